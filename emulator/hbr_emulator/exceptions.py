@@ -1,0 +1,194 @@
+"""Errors the emulated HBR API answers with, and their JSON rendering.
+
+Every class carries its wire ``code`` and HTTP ``status``; one function,
+:func:`render_error`, turns any of them into the service's error envelope::
+
+    HbrApiError
+    ├── IncompleteSignature            400
+    ├── SignatureDoesNotMatch          400
+    ├── InvalidAccessKeyIdNotFound     404
+    ├── InvalidTimeStampFormat         400
+    ├── InvalidTimeStampExpired        400
+    ├── SignatureNonceUsed             400
+    ├── InvalidSecurityTokenMismatch   400
+    ├── InvalidActionNotFound          404
+    ├── InvalidVersion                 400
+    ├── MissingClientType              400
+    ├── MissingParameter               400
+    ├── InvalidParameter               400
+    ├── NoPermission                   403
+    ├── Throttling                     400  (``Throttling.User``)
+    ├── InternalError                  500
+    └── ServiceUnavailable             503
+"""
+
+# ruff: noqa: N818  # classes are named after the wire codes they answer with, as in moto
+
+from __future__ import annotations
+
+import json
+from typing import ClassVar
+
+HOST_ID = "hbr.cn-hangzhou.aliyuncs.com"
+
+
+class HbrApiError(Exception):
+    """An error the emulated API answers with: a wire code, an HTTP status and a message."""
+
+    code: ClassVar[str] = "InternalError"
+    status: ClassVar[int] = 500
+    default_message: ClassVar[str] = "The request processing has failed due to some unknown error."
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class IncompleteSignature(HbrApiError):
+    """The Authorization header or the RPC signature parameters are missing or garbled."""
+
+    code = "IncompleteSignature"
+    status = 400
+    default_message = "The request signature does not conform to Aliyun standards."
+
+
+class SignatureDoesNotMatch(HbrApiError):
+    """The recomputed signature differs from the one sent."""
+
+    code = "SignatureDoesNotMatch"
+    status = 400
+    default_message = "Specified signature is not matched with our calculation."
+
+
+class InvalidAccessKeyIdNotFound(HbrApiError):
+    """The AccessKey ID is not known to the emulator."""
+
+    code = "InvalidAccessKeyId.NotFound"
+    status = 404
+    default_message = "Specified access key is not found."
+
+
+class InvalidTimeStampFormat(HbrApiError):
+    """The request date cannot be parsed."""
+
+    code = "InvalidTimeStamp.Format"
+    status = 400
+    default_message = "Specified time stamp or date value is not well formatted."
+
+
+class InvalidTimeStampExpired(HbrApiError):
+    """The request date is more than 15 minutes away from the server clock."""
+
+    code = "InvalidTimeStamp.Expired"
+    status = 400
+    default_message = "Specified time stamp or date value is expired."
+
+
+class SignatureNonceUsed(HbrApiError):
+    """The signature nonce was already used in the last 15 minutes."""
+
+    code = "SignatureNonceUsed"
+    status = 400
+    default_message = "Specified signature nonce was used already."
+
+
+class InvalidSecurityTokenMismatch(HbrApiError):
+    """An STS token is configured and the request's token is missing or different."""
+
+    code = "InvalidSecurityToken.Mismatch"
+    status = 400
+    default_message = "Specified SecurityToken mismatch with the AccessKey."
+
+
+class InvalidActionNotFound(HbrApiError):
+    """The action is not one the emulator implements."""
+
+    code = "InvalidAction.NotFound"
+    status = 404
+    default_message = "Specified api is not found, please check your url and method."
+
+
+class InvalidVersion(HbrApiError):
+    """The API version is not ``2017-09-08``."""
+
+    code = "InvalidVersion"
+    status = 400
+    default_message = "Specified parameter Version is not valid."
+
+
+class MissingClientType(HbrApiError):
+    """``ClientType`` was not sent."""
+
+    code = "MissingClientType"
+    status = 400
+    default_message = "ClientType is mandatory for this action."
+
+
+class MissingParameter(HbrApiError):
+    """A parameter required in this context was not sent."""
+
+    code = "MissingParameter"
+    status = 400
+    default_message = "A required parameter is missing."
+
+
+class InvalidParameter(HbrApiError):
+    """A parameter has a value outside its rules."""
+
+    code = "InvalidParameter"
+    status = 400
+    default_message = "The specified parameter is not valid."
+
+
+class NoPermission(HbrApiError):
+    """The cross-account role cannot be assumed (the account has no fleet in the emulator)."""
+
+    code = "NoPermission"
+    status = 403
+    default_message = "You are not authorized to operate on the specified resource."
+
+
+class Throttling(HbrApiError):
+    """The access key sent more calls per second than the configured QPS limit."""
+
+    code = "Throttling.User"
+    status = 400
+    default_message = "Request was denied due to user flow control."
+
+
+class InternalError(HbrApiError):
+    """An injected server error."""
+
+    code = "InternalError"
+    status = 500
+
+
+class ServiceUnavailable(HbrApiError):
+    """An injected unavailability."""
+
+    code = "ServiceUnavailable"
+    status = 503
+    default_message = "The request has failed due to a temporary failure of the server."
+
+
+class InjectedError(HbrApiError):
+    """An error with an arbitrary code and status, queued by ``Faults.fail_next``."""
+
+    def __init__(self, code: str, status: int, message: str | None = None) -> None:
+        super().__init__(message or f"Injected error {code}.")
+        self.code = code  # type: ignore[misc]  # per-instance code on purpose
+        self.status = status  # type: ignore[misc]  # per-instance status on purpose
+
+
+def render_error(error: HbrApiError, request_id: str) -> bytes:
+    """Render ``error`` as the service's JSON error envelope."""
+    body = {
+        "RequestId": request_id,
+        "HostId": HOST_ID,
+        "Code": error.code,
+        "Message": error.message,
+        "Recommend": (
+            f"https://api.aliyun.com/troubleshoot?q={error.code}&product=hbr&requestId={request_id}"
+        ),
+    }
+    return json.dumps(body, separators=(",", ":")).encode()

@@ -1,0 +1,224 @@
+"""Where to send requests and with which credentials: :class:`ConnectionSettings`.
+
+:meth:`ConnectionSettings.resolve` applies the precedence rules once, up front:
+
+* endpoint: explicit, else ``HBR_ENDPOINT``, else ``hbr.<region>.aliyuncs.com`` (public) or
+  ``hbr-vpc.<region>.aliyuncs.com`` (``network="vpc"``); the region is explicit, else
+  ``ALIBABA_CLOUD_REGION_ID``.
+* protocol: explicit, else ``HBR_PROTOCOL``, else ``https``.
+* credentials: an explicit AccessKey pair (plus optional STS token), else a named profile,
+  else the standard chain of ``alibabacloud-credentials``: environment variables
+  (``ALIBABA_CLOUD_ACCESS_KEY_ID``/``_SECRET``/``_SECURITY_TOKEN``), OIDC role
+  (``ALIBABA_CLOUD_ROLE_ARN``, ``ALIBABA_CLOUD_OIDC_PROVIDER_ARN``,
+  ``ALIBABA_CLOUD_OIDC_TOKEN_FILE``), the CLI profile ``~/.aliyun/config.json`` and
+  ``~/.alibabacloud/credentials.ini`` (``ALIBABA_CLOUD_PROFILE`` picks the profile).
+
+The ECS-metadata step of the chain waits about a second per try where no metadata
+service exists, which turns "no credentials" into a slow failure. It is therefore tried
+only on request: set ``ALIBABA_CLOUD_ECS_METADATA`` (the RAM role name) or
+``ALIBABA_CLOUD_ECS_METADATA_DISABLED=false``. A missing credential fails at once with a
+:class:`~hbr_clients_provider.errors.CredentialsError` that says how to provide one.
+
+The chain is read from the ``environ`` mapping given to ``resolve`` (not from the
+environment the library captured at import), so tests and the provider process can pass
+their own. Secrets never appear in ``repr``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from hbr_clients_provider.errors import CredentialsError
+
+__all__ = ["NETWORKS", "PROTOCOLS", "ConnectionSettings"]
+
+NETWORKS: tuple[str, ...] = ("public", "vpc")
+PROTOCOLS: tuple[str, ...] = ("https", "http")
+
+_HOW_TO_SET_CREDENTIALS = (
+    "no Alibaba Cloud credentials found: set ALIBABA_CLOUD_ACCESS_KEY_ID and "
+    "ALIBABA_CLOUD_ACCESS_KEY_SECRET (optionally ALIBABA_CLOUD_SECURITY_TOKEN), pass an "
+    "AccessKey or a profile explicitly, or configure ~/.aliyun/config.json"
+)
+
+
+def _lower(value: str) -> str:
+    return value.strip().lower()
+
+
+@attrs.frozen(kw_only=True)
+class ConnectionSettings:
+    """Endpoint, protocol, timeouts and static credentials for the HBR API."""
+
+    endpoint: str = attrs.field()
+    region: str | None = None
+    network: str = attrs.field(default="public", converter=_lower)
+    protocol: str = attrs.field(default="https", converter=_lower)
+    access_key_id: str | None = None
+    access_key_secret: str | None = attrs.field(default=None, repr=False)
+    security_token: str | None = attrs.field(default=None, repr=False)
+    profile: str | None = None
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 10.0
+
+    @endpoint.validator
+    def _check_endpoint(self, _: attrs.Attribute[str], value: str) -> None:
+        if not value or not value.strip() or "/" in value:
+            msg = f"endpoint must be a host or host:port, got {value!r}"
+            raise ValueError(msg)
+
+    def __attrs_post_init__(self) -> None:
+        if self.network not in NETWORKS:
+            msg = f"network must be one of {', '.join(NETWORKS)}, got {self.network!r}"
+            raise ValueError(msg)
+        if self.protocol not in PROTOCOLS:
+            msg = f"protocol must be one of {', '.join(PROTOCOLS)}, got {self.protocol!r}"
+            raise ValueError(msg)
+        if self.connect_timeout_s <= 0 or self.read_timeout_s <= 0:
+            msg = "timeouts must be positive"
+            raise ValueError(msg)
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        endpoint: str | None = None,
+        region: str | None = None,
+        protocol: str | None = None,
+        network: str | None = None,
+        access_key_id: str | None = None,
+        access_key_secret: str | None = None,
+        security_token: str | None = None,
+        profile: str | None = None,
+        connect_timeout_s: float = 5.0,
+        read_timeout_s: float = 10.0,
+        environ: Mapping[str, str] | None = None,
+    ) -> ConnectionSettings:
+        """Apply the precedence rules (module docstring) and fetch credentials once.
+
+        :raises CredentialsError: when no credentials can be found.
+        :raises ValueError: when neither an endpoint nor a region is known.
+        """
+        env = os.environ if environ is None else environ
+        region = region or env.get("ALIBABA_CLOUD_REGION_ID") or None
+        network = _lower(network or "public")
+        endpoint = endpoint or env.get("HBR_ENDPOINT") or None
+        if endpoint is None:
+            if not region:
+                msg = (
+                    "no HBR endpoint: pass a region (or set ALIBABA_CLOUD_REGION_ID), "
+                    "or pass an endpoint (or set HBR_ENDPOINT)"
+                )
+                raise ValueError(msg)
+            prefix = "hbr-vpc" if network == "vpc" else "hbr"
+            endpoint = f"{prefix}.{region}.aliyuncs.com"
+        protocol = protocol or env.get("HBR_PROTOCOL") or "https"
+        key_id, secret, token = _credentials(
+            access_key_id=access_key_id,
+            access_key_secret=access_key_secret,
+            security_token=security_token,
+            profile=profile,
+            environ=env,
+        )
+        return cls(
+            endpoint=endpoint,
+            region=region,
+            network=network,
+            protocol=protocol,
+            access_key_id=key_id,
+            access_key_secret=secret,
+            security_token=token,
+            profile=profile,
+            connect_timeout_s=connect_timeout_s,
+            read_timeout_s=read_timeout_s,
+        )
+
+    def redacted(self) -> dict[str, Any]:
+        """Return the settings as a dict safe to log (no secret or token)."""
+        return {
+            "endpoint": self.endpoint,
+            "region": self.region,
+            "network": self.network,
+            "protocol": self.protocol,
+            "access_key_id": self.access_key_id,
+            "profile": self.profile,
+            "connect_timeout_s": self.connect_timeout_s,
+            "read_timeout_s": self.read_timeout_s,
+        }
+
+
+def _credentials(
+    *,
+    access_key_id: str | None,
+    access_key_secret: str | None,
+    security_token: str | None,
+    profile: str | None,
+    environ: Mapping[str, str],
+) -> tuple[str, str, str | None]:
+    if access_key_id or access_key_secret:
+        if not (access_key_id and access_key_secret):
+            msg = "an explicit AccessKey needs both the AccessKey ID and the AccessKey secret"
+            raise CredentialsError(msg)
+        return access_key_id, access_key_secret, security_token or None
+    if not profile:
+        env_id = environ.get("ALIBABA_CLOUD_ACCESS_KEY_ID")
+        env_secret = environ.get("ALIBABA_CLOUD_ACCESS_KEY_SECRET")
+        if env_id and env_secret:
+            return env_id, env_secret, environ.get("ALIBABA_CLOUD_SECURITY_TOKEN") or None
+    for provider in _chain(profile=profile, environ=environ):
+        try:
+            creds = provider.get_credentials()
+        except Exception:  # noqa: S112 - each failed step just moves down the chain
+            continue
+        if creds is not None and creds.get_access_key_id() and creds.get_access_key_secret():
+            return (
+                creds.get_access_key_id(),
+                creds.get_access_key_secret(),
+                creds.get_security_token() or None,
+            )
+    if profile:
+        msg = (
+            f"no credentials found in profile {profile!r} "
+            "(~/.aliyun/config.json or ~/.alibabacloud/credentials.ini)"
+        )
+        raise CredentialsError(msg)
+    raise CredentialsError(_HOW_TO_SET_CREDENTIALS)
+
+
+def _chain(*, profile: str | None, environ: Mapping[str, str]) -> list[Any]:
+    """The credential providers after the environment step, in the standard order."""
+    from alibabacloud_credentials import provider as p  # noqa: PLC0415
+
+    name = profile or environ.get("ALIBABA_CLOUD_PROFILE") or None
+    steps: list[Any] = []
+    if not profile:
+        role_arn = environ.get("ALIBABA_CLOUD_ROLE_ARN")
+        provider_arn = environ.get("ALIBABA_CLOUD_OIDC_PROVIDER_ARN")
+        token_file = environ.get("ALIBABA_CLOUD_OIDC_TOKEN_FILE")
+        if role_arn and provider_arn and token_file:
+            steps.append(
+                _make(
+                    p.OIDCRoleArnCredentialsProvider,
+                    role_arn=role_arn,
+                    oidc_provider_arn=provider_arn,
+                    oidc_token_file_path=token_file,
+                )
+            )
+    steps.append(_make(p.CLIProfileCredentialsProvider, profile_name=name))
+    steps.append(_make(p.ProfileCredentialsProvider, profile_name=name))
+    ecs_role = environ.get("ALIBABA_CLOUD_ECS_METADATA")
+    ecs_opt_in = environ.get("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "").strip().lower() == "false"
+    if not profile and (ecs_role or ecs_opt_in):
+        steps.append(_make(p.EcsRamRoleCredentialsProvider, role_name=ecs_role or None))
+    return [s for s in steps if s is not None]
+
+
+def _make(factory: Any, **kwargs: Any) -> Any:
+    try:
+        return factory(**kwargs)
+    except Exception:
+        return None

@@ -1,0 +1,216 @@
+"""The Pulumi dynamic provider behind ``pulumi_hbr_clients.BackupClients``.
+
+The engine runs this in the dynamic-provider process (``python -m pulumi.dynamic``). The
+provider object is pickled into the state by reference — it lives in this importable,
+side-effect-free module and holds nothing — so ``__provider`` stays tens of bytes, and
+no credential or client is ever written into the state. ``configure()`` keeps the stack's
+connection options in this process only (:data:`_PROCESS`).
+
+The lifecycle of a lookup:
+
+* ``check()`` validates every input through :class:`~.query.ClientQuery` and returns one
+  ``CheckFailure`` per field, so ``pulumi preview`` names the field and nothing is sent.
+  Inputs that are still unknown pass through. When every input is known it lists the
+  fleet once, so an API, auth or network error also comes back as a readable failure
+  (``DescribeBackupClients failed: Throttling.User ...``) instead of a traceback; the listing
+  is reused by the ``diff``/``create``/``update`` that follow in the same operation.
+* ``create()``/``update()`` return the complete outputs (:mod:`.outputs`).
+* ``diff()`` reports a change when an input changed, or the fleet's fingerprint or proxy
+  passwords changed; an unchanged fleet previews as "no changes".
+* ``read()`` lists afresh, for ``pulumi refresh``. ``delete()`` calls no API at all.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from hbr_clients_provider.connection import ConnectionSettings
+from hbr_clients_provider.errors import HbrError, Violation
+from hbr_clients_provider.models import ClientListing
+from hbr_clients_provider.outputs import inputs_key, listing_outputs
+from hbr_clients_provider.paging import list_clients
+from hbr_clients_provider.query import INPUT_NAMES, ClientQuery, validate_inputs
+from hbr_clients_provider.stack_config import (
+    CONNECTION_INPUTS,
+    connection_options,
+    connection_violations,
+    resolve_connection,
+)
+
+__all__ = ["OPTION_INPUTS", "RESOURCE_INPUTS", "BackupClientsProvider"]
+
+#: Inputs that shape the provider's behaviour rather than the query.
+OPTION_INPUTS: tuple[str, ...] = ("include_volatile",)
+
+#: Every input the resource accepts.
+RESOURCE_INPUTS: tuple[str, ...] = INPUT_NAMES + CONNECTION_INPUTS + OPTION_INPUTS
+
+_PROVIDER_KEY = "__provider"
+_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN
+#: How long a listing made by ``check()`` serves the ``diff``/``create``/``update`` after it.
+_CHECK_LISTING_TTL_S = 60.0
+
+
+@attrs.define
+class _ProcessState:
+    """Per-process state of the provider: stack options and the listings ``check()`` made."""
+
+    options: dict[str, str] = attrs.field(factory=dict)
+    listings: dict[tuple[ClientQuery, ConnectionSettings], tuple[float, ClientListing]] = (
+        attrs.field(factory=dict)
+    )
+    lock: threading.Lock = attrs.field(factory=threading.Lock)
+
+
+_PROCESS = _ProcessState()
+
+
+def _is_unknown(value: Any) -> bool:
+    if isinstance(value, str):
+        return value == _UNKNOWN
+    if isinstance(value, Mapping):
+        return any(_is_unknown(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_is_unknown(v) for v in value)
+    return False
+
+
+def _inputs(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The resource inputs within ``props`` (state echoes them beside the outputs)."""
+    return {k: props[k] for k in RESOURCE_INPUTS if props.get(k) is not None}
+
+
+def _query_inputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in inputs.items() if k in INPUT_NAMES}
+
+
+def _violations(inputs: Mapping[str, Any]) -> list[Violation]:
+    """Every violation among the known inputs; unknown ones are assumed valid."""
+    unknown = {k for k, v in inputs.items() if _is_unknown(v)}
+    known = {k: v for k, v in _query_inputs(inputs).items() if k not in unknown}
+    if "client_type" in unknown:
+        known["client_type"] = "ECS_CLIENT"  # a stand-in, so the rest can be checked
+    violations = [
+        v for v in validate_inputs(known) if v.field.split("[")[0].split(".")[0] not in unknown
+    ]
+    violations.extend(connection_violations({k: v for k, v in inputs.items() if k not in unknown}))
+    include_volatile = inputs.get("include_volatile")
+    if include_volatile is not None and not isinstance(include_volatile, bool | str):
+        violations.append(Violation(field="include_volatile", rule="must be a boolean"))
+    return violations
+
+
+def _connection(inputs: Mapping[str, Any]) -> ConnectionSettings:
+    return resolve_connection(_PROCESS.options, inputs)
+
+
+def _list(inputs: Mapping[str, Any], *, reuse: bool) -> ClientListing:
+    """List the fleet for ``inputs``; with ``reuse``, take a fresh listing made by check()."""
+    query = ClientQuery.from_inputs(_query_inputs(inputs))
+    connection = _connection(inputs)
+    key = (query, connection)
+    with _PROCESS.lock:
+        cached = _PROCESS.listings.pop(key, None) if reuse else None
+    if cached is not None and time.monotonic() - cached[0] < _CHECK_LISTING_TTL_S:
+        return cached[1]
+    return list_clients(query, connection=connection)
+
+
+def _remember(inputs: Mapping[str, Any], listing: ClientListing) -> None:
+    query = ClientQuery.from_inputs(_query_inputs(inputs))
+    key = (query, _connection(inputs))
+    with _PROCESS.lock:
+        _PROCESS.listings[key] = (time.monotonic(), listing)
+
+
+def _include_volatile(inputs: Mapping[str, Any]) -> bool:
+    value = inputs.get("include_volatile")
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)
+
+
+def _outputs(inputs: Mapping[str, Any], listing: ClientListing) -> dict[str, Any]:
+    return {
+        **inputs,
+        **listing_outputs(listing, include_volatile=_include_volatile(inputs)),
+    }
+
+
+class BackupClientsProvider(ResourceProvider):
+    """Dynamic provider of the read-only ``hbr:BackupClients`` lookup resource."""
+
+    # The pickled provider holds no state at all, so it need not be encrypted in the state.
+    serialize_as_secret_always = False
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Keep the stack's connection options (``alicloud:*``, ``hbr:*``) for this process."""
+        _PROCESS.options = connection_options(req.config.get)
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate the inputs; list the fleet once when all of them are known."""
+        inputs = _inputs(news)
+        failures = [CheckFailure(v.field, v.rule) for v in _violations(inputs)]
+        if not failures and not any(_is_unknown(v) for v in inputs.values()):
+            try:
+                _remember(inputs, _list(inputs, reuse=False))
+            except (HbrError, ValueError) as error:
+                failures.append(CheckFailure("", str(error)))
+        return CheckResult({**news, **inputs}, failures)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """List the fleet and return the complete outputs."""
+        inputs = _inputs(props)
+        return CreateResult(
+            f"hbr-clients-{inputs_key(inputs)}", _outputs(inputs, _list(inputs, reuse=True))
+        )
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Report a change when the inputs, the fleet's fingerprint or its passwords changed."""
+        old_inputs, new_inputs = _inputs(olds), _inputs(news)
+        if any(_is_unknown(v) for v in new_inputs.values()):
+            return DiffResult(changes=True, replaces=[], stables=[], delete_before_replace=False)
+        changed = sorted(
+            k for k in set(old_inputs) | set(new_inputs) if old_inputs.get(k) != new_inputs.get(k)
+        )
+        if not changed:
+            current = listing_outputs(
+                _list(new_inputs, reuse=True), include_volatile=_include_volatile(new_inputs)
+            )
+            changed = [
+                name
+                for name in ("fingerprint", "proxy_passwords")
+                if olds.get(name) != current[name]
+            ]
+        return DiffResult(
+            changes=bool(changed), replaces=[], stables=[], delete_before_replace=False
+        )
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """List the fleet again and return the complete outputs."""
+        inputs = _inputs(news)
+        return UpdateResult(_outputs(inputs, _list(inputs, reuse=True)))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """List the fleet afresh, for ``pulumi refresh``."""
+        inputs = _inputs(props)
+        return ReadResult(id_, _outputs(inputs, _list(inputs, reuse=False)), inputs)
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Forget the lookup; a read-only lookup has nothing to delete, so no API is called."""
+

@@ -1,0 +1,285 @@
+"""Typed, frozen result models: a backup client, its settings and tags, pages and listings.
+
+Models are built from wire dicts with ``from_wire`` (which tolerates missing fields and
+ignores unknown ones; names come from :mod:`hbr_clients_provider.wire`) and rendered
+with ``to_dict`` into stable, JSON-safe snake_case dicts. ``ProxyPassword`` is a secret:
+it is excluded from ``repr`` and masked as ``"******"`` by ``to_dict`` unless
+``reveal_secrets=True``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+
+from hbr_clients_provider import wire
+from hbr_clients_provider.versions import compare_versions
+
+__all__ = [
+    "MASK",
+    "BackupClient",
+    "ClientListing",
+    "ClientSettings",
+    "ClientsPage",
+    "Tag",
+]
+
+#: What a secret looks like in output unless it is revealed on purpose.
+MASK = "******"
+
+
+def _opt_str(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def _opt_int(value: Any) -> int | None:
+    """``"4"`` -> 4, ``4`` -> 4, ``""``/``None``/junk -> None (wire strings mean integers)."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        try:
+            return int(float(str(value).strip()))
+        except (ValueError, OverflowError):
+            return None
+
+
+def _opt_bool(value: Any) -> bool | None:
+    """``"true"``/``"false"`` (any case) and booleans -> bool; anything else -> None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes"):
+        return True
+    if text in ("false", "0", "no"):
+        return False
+    return None
+
+
+def _id_str(value: Any) -> str:
+    return _opt_str(value) or ""
+
+
+def _int0(value: Any) -> int:
+    converted = _opt_int(value)
+    return 0 if converted is None else converted
+
+
+def _to_datetime(seconds: int) -> datetime | None:
+    if not seconds:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+@attrs.frozen(kw_only=True)
+class Tag:
+    """A resource tag on a backup client."""
+
+    key: str = attrs.field(converter=str)
+    value: str = attrs.field(converter=str, default="")
+
+    @classmethod
+    def from_wire(cls, data: Mapping[str, Any]) -> Tag:
+        """Build a tag from a wire ``{"Key", "Value"}`` dict."""
+        fields = wire.decode_tags([data])
+        first = fields[0] if fields else {}
+        return cls(key=first.get("key") or "", value=first.get("value") or "")
+
+    def to_dict(self) -> dict[str, str]:
+        """Return ``{"key": ..., "value": ...}``."""
+        return {"key": self.key, "value": self.value}
+
+
+@attrs.frozen(kw_only=True)
+class ClientSettings:
+    """The client's data-plane settings; wire strings converted to ``bool``/``int``."""
+
+    data_network_type: str | None = attrs.field(default=None, converter=_opt_str)
+    data_proxy_setting: str | None = attrs.field(default=None, converter=_opt_str)
+    proxy_host: str | None = attrs.field(default=None, converter=_opt_str)
+    proxy_port: int | None = attrs.field(default=None, converter=_opt_int)
+    proxy_user: str | None = attrs.field(default=None, converter=_opt_str)
+    proxy_password: str | None = attrs.field(default=None, converter=_opt_str, repr=False)
+    use_https: bool | None = attrs.field(default=None, converter=_opt_bool)
+    max_cpu_core: int | None = attrs.field(default=None, converter=_opt_int)
+    max_worker: int | None = attrs.field(default=None, converter=_opt_int)
+    alert_on_partial_complete: bool | None = attrs.field(default=None, converter=_opt_bool)
+    max_memory: int | None = attrs.field(default=None, converter=_opt_int)
+
+    @classmethod
+    def from_wire(cls, data: Any) -> ClientSettings:
+        """Build settings from a wire ``Settings`` object (missing or junk gives defaults)."""
+        return cls(**wire.decode_settings(data))
+
+    def to_dict(self, *, reveal_secrets: bool = False) -> dict[str, Any]:
+        """Return a JSON-safe snake_case dict; the proxy password is masked unless revealed."""
+        out = attrs.asdict(self)
+        if not reveal_secrets:
+            out["proxy_password"] = MASK if self.proxy_password else None
+        return out
+
+
+def _tags(value: Any) -> tuple[Tag, ...]:
+    if isinstance(value, tuple) and all(isinstance(t, Tag) for t in value):
+        return value
+    out = []
+    for item in value or ():
+        if isinstance(item, Tag):
+            out.append(item)
+        elif isinstance(item, Mapping):
+            out.append(Tag(key=item.get("key") or "", value=item.get("value") or ""))
+    return tuple(out)
+
+
+def _settings(value: Any) -> ClientSettings:
+    if isinstance(value, ClientSettings):
+        return value
+    if isinstance(value, Mapping):
+        known = {k: v for k, v in value.items() if k in wire.SETTINGS_FIELDS}
+        return ClientSettings(**known)
+    return ClientSettings()
+
+
+@attrs.frozen(kw_only=True)
+class BackupClient:
+    """One HBR backup client, with every field of the API in snake_case."""
+
+    client_id: str = attrs.field(converter=_id_str)
+    client_type: str | None = attrs.field(default=None, converter=_opt_str)
+    status: str | None = attrs.field(default=None, converter=_opt_str)
+    backup_status: str | None = attrs.field(default=None, converter=_opt_str)
+    instance_id: str | None = attrs.field(default=None, converter=_opt_str)
+    instance_name: str | None = attrs.field(default=None, converter=_opt_str)
+    hostname: str | None = attrs.field(default=None, converter=_opt_str)
+    private_ipv4: str | None = attrs.field(default=None, converter=_opt_str)
+    zone_id: str | None = attrs.field(default=None, converter=_opt_str)
+    os_type: str | None = attrs.field(default=None, converter=_opt_str)
+    arch_type: str | None = attrs.field(default=None, converter=_opt_str)
+    client_version: str | None = attrs.field(default=None, converter=_opt_str)
+    max_client_version: str | None = attrs.field(default=None, converter=_opt_str)
+    appliance: bool | None = attrs.field(default=None, converter=_opt_bool)
+    created_time: int = attrs.field(default=0, converter=_int0)
+    updated_time: int = attrs.field(default=0, converter=_int0)
+    last_heartbeat_time: int = attrs.field(default=0, converter=_int0)
+    tags: tuple[Tag, ...] = attrs.field(default=(), converter=_tags)
+    settings: ClientSettings = attrs.field(factory=ClientSettings, converter=_settings)
+
+    @classmethod
+    def from_wire(cls, data: Mapping[str, Any]) -> BackupClient:
+        """Build a client from one wire dict; missing fields get defaults, unknown are ignored."""
+        return cls(**wire.decode_client(data))
+
+    @property
+    def created_at(self) -> datetime | None:
+        """``created_time`` as an aware UTC datetime (``None`` when unset)."""
+        return _to_datetime(self.created_time)
+
+    @property
+    def updated_at(self) -> datetime | None:
+        """``updated_time`` as an aware UTC datetime (``None`` when unset)."""
+        return _to_datetime(self.updated_time)
+
+    @property
+    def last_heartbeat_at(self) -> datetime | None:
+        """``last_heartbeat_time`` as an aware UTC datetime (``None`` when unset)."""
+        return _to_datetime(self.last_heartbeat_time)
+
+    @property
+    def is_outdated(self) -> bool:
+        """Whether a newer client version than the installed one is available."""
+        if not self.client_version or not self.max_client_version:
+            return False
+        return compare_versions(self.client_version, self.max_client_version) < 0
+
+    @property
+    def tag_map(self) -> dict[str, str]:
+        """The tags as a ``{key: value}`` dict (the last wins on a repeated key)."""
+        return {t.key: t.value for t in self.tags}
+
+    def to_dict(self, *, reveal_secrets: bool = False) -> dict[str, Any]:
+        """Return a stable JSON-safe snake_case dict with nested ``settings`` and ``tags``."""
+        out: dict[str, Any] = {}
+        for field in attrs.fields(BackupClient):
+            out[field.name] = getattr(self, field.name)
+        out["tags"] = [t.to_dict() for t in self.tags]
+        out["settings"] = self.settings.to_dict(reveal_secrets=reveal_secrets)
+        return out
+
+
+def _str_tuple(value: Any) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _clients(value: Any) -> tuple[BackupClient, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class ClientsPage:
+    """One ``DescribeBackupClients`` response: the envelope and its page of clients."""
+
+    request_id: str | None = None
+    page_number: int = attrs.field(default=1, converter=_int0)
+    page_size: int = attrs.field(default=0, converter=_int0)
+    total_count: int = attrs.field(default=0, converter=_int0)
+    clients: tuple[BackupClient, ...] = attrs.field(default=(), converter=_clients)
+
+    @classmethod
+    def from_wire(cls, data: Mapping[str, Any]) -> ClientsPage:
+        """Build a page from a response body; clients that lack a ``ClientId`` are kept."""
+        env = wire.decode_envelope(data)
+        request_id = env.get("request_id")
+        return cls(
+            request_id=str(request_id) if request_id is not None else None,
+            page_number=env.get("page_number"),
+            page_size=env.get("page_size"),
+            total_count=env.get("total_count"),
+            clients=tuple(
+                BackupClient.from_wire(c) for c in env["clients"] if isinstance(c, Mapping)
+            ),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class ClientListing:
+    """The result of a listing: the clients in API order, de-duplicated by client ID.
+
+    ``total_count`` is the number of clients returned (after client-side filters);
+    ``api_total_count`` is what the API reported as ``TotalCount`` (summed over chunks when a
+    long ID list was split into several queries).
+    """
+
+    clients: tuple[BackupClient, ...] = attrs.field(converter=_clients)
+    total_count: int
+    api_total_count: int = 0
+    request_ids: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple, repr=False)
+
+    @property
+    def client_ids(self) -> tuple[str, ...]:
+        """The client IDs, in listing order."""
+        return tuple(c.client_id for c in self.clients)
+
+    @property
+    def instance_ids(self) -> tuple[str, ...]:
+        """The instance IDs of the clients that have one, in listing order."""
+        return tuple(c.instance_id for c in self.clients if c.instance_id)
+
+    def to_dicts(self, *, reveal_secrets: bool = False) -> list[dict[str, Any]]:
+        """Return every client as a JSON-safe snake_case dict (see :meth:`BackupClient.to_dict`)."""
+        return [c.to_dict(reveal_secrets=reveal_secrets) for c in self.clients]
+
+    def __len__(self) -> int:
+        return len(self.clients)

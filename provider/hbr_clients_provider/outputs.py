@@ -1,0 +1,78 @@
+"""The outputs of the ``BackupClients`` resource, built from one listing.
+
+Every output is JSON-safe and snake_case. ``clients`` carries the proxy password masked
+(``"******"``); the real passwords are only in ``proxy_passwords``, which the resource marks
+secret. ``fingerprint`` identifies the fleet's content so that ``diff()`` can tell an
+unchanged fleet from a changed one; it never covers a password, so it reveals none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from hbr_clients_provider.models import ClientListing
+
+__all__ = ["OUTPUT_NAMES", "SECRET_OUTPUTS", "VOLATILE_FIELDS", "fingerprint", "listing_outputs"]
+
+#: Fields that change on every heartbeat; left out of the fingerprint unless asked for.
+VOLATILE_FIELDS: tuple[str, ...] = ("last_heartbeat_time", "updated_time")
+
+#: Outputs that hold secrets.
+SECRET_OUTPUTS: tuple[str, ...] = ("proxy_passwords",)
+
+#: Every output the provider computes (inputs are echoed beside them).
+OUTPUT_NAMES: tuple[str, ...] = (
+    "client_ids",
+    "instance_ids",
+    "clients",
+    "total_count",
+    "api_total_count",
+    "instance_client_map",
+    "proxy_passwords",
+    "fingerprint",
+)
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+
+
+def fingerprint(listing: ClientListing, *, include_volatile: bool = False) -> str:
+    """Return a SHA-256 over the fleet's masked content, volatile fields dropped by default."""
+    rows = listing.to_dicts()
+    if not include_volatile:
+        for row in rows:
+            for name in VOLATILE_FIELDS:
+                row.pop(name, None)
+    return hashlib.sha256(_canonical(rows)).hexdigest()
+
+
+def proxy_passwords(listing: ClientListing) -> dict[str, str]:
+    """Return ``{client_id: proxy_password}`` for the clients that have a password."""
+    return {
+        c.client_id: c.settings.proxy_password for c in listing.clients if c.settings.proxy_password
+    }
+
+
+def listing_outputs(listing: ClientListing, *, include_volatile: bool = False) -> dict[str, Any]:
+    """Return the computed outputs of the resource for ``listing``."""
+    return {
+        "client_ids": list(listing.client_ids),
+        "instance_ids": list(listing.instance_ids),
+        "clients": listing.to_dicts(),
+        "total_count": listing.total_count,
+        "api_total_count": listing.api_total_count,
+        "instance_client_map": {
+            c.instance_id: c.client_id for c in listing.clients if c.instance_id
+        },
+        "proxy_passwords": proxy_passwords(listing),
+        "fingerprint": fingerprint(listing, include_volatile=include_volatile),
+    }
+
+
+def inputs_key(inputs: Mapping[str, Any]) -> str:
+    """Return a stable short hash of ``inputs``, used as the resource ID."""
+    return hashlib.sha256(_canonical(dict(inputs))).hexdigest()[:20]

@@ -1,0 +1,481 @@
+"""The validated query model of ``DescribeBackupClients`` and its client-side filters.
+
+Build a :class:`ClientQuery` from plain JSON-ish inputs (the shape Pulumi inputs and CLI
+flags arrive in) with :meth:`ClientQuery.from_inputs`; it raises one
+:class:`~hbr_clients_provider.errors.InvalidQuery` listing every violation. Use
+:func:`validate_inputs` to get the violations without raising (Pulumi ``check()``).
+
+The rules are the API reference's: ``client_type`` is one of ``ECS_CLIENT``,
+``CONTAINER_CLIENT``, ``LOCAL_CLIENT``; ``page_size`` 1-99; ``page_number`` >= 1; 1-20
+tags whose keys and values are non-empty, do not start with ``aliyun`` or ``acs:`` and
+contain no ``http://`` or ``https://``; cross-account needs a positive user ID *and* a
+role name; IDs are never empty or blank. Client-side filters (``statuses``,
+``backup_statuses``, ``name_regex``, ``outdated_only``, ``heartbeat_older_than``) are
+checked too and applied after listing by :meth:`ClientQuery.matches`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from hbr_clients_provider.constants import (
+    BACKUP_STATUSES,
+    CLIENT_STATUSES,
+    CLIENT_TYPES,
+    CROSS_ACCOUNT_TYPES,
+    MAX_PAGE_SIZE,
+    MAX_TAGS,
+)
+from hbr_clients_provider.durations import parse_duration
+from hbr_clients_provider.errors import InvalidQuery, Violation
+
+if TYPE_CHECKING:
+    from hbr_clients_provider.models import BackupClient
+
+__all__ = [
+    "INPUT_NAMES",
+    "ClientQuery",
+    "Filter",
+    "TagFilter",
+    "validate_inputs",
+]
+
+_RESERVED_TAG_PREFIXES = ("aliyun", "acs:")
+_FORBIDDEN_TAG_SUBSTRINGS = ("http://", "https://")
+
+
+def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class TagFilter:
+    """A ``Tag`` request condition: clients carrying tag ``key`` with ``value``."""
+
+    key: str
+    value: str
+
+
+@attrs.frozen(kw_only=True)
+class Filter:
+    """A ``Filters`` request condition (keys are undocumented; passed through as given)."""
+
+    key: str
+    values: tuple[str, ...] = attrs.field(converter=_str_tuple)
+
+
+def _tag_problems(text: str) -> str | None:
+    if not text:
+        return "must not be empty"
+    if text.lower().startswith(_RESERVED_TAG_PREFIXES):
+        return "must not start with 'aliyun' or 'acs:'"
+    if any(s in text.lower() for s in _FORBIDDEN_TAG_SUBSTRINGS):
+        return "must not contain 'http://' or 'https://'"
+    return None
+
+
+def _semantic_violations(q: Mapping[str, Any]) -> list[Violation]:
+    """Check already-typed fields against the documented rules."""
+    out: list[Violation] = []
+    add = out.append
+    if q.get("client_type") is None:
+        add(Violation(field="client_type", rule="is required"))
+    elif q["client_type"] not in CLIENT_TYPES:
+        add(Violation(field="client_type", rule=f"must be one of {', '.join(CLIENT_TYPES)}"))
+    cluster_id = q.get("cluster_id")
+    if cluster_id is not None and not cluster_id.strip():
+        add(Violation(field="cluster_id", rule="must not be empty or blank"))
+    for name in ("client_ids", "instance_ids"):
+        for i, value in enumerate(q.get(name) or ()):
+            if not value.strip():
+                add(Violation(field=f"{name}[{i}]", rule="must not be empty or blank"))
+    out.extend(_tag_violations(q.get("tags") or ()))
+    out.extend(_cross_account_violations(q))
+    out.extend(_filter_violations(q.get("filters") or ()))
+    page_number = q.get("page_number")
+    if page_number is not None and page_number < 1:
+        add(Violation(field="page_number", rule="must be at least 1"))
+    page_size = q.get("page_size")
+    if page_size is not None and not 1 <= page_size <= MAX_PAGE_SIZE:
+        add(Violation(field="page_size", rule=f"must be between 1 and {MAX_PAGE_SIZE}"))
+    out.extend(_client_side_violations(q))
+    return out
+
+
+def _client_side_violations(q: Mapping[str, Any]) -> list[Violation]:
+    out: list[Violation] = []
+    for name, allowed in (("statuses", CLIENT_STATUSES), ("backup_statuses", BACKUP_STATUSES)):
+        for i, value in enumerate(q.get(name) or ()):
+            if value not in allowed:
+                out.append(
+                    Violation(field=f"{name}[{i}]", rule=f"must be one of {', '.join(allowed)}")
+                )
+    name_regex = q.get("name_regex")
+    if name_regex is not None:
+        try:
+            re.compile(name_regex)
+        except (re.error, RecursionError, OverflowError) as exc:
+            out.append(
+                Violation(field="name_regex", rule=f"must be a valid regular expression ({exc})")
+            )
+    older = q.get("heartbeat_older_than")
+    if older is not None and older <= timedelta(0):
+        out.append(Violation(field="heartbeat_older_than", rule="must be a positive duration"))
+    return out
+
+
+def _tag_violations(tags: Sequence[TagFilter]) -> list[Violation]:
+    out: list[Violation] = []
+    if len(tags) > MAX_TAGS:
+        out.append(Violation(field="tags", rule=f"must have at most {MAX_TAGS} entries"))
+    for i, tag in enumerate(tags):
+        for part in ("key", "value"):
+            problem = _tag_problems(getattr(tag, part))
+            if problem:
+                out.append(Violation(field=f"tags[{i}].{part}", rule=problem))
+    return out
+
+
+def _filter_violations(filters: Sequence[Filter]) -> list[Violation]:
+    out: list[Violation] = []
+    for i, f in enumerate(filters):
+        if not f.key.strip():
+            out.append(Violation(field=f"filters[{i}].key", rule="must not be empty or blank"))
+        if not f.values:
+            rule = "must have at least one value"
+            out.append(Violation(field=f"filters[{i}].values", rule=rule))
+        for j, v in enumerate(f.values):
+            if not v.strip():
+                out.append(Violation(field=f"filters[{i}].values[{j}]", rule="must not be empty"))
+    return out
+
+
+def _cross_account_violations(q: Mapping[str, Any]) -> list[Violation]:
+    out: list[Violation] = []
+    kind = q.get("cross_account_type")
+    user_id = q.get("cross_account_user_id")
+    role = q.get("cross_account_role_name")
+    if kind is not None and kind not in CROSS_ACCOUNT_TYPES:
+        rule = f"must be one of {', '.join(CROSS_ACCOUNT_TYPES)}"
+        out.append(Violation(field="cross_account_type", rule=rule))
+    if user_id is not None and user_id <= 0:
+        out.append(Violation(field="cross_account_user_id", rule="must be a positive integer"))
+    if role is not None and not role.strip():
+        out.append(Violation(field="cross_account_role_name", rule="must not be empty or blank"))
+    if kind == "SELF_ACCOUNT":
+        for name, value in (("cross_account_user_id", user_id), ("cross_account_role_name", role)):
+            if value is not None:
+                rule = "is only allowed with cross_account_type CROSS_ACCOUNT"
+                out.append(Violation(field=name, rule=rule))
+    elif kind == "CROSS_ACCOUNT" or user_id is not None or role is not None:
+        if user_id is None:
+            rule = "is required for cross-account access (with cross_account_role_name)"
+            out.append(Violation(field="cross_account_user_id", rule=rule))
+        if role is None:
+            rule = "is required for cross-account access (with cross_account_user_id)"
+            out.append(Violation(field="cross_account_role_name", rule=rule))
+    return out
+
+
+@attrs.frozen(kw_only=True)
+class ClientQuery:
+    """A validated ``DescribeBackupClients`` query plus client-side filters.
+
+    Construction checks every rule and raises :class:`InvalidQuery` listing all violations.
+    Setting ``page_number`` or ``page_size`` asks for that single page; otherwise every
+    page is listed. When ``cross_account_user_id`` and ``cross_account_role_name`` are given
+    without ``cross_account_type``, the type is ``CROSS_ACCOUNT``.
+    """
+
+    client_type: str
+    cluster_id: str | None = None
+    client_ids: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    instance_ids: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    tags: tuple[TagFilter, ...] = attrs.field(default=(), converter=tuple)
+    cross_account_type: str | None = None
+    cross_account_user_id: int | None = None
+    cross_account_role_name: str | None = None
+    filters: tuple[Filter, ...] = attrs.field(default=(), converter=tuple)
+    page_number: int | None = None
+    page_size: int | None = None
+    statuses: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    backup_statuses: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    name_regex: str | None = None
+    outdated_only: bool = False
+    heartbeat_older_than: timedelta | None = None
+
+    def __attrs_post_init__(self) -> None:
+        violations = _semantic_violations(attrs.asdict(self, recurse=False))
+        if violations:
+            raise InvalidQuery(tuple(violations))
+        if self.cross_account_type is None and self.cross_account_user_id is not None:
+            object.__setattr__(self, "cross_account_type", "CROSS_ACCOUNT")
+
+    @classmethod
+    def from_inputs(cls, inputs: Mapping[str, Any]) -> ClientQuery:
+        """Build a query from snake_case JSON-ish inputs; raise one :class:`InvalidQuery`.
+
+        Accepted shapes: lists (or a single string) for ID and status lists; tags as
+        ``{"env": "prod"}``, ``[{"key": "env", "value": "prod"}]`` or ``["env=prod"]``;
+        filters as ``[{"key": k, "values": [...]}]`` or ``{k: [...]}``; integers as numbers
+        or digit strings; ``heartbeat_older_than`` as seconds or ``"15m"``/``"2h"``/``"1d"``.
+        ``None`` means "not set".
+        """
+        fields, violations = _normalize(inputs)
+        if violations:
+            raise InvalidQuery(tuple(violations))
+        return cls(**fields)
+
+    @property
+    def single_page(self) -> bool:
+        """Whether the query asks for one page (``page_number`` or ``page_size`` set)."""
+        return self.page_number is not None or self.page_size is not None
+
+    @property
+    def has_client_side_filters(self) -> bool:
+        """Whether any filter applies after listing."""
+        return bool(
+            self.statuses
+            or self.backup_statuses
+            or self.name_regex is not None
+            or self.outdated_only
+            or self.heartbeat_older_than is not None
+        )
+
+    def request_params(
+        self,
+        *,
+        page_number: int,
+        page_size: int,
+        client_ids: Sequence[str] | None = None,
+        instance_ids: Sequence[str] | None = None,
+    ) -> dict[str, Any]:
+        """Return the snake_case request parameters of one page (for :mod:`.wire`).
+
+        ``client_ids``/``instance_ids`` override the query's lists (used for chunking).
+        """
+        return {
+            "client_type": self.client_type,
+            "cluster_id": self.cluster_id,
+            "client_ids": tuple(self.client_ids if client_ids is None else client_ids),
+            "instance_ids": tuple(self.instance_ids if instance_ids is None else instance_ids),
+            "tags": tuple((t.key, t.value) for t in self.tags),
+            "cross_account_type": self.cross_account_type,
+            "cross_account_user_id": self.cross_account_user_id,
+            "cross_account_role_name": self.cross_account_role_name,
+            "filters": tuple((f.key, f.values) for f in self.filters),
+            "page_number": page_number,
+            "page_size": page_size,
+        }
+
+    def matcher(self, *, now: datetime | None = None) -> Callable[[BackupClient], bool]:
+        """Return a predicate applying the client-side filters, evaluated at ``now``."""
+        statuses = frozenset(self.statuses)
+        backup_statuses = frozenset(self.backup_statuses)
+        pattern = re.compile(self.name_regex) if self.name_regex is not None else None
+        cutoff: int | None = None
+        if self.heartbeat_older_than is not None:
+            moment = now or datetime.now(tz=UTC)
+            cutoff = int((moment - self.heartbeat_older_than).timestamp())
+
+        def match(client: BackupClient) -> bool:
+            if statuses and client.status not in statuses:
+                return False
+            if backup_statuses and client.backup_status not in backup_statuses:
+                return False
+            if pattern is not None and not any(
+                text is not None and pattern.search(text)
+                for text in (client.instance_name, client.hostname)
+            ):
+                return False
+            if self.outdated_only and not client.is_outdated:
+                return False
+            return cutoff is None or client.last_heartbeat_time < cutoff
+
+        return match
+
+    def matches(self, client: BackupClient, *, now: datetime | None = None) -> bool:
+        """Whether ``client`` passes the client-side filters at ``now`` (default: now)."""
+        return self.matcher(now=now)(client)
+
+
+#: Every input name :meth:`ClientQuery.from_inputs` accepts.
+INPUT_NAMES: tuple[str, ...] = tuple(f.name for f in attrs.fields(ClientQuery))
+
+
+def validate_inputs(inputs: Mapping[str, Any]) -> tuple[Violation, ...]:
+    """Return every violation of ``inputs`` (empty when valid); never raises for bad input."""
+    _, violations = _normalize(inputs)
+    return tuple(violations)
+
+
+# --- input normalisation: JSON-ish values -> typed fields -------------------------------
+
+
+class _BadInputError(Exception):
+    """An input of the wrong shape (internal)."""
+
+    def __init__(self, field: str, rule: str) -> None:
+        super().__init__(rule)
+        self.violation = Violation(field=field, rule=rule)
+
+
+def _str(field: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise _BadInputError(field, "must be a string")
+    return value
+
+
+def _str_list(field: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, Iterable) or isinstance(value, Mapping | bytes):
+        raise _BadInputError(field, "must be a list of strings")
+    items = list(value)
+    for i, item in enumerate(items):
+        if not isinstance(item, str):
+            raise _BadInputError(f"{field}[{i}]", "must be a string")
+    return tuple(dict.fromkeys(items))  # de-duplicated, order kept
+
+
+def _int(field: str, value: Any) -> int:
+    if isinstance(value, bool):
+        raise _BadInputError(field, "must be an integer")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,30}\s*", value):
+        return int(value)
+    raise _BadInputError(field, "must be an integer")
+
+
+def _bool(field: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise _BadInputError(field, "must be a boolean")
+
+
+def _tag_list(field: str, value: Any) -> tuple[TagFilter, ...]:
+    pairs: list[tuple[Any, Any]] = []
+    if isinstance(value, Mapping):
+        pairs = list(value.items())
+    elif isinstance(value, Iterable) and not isinstance(value, str | bytes):
+        for i, item in enumerate(value):
+            if isinstance(item, TagFilter):
+                pairs.append((item.key, item.value))
+            elif isinstance(item, Mapping):
+                extra = set(item) - {"key", "value"}
+                if extra:
+                    raise _BadInputError(f"{field}[{i}]", "must have only 'key' and 'value'")
+                pairs.append((item.get("key"), item.get("value")))
+            elif isinstance(item, str) and "=" in item:
+                key, _, val = item.partition("=")
+                pairs.append((key, val))
+            else:
+                raise _BadInputError(
+                    f"{field}[{i}]", "must be {'key': ..., 'value': ...} or 'KEY=VALUE'"
+                )
+    else:
+        raise _BadInputError(field, "must be a mapping or a list of {'key', 'value'} entries")
+    tags = []
+    for i, (key, val) in enumerate(pairs):
+        if key is None or val is None:
+            missing = "key" if key is None else "value"
+            raise _BadInputError(f"{field}[{i}].{missing}", "must not be empty")
+        tags.append(
+            TagFilter(key=_str(f"{field}[{i}].key", key), value=_str(f"{field}[{i}].value", val))
+        )
+    return tuple(tags)
+
+
+def _filter_list(field: str, value: Any) -> tuple[Filter, ...]:
+    entries: list[tuple[Any, Any]] = []
+    if isinstance(value, Mapping):
+        entries = list(value.items())
+    elif isinstance(value, Iterable) and not isinstance(value, str | bytes):
+        for i, item in enumerate(value):
+            if isinstance(item, Filter):
+                entries.append((item.key, item.values))
+            elif isinstance(item, Mapping) and not set(item) - {"key", "values"}:
+                entries.append((item.get("key"), item.get("values")))
+            else:
+                raise _BadInputError(f"{field}[{i}]", "must be {'key': ..., 'values': [...]}")
+    else:
+        raise _BadInputError(field, "must be a list of {'key', 'values'} entries")
+    return tuple(
+        Filter(
+            key=_str(f"{field}[{i}].key", key),
+            values=_str_list(f"{field}[{i}].values", values if values is not None else ()),
+        )
+        for i, (key, values) in enumerate(entries)
+    )
+
+
+def _duration(field: str, value: Any) -> timedelta:
+    try:
+        return parse_duration(value)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise _BadInputError(field, str(exc)) from None
+
+
+def _regex(field: str, value: Any) -> str:
+    return _str(field, value)
+
+
+_COERCE: Mapping[str, Callable[[str, Any], Any]] = {
+    "client_type": _str,
+    "cluster_id": _str,
+    "client_ids": _str_list,
+    "instance_ids": _str_list,
+    "tags": _tag_list,
+    "cross_account_type": _str,
+    "cross_account_user_id": _int,
+    "cross_account_role_name": _str,
+    "filters": _filter_list,
+    "page_number": _int,
+    "page_size": _int,
+    "statuses": _str_list,
+    "backup_statuses": _str_list,
+    "name_regex": _regex,
+    "outdated_only": _bool,
+    "heartbeat_older_than": _duration,
+}
+
+
+def _normalize(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], list[Violation]]:
+    """Coerce every input, then check the rules; return the fields and all violations."""
+    violations: list[Violation] = []
+    fields: dict[str, Any] = {}
+    if not isinstance(inputs, Mapping):
+        return fields, [Violation(field="inputs", rule="must be a mapping of input names")]
+    for raw_key in inputs:
+        key = str(raw_key)
+        if key not in _COERCE:
+            rule = f"is not a known input (expected one of {', '.join(INPUT_NAMES)})"
+            violations.append(Violation(field=key, rule=rule))
+    bad_fields: set[str] = set()
+    for name, coerce in _COERCE.items():
+        value = inputs.get(name)
+        if value is None:
+            continue
+        try:
+            fields[name] = coerce(name, value)
+        except _BadInputError as bad:
+            violations.append(bad.violation)
+            bad_fields.add(name)
+    if "client_type" not in fields and "client_type" not in bad_fields:
+        violations.append(Violation(field="client_type", rule="is required"))
+    checkable = dict(fields)
+    checkable.setdefault("client_type", "ECS_CLIENT")  # already reported when missing
+    violations.extend(
+        v for v in _semantic_violations(checkable) if v.field.split("[")[0] not in bad_fields
+    )
+    return fields, violations

@@ -1,0 +1,148 @@
+"""Which failures are retried, and how long to wait: :class:`RetryPolicy`.
+
+Retried (the call is read-only, so repeating it is safe):
+
+* ``Throttling``, ``Throttling.User``, ``Throttling.Api`` and any ``Throttling.*``;
+* ``ServiceUnavailable``, ``InternalError`` and any other HTTP 5xx;
+* connection errors, resets and timeouts (:class:`~.errors.TransportError`);
+* ``SignatureNonceUsed`` once (each attempt signs with a fresh nonce).
+
+Everything else (authentication, permissions, invalid parameters, clock skew) fails at
+once. Waits use exponential backoff with full jitter (``uniform(0, min(cap, base *
+2**n))``), never shorter than the server's ``x-acs-retry-after``; retrying stops after
+``max_attempts`` attempts or when the next wait would pass ``deadline_s`` since the first
+attempt. Sleeping and time go through an injectable :class:`Clock` so tests run fast.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import Protocol, TypeVar
+
+import attrs
+
+from hbr_clients_provider.errors import ApiError, HbrError, TransportError
+
+__all__ = [
+    "Clock",
+    "RetryPolicy",
+    "SystemClock",
+    "call_with_retries",
+    "is_retryable_code",
+]
+
+T = TypeVar("T")
+
+_RETRYABLE_CODES = frozenset({"ServiceUnavailable", "InternalError", "InternalFailure"})
+_RETRY_ONCE_CODES = frozenset({"SignatureNonceUsed"})
+
+
+def is_retryable_code(code: str, status_code: int | None) -> bool:
+    """Whether an API error with ``code`` and HTTP ``status_code`` is worth retrying."""
+    if code.startswith("Throttling") or code in _RETRYABLE_CODES:
+        return True
+    if code in _RETRY_ONCE_CODES:
+        return True
+    return status_code is not None and status_code >= 500
+
+
+class Clock(Protocol):
+    """Time source and sleeper (inject a fake one in tests)."""
+
+    def monotonic(self) -> float:
+        """Seconds on a monotonic clock."""
+        ...
+
+    def sleep(self, seconds: float) -> None:
+        """Block for ``seconds``."""
+        ...
+
+
+class SystemClock:
+    """The real clock: :func:`time.monotonic` and :func:`time.sleep`."""
+
+    def monotonic(self) -> float:
+        """Seconds on the system's monotonic clock."""
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep for ``seconds`` (no-op when not positive)."""
+        if seconds > 0:
+            time.sleep(seconds)
+
+
+@attrs.frozen(kw_only=True)
+class RetryPolicy:
+    """Knobs of the retry loop; the defaults suit a read-only listing call."""
+
+    max_attempts: int = attrs.field(default=8, validator=attrs.validators.ge(1))
+    deadline_s: float = attrs.field(default=120.0, validator=attrs.validators.gt(0))
+    base_delay_s: float = attrs.field(default=0.2, validator=attrs.validators.ge(0))
+    max_delay_s: float = attrs.field(default=10.0, validator=attrs.validators.ge(0))
+    max_retry_after_s: float = attrs.field(default=30.0, validator=attrs.validators.ge(0))
+    jitter: Callable[[], float] = attrs.field(default=random.random, repr=False, eq=False)
+
+    def backoff(self, retry_number: int) -> float:
+        """Full-jitter wait before retry ``retry_number`` (1 for the first retry)."""
+        ceiling = min(self.max_delay_s, self.base_delay_s * (2 ** (retry_number - 1)))
+        return ceiling * float(self.jitter())
+
+    def wait_for(self, error: HbrError, retry_number: int) -> float:
+        """The wait before retrying ``error``: the jittered backoff, at least ``retry-after``."""
+        wait = self.backoff(retry_number)
+        if isinstance(error, ApiError) and error.retry_after_ms:
+            floor = min(self.max_retry_after_s, error.retry_after_ms / 1000.0)
+            # Jitter on top of the server's wait spreads out callers that were told the same.
+            wait = max(wait, floor + floor * 0.1 * float(self.jitter()))
+        return wait
+
+
+def _retryable(error: HbrError, nonce_retries: int) -> bool:
+    if isinstance(error, TransportError):
+        return True
+    if isinstance(error, ApiError):
+        if error.code in _RETRY_ONCE_CODES:
+            return nonce_retries == 0
+        return error.retryable
+    return False
+
+
+def call_with_retries(
+    fn: Callable[[], T],
+    *,
+    policy: RetryPolicy,
+    clock: Clock | None = None,
+    on_retryable_error: Callable[[HbrError], None] | None = None,
+    on_attempt: Callable[[], None] | None = None,
+) -> T:
+    """Call ``fn`` until it succeeds, a non-retryable error occurs, or the budget runs out.
+
+    ``on_attempt`` runs before every attempt (the rate limiter's hook) and
+    ``on_retryable_error`` after every retryable failure (where throttling is reported).
+    The last error is raised unchanged when the budget runs out.
+    """
+    clock = clock or SystemClock()
+    started = clock.monotonic()
+    nonce_retries = 0
+    attempt = 0
+    while True:
+        attempt += 1
+        if on_attempt is not None:
+            on_attempt()
+        try:
+            return fn()
+        except HbrError as error:
+            if not _retryable(error, nonce_retries):
+                raise
+            if isinstance(error, ApiError) and error.code in _RETRY_ONCE_CODES:
+                nonce_retries += 1
+            if on_retryable_error is not None:
+                on_retryable_error(error)
+            if attempt >= policy.max_attempts:
+                raise
+            wait = policy.wait_for(error, attempt)
+            if clock.monotonic() - started + wait > policy.deadline_s:
+                raise
+            clock.sleep(wait)

@@ -1,0 +1,101 @@
+"""Where a Pulumi program or the dynamic provider finds its HBR connection.
+
+The keys are the ones pulumi-alicloud users already set, plus two of this project's:
+
+=========================  ====================================================
+stack config key           meaning
+=========================  ====================================================
+``alicloud:region``        region, e.g. ``cn-hangzhou`` (endpoint ``hbr.<region>.aliyuncs.com``)
+``alicloud:accessKey``     AccessKey ID
+``alicloud:secretKey``     AccessKey secret (set it with ``--secret``)
+``alicloud:securityToken`` STS token (set it with ``--secret``)
+``alicloud:profile``       a profile of ``~/.aliyun/config.json``
+``hbr:endpoint``           explicit endpoint ``host[:port]`` (the emulator's, say)
+``hbr:protocol``           ``https`` (default) or ``http``
+=========================  ====================================================
+
+A resource's own ``region``, ``endpoint`` and ``protocol`` inputs win over stack config;
+stack config wins over the environment (``HBR_ENDPOINT``, ``HBR_PROTOCOL``,
+``ALIBABA_CLOUD_REGION_ID``, ``ALIBABA_CLOUD_ACCESS_KEY_ID`` ...), which wins over the rest
+of the standard credential chain. See :meth:`ConnectionSettings.resolve`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from hbr_clients_provider.connection import ConnectionSettings
+from hbr_clients_provider.errors import Violation
+
+__all__ = [
+    "CONFIG_KEYS",
+    "CONNECTION_INPUTS",
+    "connection_options",
+    "connection_violations",
+    "resolve_connection",
+]
+
+#: Stack config key -> keyword of :meth:`ConnectionSettings.resolve`.
+CONFIG_KEYS: Mapping[str, str] = {
+    "alicloud:region": "region",
+    "alicloud:accessKey": "access_key_id",
+    "alicloud:secretKey": "access_key_secret",
+    "alicloud:securityToken": "security_token",
+    "alicloud:profile": "profile",
+    "hbr:endpoint": "endpoint",
+    "hbr:protocol": "protocol",
+}
+
+#: Inputs of a resource or lookup that choose the connection rather than the query.
+CONNECTION_INPUTS: tuple[str, ...] = ("region", "endpoint", "protocol")
+
+_PROTOCOLS = ("http", "https")
+
+
+def connection_options(get: Callable[[str], Any]) -> dict[str, str]:
+    """Read the connection keys with ``get(full_key)``; return the ones that are set."""
+    options: dict[str, str] = {}
+    for key, keyword in CONFIG_KEYS.items():
+        value = get(key)
+        if value not in (None, ""):
+            options[keyword] = str(value)
+    return options
+
+
+def connection_violations(inputs: Mapping[str, Any]) -> tuple[Violation, ...]:
+    """Check the ``region``/``endpoint``/``protocol`` inputs that are set."""
+    violations: list[Violation] = []
+    for name in CONNECTION_INPUTS:
+        value = inputs.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.strip():
+            violations.append(Violation(field=name, rule="must be a non-empty string"))
+        elif name == "protocol" and value.lower() not in _PROTOCOLS:
+            violations.append(Violation(field=name, rule="must be one of http, https"))
+    return tuple(violations)
+
+
+def resolve_connection(
+    options: Mapping[str, str], inputs: Mapping[str, Any] | None = None
+) -> ConnectionSettings:
+    """Resolve the connection from stack ``options`` overridden by resource ``inputs``.
+
+    :raises CredentialsError: when no credentials can be found.
+    :raises ValueError: when neither an endpoint nor a region is known.
+    """
+    merged = dict(options)
+    for name in CONNECTION_INPUTS:
+        value = (inputs or {}).get(name)
+        if value:
+            merged[name] = str(value)
+    return ConnectionSettings.resolve(
+        endpoint=merged.get("endpoint"),
+        region=merged.get("region"),
+        protocol=merged.get("protocol"),
+        access_key_id=merged.get("access_key_id"),
+        access_key_secret=merged.get("access_key_secret"),
+        security_token=merged.get("security_token"),
+        profile=merged.get("profile"),
+    )

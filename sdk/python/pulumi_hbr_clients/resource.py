@@ -1,0 +1,126 @@
+"""``BackupClients``: the HBR backup-client lookup as a Pulumi resource.
+
+Use the resource when the lookup should be part of the stack: it is listed once per
+``pulumi up``, refreshed by ``pulumi refresh``, shows an update in ``pulumi preview`` when the
+fleet changed, and its outputs feed other resources. For a value inside the program at
+preview time, use :func:`~pulumi_hbr_clients.get_backup_clients_output` instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pulumi
+from hbr_clients_provider.dynamic import BackupClientsProvider
+from hbr_clients_provider.outputs import OUTPUT_NAMES, SECRET_OUTPUTS
+
+__all__ = ["BackupClients"]
+
+
+class BackupClients(pulumi.dynamic.Resource, module="hbr", name="BackupClients"):
+    """HBR backup clients matching a query, looked up with ``DescribeBackupClients``.
+
+    Every argument accepts a ``pulumi.Input``, so outputs of other resources can drive the
+    query. The connection comes from the arguments ``region``/``endpoint``/``protocol``,
+    else stack config (``alicloud:region``, ``alicloud:accessKey``, ``alicloud:secretKey``,
+    ``alicloud:securityToken``, ``alicloud:profile``, ``hbr:endpoint``, ``hbr:protocol``),
+    else the environment and the standard Alibaba Cloud credential chain. Credentials are
+    never inputs and never reach the state.
+
+    The proxy passwords of clients with a custom proxy are only in ``proxy_passwords``,
+    which is secret; in ``clients`` they read ``"******"``.
+    """
+
+    client_ids: pulumi.Output[list[str]]
+    """The client IDs, in the API's order."""
+    instance_ids: pulumi.Output[list[str]]
+    """The instance IDs of the clients that have one, in the API's order."""
+    clients: pulumi.Output[list[dict[str, Any]]]
+    """Every client as a snake_case dict with nested ``settings`` and ``tags``."""
+    total_count: pulumi.Output[int]
+    """How many clients matched, after the client-side filters."""
+    api_total_count: pulumi.Output[int]
+    """The API's ``TotalCount`` (before client-side filters)."""
+    instance_client_map: pulumi.Output[dict[str, str]]
+    """Instance ID -> client ID."""
+    proxy_passwords: pulumi.Output[dict[str, str]]
+    """Client ID -> custom proxy password (secret)."""
+    fingerprint: pulumi.Output[str]
+    """SHA-256 of the fleet's content; changes when the fleet changes."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        client_type: pulumi.Input[str],
+        cluster_id: pulumi.Input[str] | None = None,
+        client_ids: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        instance_ids: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
+        cross_account_type: pulumi.Input[str] | None = None,
+        cross_account_user_id: pulumi.Input[int] | None = None,
+        cross_account_role_name: pulumi.Input[str] | None = None,
+        filters: pulumi.Input[Mapping[str, pulumi.Input[Sequence[str]]]] | None = None,
+        statuses: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        backup_statuses: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        name_regex: pulumi.Input[str] | None = None,
+        outdated_only: pulumi.Input[bool] | None = None,
+        heartbeat_older_than: pulumi.Input[str] | None = None,
+        include_volatile: pulumi.Input[bool] | None = None,
+        region: pulumi.Input[str] | None = None,
+        endpoint: pulumi.Input[str] | None = None,
+        protocol: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """Declare the lookup.
+
+        :param client_type: ``ECS_CLIENT``, ``CONTAINER_CLIENT`` or ``LOCAL_CLIENT``.
+        :param cluster_id: container cluster, for ``CONTAINER_CLIENT``.
+        :param client_ids: HBR client IDs (``c-...``); long lists are split into several calls.
+        :param instance_ids: ECS instance IDs (``i-...``).
+        :param tags: ``{key: value}``; a client must carry all of them (1 to 20).
+        :param cross_account_type: ``SELF_ACCOUNT`` or ``CROSS_ACCOUNT``.
+        :param cross_account_user_id: UID of the account that authorised this one.
+        :param cross_account_role_name: RAM role in that account, e.g. ``hbrcrossrole``.
+        :param filters: ``{key: [values]}``, passed to the API's ``Filters``.
+        :param statuses: keep clients in these statuses (client-side).
+        :param backup_statuses: keep ``PROTECTED`` and/or ``UNPROTECTED`` clients (client-side).
+        :param name_regex: keep clients whose instance name or hostname matches (client-side).
+        :param outdated_only: keep clients older than their ``max_client_version``.
+        :param heartbeat_older_than: keep clients silent for longer than this (``15m``, ``2h``).
+        :param include_volatile: count heartbeat and update times as fleet changes.
+        :param region: region, overriding ``alicloud:region``.
+        :param endpoint: ``host[:port]``, overriding ``hbr:endpoint`` and ``HBR_ENDPOINT``.
+        :param protocol: ``https`` or ``http``, overriding ``hbr:protocol``.
+        :param opts: resource options; ``additional_secret_outputs`` always has
+            ``proxy_passwords``.
+        """
+        props: dict[str, Any] = {
+            "client_type": client_type,
+            "cluster_id": cluster_id,
+            "client_ids": client_ids,
+            "instance_ids": instance_ids,
+            "tags": tags,
+            "cross_account_type": cross_account_type,
+            "cross_account_user_id": cross_account_user_id,
+            "cross_account_role_name": cross_account_role_name,
+            "filters": filters,
+            "statuses": statuses,
+            "backup_statuses": backup_statuses,
+            "name_regex": name_regex,
+            "outdated_only": outdated_only,
+            "heartbeat_older_than": heartbeat_older_than,
+            "include_volatile": include_volatile,
+            "region": region,
+            "endpoint": endpoint,
+            "protocol": protocol,
+        }
+        props.update(dict.fromkeys(OUTPUT_NAMES))
+        secrets = pulumi.ResourceOptions(additional_secret_outputs=list(SECRET_OUTPUTS))
+        super().__init__(
+            BackupClientsProvider(),
+            resource_name,
+            props,
+            pulumi.ResourceOptions.merge(secrets, opts),
+        )

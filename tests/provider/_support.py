@@ -1,0 +1,36 @@
+"""Helpers shared by the provider tests that talk to the emulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
+
+from hbr_clients_provider.connection import ConnectionSettings
+from hbr_clients_provider.retry import RetryPolicy
+
+#: Retries fast enough for tests, as many attempts as the default.
+FAST_RETRY = RetryPolicy(base_delay_s=0.005, max_delay_s=0.05, max_retry_after_s=0.2, deadline_s=20)
+
+
+def connect(emu: Emulator, **overrides: Any) -> ConnectionSettings:
+    """Connection settings for ``emu`` with its default credentials."""
+    fields: dict[str, Any] = {
+        "endpoint": emu.endpoint,
+        "protocol": "http",
+        "access_key_id": DEFAULT_ACCESS_KEY_ID,
+        "access_key_secret": DEFAULT_ACCESS_KEY_SECRET,
+        **overrides,
+    }
+    return ConnectionSettings(**fields)
+
+
+def expected_ids(
+    emu: Emulator, client_type: str = "ECS_CLIENT", account: str = "self"
+) -> list[str]:
+    """The client IDs the emulator holds for ``client_type``, in listing order."""
+    return [
+        c["ClientId"]
+        for c in emu.backend.clients(account=account)
+        if c.get("ClientType") == client_type
+    ]

@@ -1,0 +1,154 @@
+"""Tests of :mod:`hbr_clients_provider.cli`: the ``hbr-clients list`` contract."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Faults
+
+from hbr_clients_provider.cli import main
+
+from ._support import expected_ids
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, emulator: Emulator) -> Emulator:
+    """Point the standard environment variables at the emulator."""
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", DEFAULT_ACCESS_KEY_ID)
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", DEFAULT_ACCESS_KEY_SECRET)
+    monkeypatch.setenv("HBR_ENDPOINT", emulator.endpoint)
+    monkeypatch.setenv("HBR_PROTOCOL", "http")
+    return emulator
+
+
+def test_cli_list_json_shape(cli_env: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
+    """--format json prints an array of snake_case clients, passwords masked."""
+    cli_env.backend.update_client(
+        expected_ids(cli_env)[0],
+        {"Settings": {"DataProxySetting": "CUSTOM", "ProxyPassword": "pa55word"}},
+    )
+    assert main(["list", "--client-type", "ECS_CLIENT", "--format", "json"]) == 0
+    out = capsys.readouterr().out
+    data = json.loads(out)
+    assert [c["client_id"] for c in data] == expected_ids(cli_env)
+    assert {"client_id", "instance_id", "status", "settings", "tags"} <= set(data[0])
+    assert data[0]["settings"]["proxy_password"] == "******"
+    assert "pa55word" not in out
+
+
+def test_cli_list_show_secrets(cli_env: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
+    """--show-secrets prints the proxy password."""
+    first = expected_ids(cli_env)[0]
+    cli_env.backend.update_client(first, {"Settings": {"ProxyPassword": "pa55word"}})
+    assert (
+        main(
+            [
+                "list",
+                "--client-type",
+                "ECS_CLIENT",
+                "--client-id",
+                first,
+                "--format",
+                "json",
+                "--show-secrets",
+            ]
+        )
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)[0]["settings"]["proxy_password"] == "pa55word"
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_cli_list_table_and_csv(
+    cli_env: Emulator, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    """Table and CSV output list every client."""
+    assert (
+        main(["list", "--client-type", "ECS_CLIENT", "--status", "ACTIVATED", "--format", fmt]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "client_id" in out.splitlines()[0]
+
+
+def test_cli_list_invalid_input_exit_2(
+    cli_env: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Invalid input exits 2, names the field and sends nothing."""
+    code = main(["list", "--client-type", "ECS_CLIENT", "--tag", "acs:x=1", "--page-size", "100"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "tags[0].key" in err
+    assert "page_size" in err
+    assert cli_env.backend.api_call_count() == 0
+
+
+def test_cli_list_missing_client_type_exit_2(
+    cli_env: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A missing client type exits 2 and names the field."""
+    assert main(["list"]) == 2
+    assert "client_type" in capsys.readouterr().err
+
+
+def test_cli_list_api_error_exit_3(cli_env: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
+    """An API error exits 3 with the code and request ID and no traceback."""
+    cli_env.backend.set_faults(Faults(fail_next=[("Forbidden.RAM", 403)]))
+    assert main(["list", "--client-type", "ECS_CLIENT"]) == 3
+    err = capsys.readouterr().err
+    assert "Forbidden.RAM" in err
+    assert "request id" in err
+    assert "Traceback" not in err
+
+
+def test_cli_list_network_error_exit_3(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A refused connection exits 3."""
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "a")
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "b")
+    code = main(
+        [
+            "list",
+            "--client-type",
+            "ECS_CLIENT",
+            "--endpoint",
+            "127.0.0.1:9",
+            "--protocol",
+            "http",
+            "--read-timeout",
+            "0.5",
+        ]
+    )
+    assert code == 3
+    assert "connection" in capsys.readouterr().err
+
+
+def test_cli_list_subprocess_no_traceback(emulator: Emulator, tmp_path: Path) -> None:
+    """The installed entry point runs, and a bad secret exits 3 without a traceback or the secret."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "ALIBABA_CLOUD_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID,
+        "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "wrong-secret-value",
+    }
+    exe = Path(sys.executable).with_name("hbr-clients")
+    args = [
+        str(exe),
+        "list",
+        "--client-type",
+        "ECS_CLIENT",
+        "--endpoint",
+        emulator.endpoint,
+        "--protocol",
+        "http",
+    ]
+    result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 3
+    assert "SignatureDoesNotMatch" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "wrong-secret-value" not in result.stderr + result.stdout

@@ -3,7 +3,8 @@
 :class:`HbrBackend` is what ``Emulator.backend`` returns. A fleet is kept per
 account (``"self"`` and ``"cross:<uid>:<role>"``); in each, clients are kept per
 client type in listing order, as compact :class:`ClientRecord` objects that hold
-the client's pre-rendered JSON, so an unfiltered page is a slice and a join.
+the client's pre-rendered JSON (packed, see :mod:`hbr_emulator.packing`), so an
+unfiltered page is a slice, an unpack and a join.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from hbr_emulator.auth import Credentials, NonceCache
 from hbr_emulator.defaults import CLIENT_TYPES, SELF_ACCOUNT
 from hbr_emulator.exceptions import NoPermission
 from hbr_emulator.faults import FaultInjector, Faults
+from hbr_emulator.packing import pack, unpack
 from hbr_emulator.wire import (
     CLUSTER_KEY,
     merge_changes,
@@ -47,7 +49,7 @@ def _shared_tags(tags: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ..
 
 @attrs.frozen(weakref_slot=False)
 class ClientRecord:
-    """One client: the fields listing filters on, and its rendered JSON."""
+    """One client: the fields listing filters on, and its rendered JSON, packed."""
 
     client_id: str
     client_type: str
@@ -57,7 +59,7 @@ class ClientRecord:
     zone_id: str | None
     cluster_id: str | None
     tags: tuple[tuple[str, str], ...]
-    fragment: bytes
+    packed: bytes
 
     @classmethod
     def from_wire(cls, client: Mapping[str, Any], cluster_id: str | None) -> ClientRecord:
@@ -72,8 +74,13 @@ class ClientRecord:
             sys.intern(zone) if zone else None,
             sys.intern(cluster_id) if cluster_id else None,
             _shared_tags(tag_pairs(client)),
-            render_fragment(client),
+            pack(render_fragment(client)),
         )
+
+    @property
+    def fragment(self) -> bytes:
+        """The client rendered as JSON."""
+        return unpack(self.packed)
 
     def to_wire(self) -> dict[str, Any]:
         """Return the client as the API renders it."""
@@ -284,6 +291,12 @@ class HbrBackend:
             fleet.add(ClientRecord.from_wire(client, cluster), front=True)
 
     # -- control -----------------------------------------------------------------
+
+    def count(self, account: str = SELF_ACCOUNT) -> int:
+        """Return how many clients the account holds."""
+        with self._lock:
+            fleet = self._accounts.get(account)
+            return len(fleet.by_id) if fleet else 0
 
     def accounts(self) -> list[str]:
         """Return the account keys that have a fleet."""

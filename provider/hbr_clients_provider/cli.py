@@ -29,6 +29,7 @@ from hbr_clients_provider.errors import ApiError, HbrError, InvalidQuery
 from hbr_clients_provider.models import ClientListing
 from hbr_clients_provider.paging import list_clients
 from hbr_clients_provider.query import ClientQuery
+from hbr_clients_provider.retry import RetryPolicy
 
 __all__ = [
     "COMMANDS",
@@ -129,6 +130,9 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--connect-timeout", type=float, default=5.0, metavar="SECONDS")
     group.add_argument("--read-timeout", type=float, default=10.0, metavar="SECONDS")
     group.add_argument("--concurrency", type=int, default=None, metavar="N")
+    group.add_argument(
+        "--max-attempts", type=int, default=None, metavar="N", help="attempts per request (8)"
+    )
 
 
 def connection_from_args(args: argparse.Namespace) -> ConnectionSettings:
@@ -228,6 +232,9 @@ def _run_list(args: argparse.Namespace) -> int:
             query,
             connection=connection,
             concurrency=args.concurrency,
+            retry=RetryPolicy(max_attempts=max(1, args.max_attempts))
+            if args.max_attempts is not None
+            else None,
             progress=_progress_printer(sys.stderr),
         )
     except ApiError as exc:

@@ -91,8 +91,18 @@ def _is_unknown(value: Any) -> bool:
 
 
 def _inputs(props: Mapping[str, Any]) -> dict[str, Any]:
-    """The resource inputs within ``props`` (state echoes them beside the outputs)."""
+    """The resource inputs within ``props`` (the inputs of check, create and update)."""
     return {k: props[k] for k in RESOURCE_INPUTS if props.get(k) is not None}
+
+
+def _recorded_inputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs a state was made from, kept in its ``query`` output.
+
+    Outputs cannot echo the inputs under their own names: ``client_ids`` and
+    ``instance_ids`` are both inputs (a filter) and outputs (the result).
+    """
+    recorded = outputs.get("query")
+    return dict(recorded) if isinstance(recorded, Mapping) else _inputs(outputs)
 
 
 def _query_inputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
@@ -147,8 +157,8 @@ def _include_volatile(inputs: Mapping[str, Any]) -> bool:
 
 def _outputs(inputs: Mapping[str, Any], listing: ClientListing) -> dict[str, Any]:
     return {
-        **inputs,
         **listing_outputs(listing, include_volatile=_include_volatile(inputs)),
+        "query": dict(inputs),
     }
 
 
@@ -182,7 +192,7 @@ class BackupClientsProvider(ResourceProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Report a change when the inputs, the fleet's fingerprint or its passwords changed."""
-        old_inputs, new_inputs = _inputs(olds), _inputs(news)
+        old_inputs, new_inputs = _recorded_inputs(olds), _inputs(news)
         if any(_is_unknown(v) for v in new_inputs.values()):
             return DiffResult(changes=True, replaces=[], stables=[], delete_before_replace=False)
         changed = sorted(
@@ -208,7 +218,7 @@ class BackupClientsProvider(ResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """List the fleet afresh, for ``pulumi refresh``."""
-        inputs = _inputs(props)
+        inputs = _recorded_inputs(props)
         return ReadResult(id_, _outputs(inputs, _list(inputs, reuse=False)), inputs)
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:

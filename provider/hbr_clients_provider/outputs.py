@@ -23,7 +23,7 @@ VOLATILE_FIELDS: tuple[str, ...] = ("last_heartbeat_time", "updated_time")
 #: Outputs that hold secrets.
 SECRET_OUTPUTS: tuple[str, ...] = ("proxy_passwords",)
 
-#: Every output the provider computes (inputs are echoed beside them).
+#: Every output of the resource; ``query`` records the inputs the listing was made from.
 OUTPUT_NAMES: tuple[str, ...] = (
     "client_ids",
     "instance_ids",
@@ -33,6 +33,7 @@ OUTPUT_NAMES: tuple[str, ...] = (
     "instance_client_map",
     "proxy_passwords",
     "fingerprint",
+    "query",
 )
 
 

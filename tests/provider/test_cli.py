@@ -108,7 +108,7 @@ def test_cli_list_api_error_exit_3(cli_env: Emulator, capsys: pytest.CaptureFixt
 def test_cli_list_network_error_exit_3(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A refused connection exits 3."""
+    """A refused connection exits 3 once the attempts are used up."""
     monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "a")
     monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "b")
     code = main(

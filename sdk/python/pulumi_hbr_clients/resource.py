@@ -48,6 +48,8 @@ class BackupClients(pulumi.dynamic.Resource, module="hbr", name="BackupClients")
     """Client ID -> custom proxy password (secret)."""
     fingerprint: pulumi.Output[str]
     """SHA-256 of the fleet's content; changes when the fleet changes."""
+    query: pulumi.Output[dict[str, Any]]
+    """The inputs this listing was made from."""
 
     def __init__(
         self,

@@ -22,20 +22,22 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import subprocess
 import sys
 import time
 import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
-
+from alibabacloud_hbr20170908 import models
+from alibabacloud_hbr20170908.client import Client
+from alibabacloud_tea_openapi.utils_models import Config
 from hbr_clients_provider.connection import ConnectionSettings
 from hbr_clients_provider.paging import DEFAULT_CONCURRENCY, list_clients
 from hbr_clients_provider.query import ClientQuery
+from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
 
 #: Seed of the emulator's fleet.
 SEED = 11
@@ -44,8 +46,8 @@ SEED = 11
 @contextmanager
 def emulator(fleet: int, *extra: str) -> Iterator[str]:
     """Run ``hbr-emulator serve`` in a subprocess; yield its ``host:port``."""
-    exe = os.path.join(os.path.dirname(sys.executable), "hbr-emulator")
-    args = [exe, "serve", "--fleet", str(fleet), "--seed", str(SEED), *extra]
+    exe = Path(sys.executable).with_name("hbr-emulator")
+    args = [str(exe), "serve", "--fleet", str(fleet), "--seed", str(SEED), *extra]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
@@ -76,19 +78,21 @@ def connection(endpoint: str) -> ConnectionSettings:
 
 def fleet_for(clients: int) -> int:
     """The emulator fleet size that holds about ``clients`` ECS clients."""
-    from hbr_emulator import Emulator
 
     probe = 2000
-    share = sum(
-        1 for c in Emulator(fleet=probe, seed=SEED).backend.clients() if c["ClientType"] == "ECS_CLIENT"
-    ) / probe
+    share = (
+        sum(
+            1
+            for c in Emulator(fleet=probe, seed=SEED).backend.clients()
+            if c["ClientType"] == "ECS_CLIENT"
+        )
+        / probe
+    )
     return round(clients / share)
 
 
 def sdk_client(endpoint: str) -> Any:
     """The official SDK's client pointed at the emulator."""
-    from alibabacloud_hbr20170908.client import Client
-    from alibabacloud_tea_openapi.utils_models import Config
 
     return Client(
         Config(
@@ -103,13 +107,14 @@ def sdk_client(endpoint: str) -> Any:
 
 def sdk_sequential(endpoint: str) -> int:
     """List everything with the official SDK, page size 99, one page at a time."""
-    from alibabacloud_hbr20170908 import models
 
     client = sdk_client(endpoint)
     seen, page = 0, 1
     while True:
         body = client.describe_backup_clients(
-            models.DescribeBackupClientsRequest(client_type="ECS_CLIENT", page_number=page, page_size=99)
+            models.DescribeBackupClientsRequest(
+                client_type="ECS_CLIENT", page_number=page, page_size=99
+            )
         ).body
         seen += len(body.clients or [])
         if seen >= body.total_count or not body.clients:
@@ -119,13 +124,14 @@ def sdk_sequential(endpoint: str) -> int:
 
 def terraform_style(endpoint: str) -> int:
     """Terraform's loop: page size 50, stop at the first page shorter than 50."""
-    from alibabacloud_hbr20170908 import models
 
     client = sdk_client(endpoint)
     seen, page = 0, 1
     while True:
         body = client.describe_backup_clients(
-            models.DescribeBackupClientsRequest(client_type="ECS_CLIENT", page_number=page, page_size=50)
+            models.DescribeBackupClientsRequest(
+                client_type="ECS_CLIENT", page_number=page, page_size=50
+            )
         ).body
         count = len(body.clients or [])
         seen += count
@@ -152,7 +158,11 @@ def run_compare(clients: int, latency_ms: float) -> dict[str, Any]:
         sdk_s, sdk_count = timed(sdk_sequential, endpoint)
         tf_s, tf_count = timed(terraform_style, endpoint)
     total = listing.api_total_count
-    assert len(listing.clients) == total == sdk_count == tf_count, (len(listing.clients), sdk_count, tf_count)
+    assert len(listing.clients) == total == sdk_count == tf_count, (
+        len(listing.clients),
+        sdk_count,
+        tf_count,
+    )
     pages = max(1, math.ceil(total / 99))
     latency = latency_ms / 1000
     floor = latency * (1 + math.ceil((pages - 1) / DEFAULT_CONCURRENCY))
@@ -176,9 +186,13 @@ def run_compare(clients: int, latency_ms: float) -> dict[str, Any]:
 def run_throttle(clients: int, latency_ms: float) -> dict[str, Any]:
     """List against an emulator that allows 10 calls/s; compare with pages / 10."""
     fleet = fleet_for(clients)
-    with emulator(fleet, "--latency-ms", str(latency_ms), "--qps", "10", "--retry-after-ms", "100") as endpoint:
+    with emulator(
+        fleet, "--latency-ms", str(latency_ms), "--qps", "10", "--retry-after-ms", "100"
+    ) as endpoint:
         seconds, listing = timed(
-            lambda: list_clients(ClientQuery(client_type="ECS_CLIENT"), connection=connection(endpoint))
+            lambda: list_clients(
+                ClientQuery(client_type="ECS_CLIENT"), connection=connection(endpoint)
+            )
         )
     pages = max(1, math.ceil(listing.api_total_count / 99))
     ideal = pages / 10
@@ -206,7 +220,15 @@ def memory_child(endpoint: str) -> None:
     listing = list_clients(query, connection=conn)
     _, peak = tracemalloc.get_traced_memory()
     n = len(listing.clients)
-    print(json.dumps({"clients": n, "peak_bytes": peak - base, "bytes_per_client": round((peak - base) / max(1, n))}))
+    print(
+        json.dumps(
+            {
+                "clients": n,
+                "peak_bytes": peak - base,
+                "bytes_per_client": round((peak - base) / max(1, n)),
+            }
+        )
+    )
 
 
 def run_memory(clients: int) -> dict[str, Any]:
@@ -220,7 +242,8 @@ def run_memory(clients: int) -> dict[str, Any]:
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     result["case"] = "memory"
     result["limit_bytes_per_client"] = 2048
-    print(f"memory: {result['clients']} clients, peak {result['peak_bytes'] / 1e6:.1f} MB above baseline, "
+    mb = result["peak_bytes"] / 1e6
+    print(f"memory: {result['clients']} clients, peak {mb:.1f} MB above baseline, "
           f"{result['bytes_per_client']} B/client (limit 2048)")  # fmt: skip
     return result
 

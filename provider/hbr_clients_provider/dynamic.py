@@ -125,6 +125,14 @@ def _violations(inputs: Mapping[str, Any]) -> list[Violation]:
     return violations
 
 
+def _check_failure(violation: Violation) -> CheckFailure:
+    """Name the top-level input, so the engine can show its value; keep the sub-path."""
+    top = violation.field.split("[")[0].split(".")[0]
+    if top == violation.field:
+        return CheckFailure(top, violation.rule)
+    return CheckFailure(top, f"{violation.field}: {violation.rule}")
+
+
 def _connection(inputs: Mapping[str, Any]) -> ConnectionSettings:
     return resolve_connection(_PROCESS.options, inputs)
 
@@ -175,7 +183,7 @@ class BackupClientsProvider(ResourceProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate the inputs; list the fleet once when all of them are known."""
         inputs = _inputs(news)
-        failures = [CheckFailure(v.field, v.rule) for v in _violations(inputs)]
+        failures = [_check_failure(v) for v in _violations(inputs)]
         if not failures and not any(_is_unknown(v) for v in inputs.values()):
             try:
                 _remember(inputs, _list(inputs, reuse=False))

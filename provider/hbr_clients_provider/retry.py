@@ -86,7 +86,7 @@ class RetryPolicy:
 
     def backoff(self, retry_number: int) -> float:
         """Full-jitter wait before retry ``retry_number`` (1 for the first retry)."""
-        ceiling = min(self.max_delay_s, self.base_delay_s * (2 ** (retry_number - 1)))
+        ceiling: float = min(self.max_delay_s, self.base_delay_s * 2.0 ** (retry_number - 1))
         return ceiling * float(self.jitter())
 
     def wait_for(self, error: HbrError, retry_number: int) -> float:

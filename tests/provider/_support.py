@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
-
 from hbr_clients_provider.connection import ConnectionSettings
 from hbr_clients_provider.retry import RetryPolicy
+from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
 
 #: Retries fast enough for tests, as many attempts as the default.
 FAST_RETRY = RetryPolicy(base_delay_s=0.005, max_delay_s=0.05, max_retry_after_s=0.2, deadline_s=20)

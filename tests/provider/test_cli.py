@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Faults
-
 from hbr_clients_provider.cli import main
+from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Faults
 
 from ._support import expected_ids
 
@@ -129,7 +128,7 @@ def test_cli_list_network_error_exit_3(
 
 
 def test_cli_list_subprocess_no_traceback(emulator: Emulator, tmp_path: Path) -> None:
-    """The installed entry point runs, and a bad secret exits 3 without a traceback or the secret."""
+    """The entry point exits 3 on a bad secret, without a traceback or the secret."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-
+from alibabacloud_credentials.provider import cli_profile, profile
 from hbr_clients_provider.connection import ConnectionSettings
 from hbr_clients_provider.errors import CredentialsError
 
@@ -16,9 +16,6 @@ KEYS = {"ALIBABA_CLOUD_ACCESS_KEY_ID": "id-env", "ALIBABA_CLOUD_ACCESS_KEY_SECRE
 @pytest.fixture(autouse=True)
 def empty_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No CLI or ini profile from the real home directory leaks into these tests."""
-    import alibabacloud_credentials.provider.cli_profile as cli_profile
-    import alibabacloud_credentials.provider.profile as profile
-
     monkeypatch.setattr(cli_profile.ac, "HOME", str(tmp_path))
     monkeypatch.setattr(profile, "_get_default_file", lambda: str(tmp_path / "none.ini"))
 
@@ -82,8 +79,6 @@ def test_resolve_half_explicit_key() -> None:
 
 def test_resolve_profile_from_ini(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A named profile is read from the credentials file."""
-    import alibabacloud_credentials.provider.profile as profile
-
     ini = tmp_path / "credentials.ini"
     ini.write_text("[work]\ntype = access_key\naccess_key_id = pid\naccess_key_secret = psecret\n")
     monkeypatch.setattr(profile, "_get_default_file", lambda: str(ini))

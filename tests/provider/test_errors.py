@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from alibabacloud_tea_openapi.exceptions import ClientException, ThrottlingException
-
 from hbr_clients_provider.errors import (
     ApiError,
     FleetChangedError,

@@ -6,17 +6,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hbr_clients_provider.connection import ConnectionSettings
+from hbr_clients_provider.errors import ApiError, FleetChangedError, InvalidQuery, TransportError
+from hbr_clients_provider.paging import list_clients
+from hbr_clients_provider.query import ClientQuery
+from hbr_clients_provider.retry import RetryPolicy
 from hbr_emulator import (
     DEFAULT_CROSS_ACCOUNT_ROLE_NAME,
     DEFAULT_CROSS_ACCOUNT_USER_ID,
     Emulator,
     Faults,
 )
-
-from hbr_clients_provider.errors import ApiError, FleetChangedError, InvalidQuery, TransportError
-from hbr_clients_provider.paging import list_clients
-from hbr_clients_provider.query import ClientQuery
-from hbr_clients_provider.retry import RetryPolicy
 
 from ._support import FAST_RETRY, connect, expected_ids
 
@@ -181,7 +181,8 @@ def test_list_clients_invalid_query_sends_nothing(emulator: Emulator) -> None:
 
 @pytest.mark.parametrize(
     "code_status",
-    [("Throttling", 400), ("Throttling.User", 400), ("Throttling.Api", 503), ("ServiceUnavailable", 503),
+    [("Throttling", 400), ("Throttling.User", 400), ("Throttling.Api", 503),
+     ("ServiceUnavailable", 503),
      ("InternalError", 500), ("SignatureNonceUsed", 400)],
 )  # fmt: skip
 def test_list_clients_retryable_errors(emulator: Emulator, code_status: tuple[str, int]) -> None:
@@ -193,7 +194,8 @@ def test_list_clients_retryable_errors(emulator: Emulator, code_status: tuple[st
 
 @pytest.mark.parametrize(
     "code_status",
-    [("InvalidAccessKeyId.NotFound", 404), ("SignatureDoesNotMatch", 400), ("IncompleteSignature", 400),
+    [("InvalidAccessKeyId.NotFound", 404), ("SignatureDoesNotMatch", 400),
+     ("IncompleteSignature", 400),
      ("InvalidTimeStamp.Expired", 400), ("Forbidden.RAM", 403), ("NoPermission", 403),
      ("InvalidParameter", 400), ("MissingParameter", 400)],
 )  # fmt: skip
@@ -268,8 +270,6 @@ def test_list_clients_always_slow_times_out(emulator_factory: Callable[..., Emul
 
 def test_list_clients_connection_refused() -> None:
     """Nothing listening is a TransportError after the retries."""
-    from hbr_clients_provider.connection import ConnectionSettings
-
     conn = ConnectionSettings(
         endpoint="127.0.0.1:9", protocol="http", access_key_id="a", access_key_secret="b"
     )

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-
 from hbr_clients_provider.errors import ApiError, HbrError, TransportError
 from hbr_clients_provider.ratelimit import AdaptiveRateLimiter, RateLimit
-from hbr_clients_provider.retry import RetryPolicy, call_with_retries
+from hbr_clients_provider.retry import RetryPolicy, call_with_retries, is_retryable_code
 
 
 class FakeClock:
@@ -41,8 +40,6 @@ def failing(errors: list[HbrError]) -> Callable[[], str]:
 
 def api(code: str, status: int = 400, retry_after_ms: int | None = None) -> ApiError:
     """An ApiError as map_exceptions would build it."""
-    from hbr_clients_provider.retry import is_retryable_code
-
     return ApiError(
         code=code,
         message="m",
@@ -54,7 +51,8 @@ def api(code: str, status: int = 400, retry_after_ms: int | None = None) -> ApiE
 
 @pytest.mark.parametrize(
     ("code", "status"),
-    [("Throttling", 400), ("Throttling.User", 400), ("Throttling.Api", 503), ("ServiceUnavailable", 503),
+    [("Throttling", 400), ("Throttling.User", 400), ("Throttling.Api", 503),
+     ("ServiceUnavailable", 503),
      ("InternalError", 500), ("SomethingElse", 502)],
 )  # fmt: skip
 def test_call_with_retries_retryable_codes(code: str, status: int) -> None:
@@ -67,7 +65,8 @@ def test_call_with_retries_retryable_codes(code: str, status: int) -> None:
 
 @pytest.mark.parametrize(
     ("code", "status"),
-    [("InvalidAccessKeyId.NotFound", 404), ("SignatureDoesNotMatch", 400), ("IncompleteSignature", 400),
+    [("InvalidAccessKeyId.NotFound", 404), ("SignatureDoesNotMatch", 400),
+     ("IncompleteSignature", 400),
      ("InvalidTimeStamp.Expired", 400), ("Forbidden.RAM", 403), ("NoPermission", 403),
      ("InvalidParameter", 400), ("MissingParameter", 400)],
 )  # fmt: skip

@@ -5,16 +5,15 @@ from __future__ import annotations
 from alibabacloud_hbr20170908 import models as sdk_models
 from alibabacloud_hbr20170908.client import Client as SdkClient
 from alibabacloud_tea_openapi.utils_models import Config
-from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
-
 from hbr_clients_provider.query import ClientQuery
 from hbr_clients_provider.transport import Transport
+from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
 
 from ._support import connect
 
 
 def test_transport_wire_matches_official_sdk(emulator: Emulator) -> None:
-    """The same query sent by our transport and by the official SDK reaches the server identically."""
+    """A query sent by our transport and by the official SDK arrives identically."""
     ids = [c["ClientId"] for c in emulator.backend.clients(account="self")[:3]]
     query = ClientQuery.from_inputs(
         {

@@ -231,4 +231,3 @@ class BackupClientsProvider(ResourceProvider):
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Forget the lookup; a read-only lookup has nothing to delete, so no API is called."""
-

@@ -34,13 +34,13 @@ def _project(tmp_path: Path, emu: Emulator, query: dict[str, Any]) -> PulumiProj
 
 
 def _admin(emu: Emulator, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    request = urllib.request.Request(  # noqa: S310 - the emulator on loopback
+    request = urllib.request.Request(
         f"{emu.url}/_emulator/{path}",
         method=method,
         data=json.dumps(body).encode() if body is not None else None,
         headers={"Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read() or b"null")
 
 

@@ -3,9 +3,14 @@
 ``hbr-clients list --client-type ECS_CLIENT [--instance-id ID]... [--tag KEY=VALUE]...
 [--status S]... [--format table|json|csv] [--show-secrets]`` lists backup clients.
 
-Exit codes: 0 success; 2 invalid input (the message names the field, nothing is sent);
-3 API, credential or network failure (the message carries the error code and request ID,
-never a traceback).
+``hbr-clients audit --client-type ECS_CLIENT [query flags] [--require-activated]
+[--require-protected] [--require-latest] [--require-https-proxy] [--max-heartbeat-age 2h]
+[--expect-instance ID...]... [--format table|json|markdown]`` lists the same clients and
+audits them (see :mod:`hbr_clients_provider.audit`).
+
+Exit codes: 0 success (for ``audit``: no findings); 1 ``audit`` found something; 2 invalid
+input (the message names the field, nothing is sent); 3 API, credential or network failure
+(the message carries the error code and request ID, never a traceback).
 
 The query, connection and output flags are defined by reusable functions
 (:func:`add_query_arguments`, :func:`query_from_args`, :func:`add_connection_arguments`,
@@ -23,9 +28,12 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
+from hbr_clients_provider.audit import AuditRules, audit
+from hbr_clients_provider.audit_render import FORMATS as AUDIT_FORMATS
+from hbr_clients_provider.audit_render import render_audit
 from hbr_clients_provider.connection import NETWORKS, PROTOCOLS, ConnectionSettings
 from hbr_clients_provider.constants import CLIENT_TYPES, CROSS_ACCOUNT_TYPES
-from hbr_clients_provider.errors import ApiError, HbrError, InvalidQuery
+from hbr_clients_provider.errors import ApiError, HbrError, InvalidQuery, Violation
 from hbr_clients_provider.models import ClientListing
 from hbr_clients_provider.paging import list_clients
 from hbr_clients_provider.query import ClientQuery
@@ -34,11 +42,14 @@ from hbr_clients_provider.retry import RetryPolicy
 __all__ = [
     "COMMANDS",
     "EXIT_FAILURE",
+    "EXIT_FINDINGS",
     "EXIT_INVALID",
     "EXIT_OK",
+    "add_audit_arguments",
     "add_connection_arguments",
     "add_output_arguments",
     "add_query_arguments",
+    "audit_inputs_from_args",
     "build_parser",
     "connection_from_args",
     "main",
@@ -47,6 +58,7 @@ __all__ = [
 ]
 
 EXIT_OK = 0
+EXIT_FINDINGS = 1
 EXIT_INVALID = 2
 EXIT_FAILURE = 3
 
@@ -220,11 +232,22 @@ def _fail(code: int, message: str) -> int:
     return code
 
 
-def _run_list(args: argparse.Namespace) -> int:
+def _fetch_listing(
+    args: argparse.Namespace, *, violations: Sequence[Violation] = ()
+) -> ClientListing | int:
+    """List the clients the query flags select, or print the error and return its exit code.
+
+    ``violations`` found by the caller in its own flags are reported together with the
+    query's, and stop the command before anything is sent.
+    """
+    found = list(violations)
+    query: ClientQuery | None = None
     try:
         query = query_from_args(args)
     except InvalidQuery as exc:
-        details = "\n".join(f"  {v.field}: {v.rule}" for v in exc.violations)
+        found[:0] = exc.violations
+    if found or query is None:
+        details = "\n".join(f"  {v.field}: {v.rule}" for v in found)
         return _fail(EXIT_INVALID, f"invalid input:\n{details}")
     try:
         connection = connection_from_args(args)
@@ -244,6 +267,13 @@ def _run_list(args: argparse.Namespace) -> int:
         return _fail(EXIT_FAILURE, str(exc))
     except ValueError as exc:
         return _fail(EXIT_INVALID, str(exc))
+    return listing
+
+
+def _run_list(args: argparse.Namespace) -> int:
+    listing = _fetch_listing(args)
+    if isinstance(listing, int):
+        return listing
     sys.stdout.write(render(listing, args.format, show_secrets=args.show_secrets))
     return EXIT_OK
 
@@ -264,6 +294,84 @@ def _add_list_arguments(parser: argparse.ArgumentParser) -> None:
 COMMANDS["list"] = ("list HBR backup clients", _add_list_arguments, _run_list)
 
 
+def add_audit_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the audit rule flags and the audit's ``--format``."""
+    group = parser.add_argument_group("audit rules (each is off unless given)")
+    group.add_argument(
+        "--require-activated",
+        action="store_true",
+        help="flag clients whose status is not ACTIVATED",
+    )
+    group.add_argument(
+        "--require-protected", action="store_true", help="flag clients that are UNPROTECTED"
+    )
+    group.add_argument(
+        "--require-latest", action="store_true", help="flag clients older than MaxClientVersion"
+    )
+    group.add_argument(
+        "--require-https-proxy",
+        action="store_true",
+        help="flag clients that use a CUSTOM data proxy without HTTPS",
+    )
+    group.add_argument(
+        "--max-heartbeat-age",
+        metavar="DURATION",
+        help="flag clients whose last heartbeat is older, e.g. 15m, 2h, 1d",
+    )
+    group.add_argument(
+        "--expect-instance",
+        action="extend",
+        nargs="+",
+        dest="expected_instance_ids",
+        metavar="ID",
+        help="an instance that must have a client (repeatable, or several values)",
+    )
+    output = parser.add_argument_group("output")
+    output.add_argument("--format", choices=AUDIT_FORMATS, default="table")
+
+
+def audit_inputs_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """Return the rule flags as :meth:`AuditRules.from_inputs` inputs."""
+    return {
+        "require_activated": args.require_activated,
+        "require_protected": args.require_protected,
+        "require_latest": args.require_latest,
+        "require_https_proxy": args.require_https_proxy,
+        "max_heartbeat_age": args.max_heartbeat_age,
+        "expected_instance_ids": args.expected_instance_ids,
+    }
+
+
+def _run_audit(args: argparse.Namespace) -> int:
+    rules: AuditRules | None = None
+    violations: tuple[Violation, ...] = ()
+    try:
+        rules = AuditRules.from_inputs(audit_inputs_from_args(args))
+    except InvalidQuery as exc:
+        violations = exc.violations
+    listing = _fetch_listing(args, violations=violations)
+    if isinstance(listing, int):
+        return listing
+    if rules is None:  # pragma: no cover - _fetch_listing has reported the violations
+        return EXIT_INVALID
+    report = audit(listing.clients, rules=rules)
+    sys.stdout.write(render_audit(report, args.format))
+    return EXIT_OK if report.passed else EXIT_FINDINGS
+
+
+def _add_audit_command_arguments(parser: argparse.ArgumentParser) -> None:
+    add_query_arguments(parser)
+    add_connection_arguments(parser)
+    add_audit_arguments(parser)
+
+
+COMMANDS["audit"] = (
+    "audit HBR backup clients against rules (exit 1 on findings)",
+    _add_audit_command_arguments,
+    _run_audit,
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the ``hbr-clients`` parser with one subparser per entry of :data:`COMMANDS`."""
     parser = argparse.ArgumentParser(
@@ -278,7 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``hbr-clients``; return the exit code (0 ok, 2 invalid input, 3 failure)."""
+    """Run ``hbr-clients``; return the exit code (0 ok, 1 findings, 2 invalid input, 3 failure)."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -38,6 +38,8 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+from pulumi.output import Unknown
+from pulumi.runtime.rpc import UNKNOWN
 
 from hbr_clients_provider.connection import ConnectionSettings
 from hbr_clients_provider.errors import HbrError, Violation
@@ -61,7 +63,6 @@ OPTION_INPUTS: tuple[str, ...] = ("include_volatile",)
 RESOURCE_INPUTS: tuple[str, ...] = INPUT_NAMES + CONNECTION_INPUTS + OPTION_INPUTS
 
 _PROVIDER_KEY = "__provider"
-_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN
 #: How long a listing made by ``check()`` serves the ``diff``/``create``/``update`` after it.
 _CHECK_LISTING_TTL_S = 60.0
 
@@ -81,8 +82,11 @@ _PROCESS = _ProcessState()
 
 
 def _is_unknown(value: Any) -> bool:
+    """Whether ``value`` is, or holds, a value that is not known until deployment."""
+    if isinstance(value, Unknown):
+        return True
     if isinstance(value, str):
-        return value == _UNKNOWN
+        return value == UNKNOWN
     if isinstance(value, Mapping):
         return any(_is_unknown(v) for v in value.values())
     if isinstance(value, list | tuple):

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Faults
 
+from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Faults
 from tests.e2e.pulumi_cli import PulumiProject
 
 pytestmark = pytest.mark.e2e
@@ -61,12 +61,14 @@ class TestBackupClientsLifecycle:
     ) -> None:
         """up exports the emulator's clients, and the outputs drive a resource and a lookup."""
         emu = emulator_factory(fleet=150, seed=11)
-        project = _project(tmp_path, emu, {"client_type": "ECS_CLIENT"})
+        project = _project(tmp_path, emu, {"client_type": "ECS_CLIENT", "statuses": ["ACTIVATED"]})
 
         project.run("up", "--yes", check=True)
         outputs = project.outputs()
 
-        expected = [c for c in emu.backend.clients() if c["ClientType"] == "ECS_CLIENT"]
+        ecs = [c for c in emu.backend.clients() if c["ClientType"] == "ECS_CLIENT"]
+        expected = [c for c in ecs if c["Status"] == "ACTIVATED"]
+        assert 0 < len(expected) < len(ecs)
         assert outputs["client_ids"] == [c["ClientId"] for c in expected]
         assert outputs["instance_ids"] == [c["InstanceId"] for c in expected if c["InstanceId"]]
         assert outputs["total_count"] == len(expected)

@@ -2,8 +2,18 @@
 
 * :class:`BackupClients` — the lookup as a resource: typed outputs, refresh, preview diffs.
 * :func:`get_backup_clients` / :func:`get_backup_clients_output` — the lookup as a function.
+* :func:`audit_backup_clients` / :func:`audit_backup_clients_output` — audit a lookup's
+  clients and stop the deploy (:class:`BackupAuditFailed`) when there are too many findings.
 """
 
+from hbr_clients_provider.models import BackupClient, ClientSettings, Tag
+from pulumi_hbr_clients.audit import (
+    AuditReport,
+    BackupAuditFailed,
+    BackupAuditInputError,
+    audit_backup_clients,
+    audit_backup_clients_output,
+)
 from pulumi_hbr_clients.lookup import (
     BackupClientsLookupError,
     GetBackupClientsResult,
@@ -13,9 +23,17 @@ from pulumi_hbr_clients.lookup import (
 from pulumi_hbr_clients.resource import BackupClients
 
 __all__ = [
+    "AuditReport",
+    "BackupAuditFailed",
+    "BackupAuditInputError",
+    "BackupClient",
     "BackupClients",
     "BackupClientsLookupError",
+    "ClientSettings",
     "GetBackupClientsResult",
+    "Tag",
+    "audit_backup_clients",
+    "audit_backup_clients_output",
     "get_backup_clients",
     "get_backup_clients_output",
 ]

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
+
 from hbr_clients_provider.dynamic import BackupClientsProvider
 from hbr_clients_provider.outputs import OUTPUT_NAMES, SECRET_OUTPUTS
 
@@ -118,7 +119,8 @@ class BackupClients(pulumi.dynamic.Resource, module="hbr", name="BackupClients")
             "endpoint": endpoint,
             "protocol": protocol,
         }
-        props.update(dict.fromkeys(OUTPUT_NAMES))
+        for name in OUTPUT_NAMES:  # client_ids and instance_ids are inputs and outputs
+            props.setdefault(name, None)
         secrets = pulumi.ResourceOptions(additional_secret_outputs=list(SECRET_OUTPUTS))
         super().__init__(
             BackupClientsProvider(),

@@ -4,6 +4,7 @@ import json
 import os
 
 import pulumi
+
 import pulumi_hbr_clients as hbr
 
 query = json.loads(os.environ["E2E_QUERY"])

@@ -1,0 +1,149 @@
+"""``audit_backup_clients`` / ``audit_backup_clients_output``: stop a deploy on a bad fleet.
+
+Audit the result of :func:`~pulumi_hbr_clients.get_backup_clients` against rules (see
+:mod:`hbr_clients_provider.audit` for the rule names and the definition of coverage). When
+there are more findings than ``max_findings`` (default 0; ``None`` never fails), the audit
+raises :class:`BackupAuditFailed`, a ``pulumi.RunError``: Pulumi prints its message, which
+lists the offending clients by ID, instance and rule, without a Python traceback.
+
+Because ``get_backup_clients_output`` is known during ``pulumi preview``, so is the audit:
+a failing fleet fails the preview before anything is applied. Resources that must not be
+deployed on a failing fleet should take an input from the audit's output, so they wait for
+it and are never registered when it fails::
+
+    fleet = hbr.get_backup_clients_output(client_type="ECS_CLIENT")
+    report = hbr.audit_backup_clients_output(fleet, require_activated=True)
+    pulumi.export("audit", report)
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import pulumi
+
+from hbr_clients_provider.audit import AuditReport, AuditRules, audit
+from hbr_clients_provider.audit_render import findings_lines, verdict
+from hbr_clients_provider.errors import InvalidQuery, Violation
+from pulumi_hbr_clients.lookup import GetBackupClientsResult
+
+__all__ = [
+    "MESSAGE_ROWS",
+    "AuditReport",
+    "BackupAuditFailed",
+    "BackupAuditInputError",
+    "audit_backup_clients",
+    "audit_backup_clients_output",
+]
+
+#: At most this many findings are listed in a failure message; the rest are counted.
+MESSAGE_ROWS = 50
+
+
+class BackupAuditInputError(pulumi.RunError):
+    """The audit's arguments break a rule (``cause.violations`` names each field)."""
+
+    def __init__(self, cause: InvalidQuery) -> None:
+        super().__init__(f"audit_backup_clients: {cause}")
+        self.cause = cause
+
+
+class BackupAuditFailed(pulumi.RunError):
+    """The audit found more than ``max_findings`` findings; ``report`` holds them all.
+
+    The message is the verdict and a table of the findings (client ID, instance ID, rule,
+    detail), at most :data:`MESSAGE_ROWS` rows followed by ``... and N more findings``.
+    """
+
+    def __init__(self, report: AuditReport, *, max_findings: int) -> None:
+        self.report = report
+        self.max_findings = max_findings
+        allowed = f"{max_findings} allowed by max_findings"
+        lines = [
+            f"HBR backup client audit {verdict(report)}; {allowed}",
+            *(f"  {line}" for line in findings_lines(report, limit=MESSAGE_ROWS)),
+        ]
+        super().__init__("\n".join(lines))
+
+
+def _max_findings(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        violation = Violation(field="max_findings", rule="must be a non-negative integer or None")
+        raise BackupAuditInputError(InvalidQuery((violation,)))
+    return value
+
+
+def audit_backup_clients(
+    result: GetBackupClientsResult,
+    *,
+    require_activated: bool = False,
+    require_protected: bool = False,
+    require_latest: bool = False,
+    max_heartbeat_age: str | float | timedelta | None = None,
+    expected_instance_ids: Sequence[str] | None = None,
+    require_https_proxy: bool = False,
+    max_findings: int | None = 0,
+    now: datetime | None = None,
+) -> AuditReport:
+    """Audit a lookup's clients; fail when there are more than ``max_findings`` findings.
+
+    :param require_activated: flag clients whose status is not ``ACTIVATED``.
+    :param require_protected: flag clients whose backup status is ``UNPROTECTED``.
+    :param require_latest: flag clients older than their ``MaxClientVersion``.
+    :param max_heartbeat_age: flag clients whose last heartbeat is older (``"2h"``,
+        ``"1d"``, seconds or a ``timedelta``).
+    :param expected_instance_ids: instances that must each have a client.
+    :param require_https_proxy: flag clients with a ``CUSTOM`` data proxy without HTTPS.
+    :param max_findings: how many findings are tolerated; ``None`` never fails.
+    :param now: the moment heartbeats are judged at (default: now).
+    :raises BackupAuditFailed: when there are more findings than ``max_findings``.
+    :raises BackupAuditInputError: for invalid arguments.
+    """
+    limit = _max_findings(max_findings)
+    try:
+        rules = AuditRules.from_inputs(
+            {
+                "require_activated": require_activated,
+                "require_protected": require_protected,
+                "require_latest": require_latest,
+                "max_heartbeat_age": max_heartbeat_age,
+                "expected_instance_ids": expected_instance_ids,
+                "require_https_proxy": require_https_proxy,
+            }
+        )
+    except InvalidQuery as error:
+        raise BackupAuditInputError(error) from None
+    report = audit(result.clients, rules=rules, now=now)
+    if limit is not None and len(report.findings) > limit:
+        raise BackupAuditFailed(report, max_findings=limit)
+    return report
+
+
+_AUDIT_ARGUMENTS = frozenset(inspect.signature(audit_backup_clients).parameters) - {"result"}
+
+
+def audit_backup_clients_output(
+    lookup: pulumi.Input[GetBackupClientsResult], **rules: pulumi.Input[Any]
+) -> pulumi.Output[dict[str, Any]]:
+    """Like :func:`audit_backup_clients`, for a ``get_backup_clients_output`` result.
+
+    Every rule may be a ``pulumi.Input``. The output is the report's ``to_dict()``
+    (``{"findings": [...], "summary": {...}}``), fit for ``pulumi.export``; when the audit
+    fails, resolving it raises :class:`BackupAuditFailed`, which fails the preview or
+    update with the readable report.
+    """
+    unknown = sorted(set(rules) - _AUDIT_ARGUMENTS)
+    if unknown:
+        msg = f"audit_backup_clients_output() got unknown arguments: {', '.join(unknown)}"
+        raise TypeError(msg)
+
+    def run(resolved: dict[str, Any]) -> dict[str, Any]:
+        result = resolved.pop("lookup")
+        return audit_backup_clients(result, **resolved).to_dict()
+
+    return pulumi.Output.all(lookup=lookup, **rules).apply(run)

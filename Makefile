@@ -32,5 +32,8 @@ pytest: setup
 
 test: lint typecheck pytest
 
+demo: setup
+	@tools/demo.sh
+
 clean:
 	rm -rf $(VENV) .pulumi-state .mypy_cache .ruff_cache .pytest_cache

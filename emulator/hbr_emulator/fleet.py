@@ -1,8 +1,10 @@
 """The seeded fleet generator and the ``--data`` file loader.
 
-Every value of a generated fleet is a function of the seed, except the times,
-which are offsets from ``now`` (the moment the emulator started) so that
-heartbeats look fresh or stale to a caller comparing them with its clock.
+Every value of a generated fleet is a function of the seed, except the volatile
+times: ``LastHeartBeatTime`` and ``UpdatedTime`` are offsets from ``now`` (the moment
+the emulator started), so that heartbeats look fresh or stale to a caller comparing
+them with its clock. ``CreatedTime`` counts back from :data:`CREATION_ANCHOR`, so two
+emulators started with the same seed serve the same fleet, apart from those two fields.
 """
 
 from __future__ import annotations
@@ -163,6 +165,10 @@ def random_client(
     return client, None
 
 
+#: Creation times count back from here (2026-09-01 UTC), or from ``now`` if that is earlier.
+CREATION_ANCHOR = 1_788_220_800
+
+
 def _fleet(rng: random.Random, *, size: int, now: int) -> Iterator[Generated]:
     containers = round(size * CONTAINER_SHARE)
     ecs = size - containers
@@ -170,8 +176,9 @@ def _fleet(rng: random.Random, *, size: int, now: int) -> Iterator[Generated]:
     taken: set[str] = set()
     for client_type, count in (("ECS_CLIENT", ecs), ("CONTAINER_CLIENT", containers)):
         # Newest first: listing order is creation time, descending.
+        anchor = min(now, CREATION_ANCHOR)
         created = sorted(
-            (now - rng.randint(_DAY, 3 * 365 * _DAY) for _ in range(count)), reverse=True
+            (anchor - rng.randint(_DAY, 3 * 365 * _DAY) for _ in range(count)), reverse=True
         )
         # Every non-ACTIVATED status appears at least once when there is room for it.
         forced = dict(

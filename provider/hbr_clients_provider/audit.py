@@ -18,9 +18,9 @@ rule                   a finding when
                        ``MaxClientVersion`` (parts compare as integers: 2.4.5 < 2.13.10)
 ``stale_heartbeat``    ``max_heartbeat_age`` is set and the last heartbeat is older than
                        that at ``now``, or the client never reported one
-``missing_client``     an ID of ``expected_instance_ids`` has no client in the result
 ``insecure_proxy``     ``require_https_proxy`` and the client sends data through a
                        ``CUSTOM`` proxy without HTTPS (``UseHttps`` not ``"true"``)
+``missing_client``     an ID of ``expected_instance_ids`` has no client in the result
 =====================  ==================================================================
 
 Coverage (:attr:`AuditSummary.coverage_percent`) is defined as:
@@ -77,14 +77,15 @@ STALE_HEARTBEAT = "stale_heartbeat"
 MISSING_CLIENT = "missing_client"
 INSECURE_PROXY = "insecure_proxy"
 
-#: Every rule name, in the order findings for one client are reported.
+#: Every rule name, in the order findings are reported (``missing_client`` comes last
+#: because it belongs to no client).
 RULES: tuple[str, ...] = (
     NOT_ACTIVATED,
     UNPROTECTED,
     OUTDATED,
     STALE_HEARTBEAT,
-    MISSING_CLIENT,
     INSECURE_PROXY,
+    MISSING_CLIENT,
 )
 
 #: The inputs of :meth:`AuditRules.from_inputs`, in the order of :data:`RULES`.
@@ -93,8 +94,8 @@ RULE_INPUTS: tuple[str, ...] = (
     "require_protected",
     "require_latest",
     "max_heartbeat_age",
-    "expected_instance_ids",
     "require_https_proxy",
+    "expected_instance_ids",
 )
 
 #: What :attr:`AuditSummary.coverage_percent` measures (see the module docstring).

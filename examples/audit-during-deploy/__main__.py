@@ -23,6 +23,7 @@ key                        default  meaning
 import json
 
 import pulumi
+
 import pulumi_hbr_clients as hbr
 
 config = pulumi.Config("audit")

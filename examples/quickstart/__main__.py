@@ -5,6 +5,7 @@ Runs against the local HBR emulator by default (``make demo`` starts it and sets
 """
 
 import pulumi
+
 import pulumi_hbr_clients as hbr
 
 # The lookup as a resource: part of the stack, refreshed by `pulumi refresh`, and shown as an

@@ -9,9 +9,10 @@ it is excluded from ``repr`` and masked as ``"******"`` by ``to_dict`` unless
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import sys
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -122,6 +123,8 @@ class ClientSettings:
     @classmethod
     def from_wire(cls, data: Any) -> ClientSettings:
         """Build settings from a wire ``Settings`` object (missing or junk gives defaults)."""
+        if cls is ClientSettings:
+            return _settings_from_wire(data)
         return cls(**wire.decode_settings(data))
 
     def to_dict(self, *, reveal_secrets: bool = False) -> dict[str, Any]:
@@ -180,6 +183,8 @@ class BackupClient:
     @classmethod
     def from_wire(cls, data: Mapping[str, Any]) -> BackupClient:
         """Build a client from one wire dict; missing fields get defaults, unknown are ignored."""
+        if cls is BackupClient:
+            return _client_from_wire(data)
         return cls(**wire.decode_client(data))
 
     @property
@@ -248,7 +253,7 @@ class ClientsPage:
             page_size=env.get("page_size"),
             total_count=env.get("total_count"),
             clients=tuple(
-                BackupClient.from_wire(c) for c in env["clients"] if isinstance(c, Mapping)
+                [_client_from_wire(c) for c in env["clients"] if isinstance(c, Mapping)]
             ),
         )
 
@@ -283,3 +288,169 @@ class ClientListing:
 
     def __len__(self) -> int:
         return len(self.clients)
+
+
+# The fast path of ``from_wire``. A listing builds every client once (10,000 for a mid-size
+# fleet), and the attrs ``__init__`` with one converter call per field cost about 21 us a
+# client: 2.1 ms of CPU per 99-client page, more than the HTTP call and the JSON decoding
+# together, all of it holding the GIL the page workers share. The fast path reads each field
+# through a table built once from ``attrs.fields``: a value whose type is already what the
+# field's converter returns (``str`` for ``str | None``, ``int`` for ``int``: the wire's
+# usual case) is kept, anything else goes through that same converter, and the slots are set
+# directly (as attrs' own ``__init__`` does). The objects are equal to what the constructor
+# builds from ``wire.decode_*`` (tests/provider/test_models.py checks it with hypothesis);
+# input the table does not cover (not a ``dict``, no ``ClientId``, odd tags) takes the
+# constructor path.
+#
+# Values that repeat across a fleet are shared, not copied: low-cardinality strings
+# (status, zone, versions) are interned, and equal settings and tag lists are one object
+# (they are frozen). Settings that carry a proxy password are never cached, so no secret
+# outlives its client in a module-level table. Each cache stops growing at
+# ``_CACHE_LIMIT`` entries.
+
+_new = object.__new__
+_set = object.__setattr__
+_intern = sys.intern
+_NONE_TYPE: Final = type(None)
+_CACHE_LIMIT: Final = 4096
+
+#: The types each converter returns unchanged: a value of one of them skips the call.
+_PASS_THROUGH: Final[Mapping[Callable[[Any], Any], frozenset[type]]] = {
+    _opt_str: frozenset({str, _NONE_TYPE}),
+    _opt_int: frozenset({int, _NONE_TYPE}),
+    _opt_bool: frozenset({bool, _NONE_TYPE}),
+    _int0: frozenset({int}),
+    _id_str: frozenset({str}),
+}
+
+#: Fields whose few distinct values are interned (one string per value, not per client).
+_SHARED: Final = frozenset(
+    {
+        "client_type",
+        "status",
+        "backup_status",
+        "zone_id",
+        "os_type",
+        "arch_type",
+        "client_version",
+        "max_client_version",
+        "data_network_type",
+        "data_proxy_setting",
+        "proxy_host",
+        "proxy_user",
+    }
+)
+
+#: One row per scalar field: (name, wire name, converted default, pass-through types,
+#: converter, interned).
+_Plan = tuple[tuple[str, str, Any, frozenset[type], Callable[[Any], Any], bool], ...]
+
+
+def _plan(cls: type, names: Mapping[str, str], skip: tuple[str, ...] = ()) -> _Plan:
+    rows = []
+    for field in attrs.fields(cls):
+        if field.name in skip:
+            continue
+        convert = field.converter
+        assert callable(convert)  # noqa: S101 -- every scalar field has a converter
+        default = None if field.default is attrs.NOTHING else convert(field.default)
+        rows.append(
+            (
+                field.name,
+                names[field.name],
+                default,
+                _PASS_THROUGH[convert],
+                convert,
+                field.name in _SHARED,
+            )
+        )
+    return tuple(rows)
+
+
+_CLIENT_PLAN: Final = _plan(BackupClient, wire.CLIENT_FIELDS, skip=("tags", "settings"))
+_SETTINGS_PLAN: Final = _plan(ClientSettings, wire.SETTINGS_FIELDS)
+_SETTINGS_NAMES: Final = tuple(row[0] for row in _SETTINGS_PLAN)
+_PASSWORD_AT: Final = _SETTINGS_NAMES.index("proxy_password")
+_CLIENT_ID: Final = wire.CLIENT_FIELDS["client_id"]
+_TAGS: Final = wire.CLIENT_FIELDS["tags"]
+_SETTINGS: Final = wire.CLIENT_FIELDS["settings"]
+_TAG_KEY: Final = wire.TAG_FIELDS["key"]
+_TAG_VALUE: Final = wire.TAG_FIELDS["value"]
+_DEFAULT_SETTINGS: Final = ClientSettings()
+_settings_cache: dict[tuple[Any, ...], ClientSettings] = {}
+_tags_cache: dict[tuple[str, ...], tuple[Tag, ...]] = {}
+
+
+def _settings_from_wire(data: Any) -> ClientSettings:
+    """``ClientSettings(**wire.decode_settings(data))``, fast and shared."""
+    if type(data) is not dict:
+        if data is None or not isinstance(data, Mapping):
+            return _DEFAULT_SETTINGS
+        return ClientSettings(**wire.decode_settings(data))
+    get = data.get
+    values = []
+    for _, wire_name, default, keep, convert, shared in _SETTINGS_PLAN:
+        value = get(wire_name, default)
+        if type(value) not in keep:
+            value = convert(value)
+        elif shared and value is not None:
+            value = _intern(value)
+        values.append(value)
+    key = tuple(values)
+    settings = None if values[_PASSWORD_AT] else _settings_cache.get(key)
+    if settings is None:
+        settings = _new(ClientSettings)
+        for name, value in zip(_SETTINGS_NAMES, key, strict=True):
+            _set(settings, name, value)
+        if not values[_PASSWORD_AT] and len(_settings_cache) < _CACHE_LIMIT:
+            _settings_cache[key] = settings
+    return settings
+
+
+def _tags_from_wire(data: Any) -> tuple[Tag, ...]:
+    """``_tags(wire.decode_tags(data))``, fast and shared."""
+    if not data:
+        return ()
+    if type(data) is not list:
+        return _tags(wire.decode_tags(data))
+    flat: list[str] = []
+    for item in data:
+        if type(item) is not dict:
+            return _tags(wire.decode_tags(data))
+        key = item.get(_TAG_KEY, "")
+        value = item.get(_TAG_VALUE, "")
+        if type(key) is not str or type(value) is not str:
+            return _tags(wire.decode_tags(data))
+        flat.append(key)
+        flat.append(value)
+    pairs = tuple(flat)
+    tags = _tags_cache.get(pairs)
+    if tags is None:
+        built = []
+        for i in range(0, len(pairs), 2):
+            tag = _new(Tag)
+            _set(tag, "key", pairs[i])
+            _set(tag, "value", pairs[i + 1])
+            built.append(tag)
+        tags = tuple(built)
+        if len(_tags_cache) < _CACHE_LIMIT:
+            _tags_cache[pairs] = tags
+    return tags
+
+
+def _client_from_wire(data: Mapping[str, Any]) -> BackupClient:
+    """``BackupClient(**wire.decode_client(data))``, without a converter call per field."""
+    if type(data) is not dict or _CLIENT_ID not in data:
+        return BackupClient(**wire.decode_client(data))
+    get = data.get
+    client = _new(BackupClient)
+    for name, wire_name, default, keep, convert, shared in _CLIENT_PLAN:
+        value = get(wire_name, default)
+        if type(value) not in keep:
+            value = convert(value)
+        elif shared and value is not None:
+            value = _intern(value)
+        _set(client, name, value)
+    _set(client, "tags", _tags_from_wire(get(_TAGS)))
+    _set(client, "settings", _settings_from_wire(get(_SETTINGS)))
+    return client

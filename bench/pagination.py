@@ -34,6 +34,7 @@ from typing import Any
 from alibabacloud_hbr20170908 import models
 from alibabacloud_hbr20170908.client import Client
 from alibabacloud_tea_openapi.utils_models import Config
+
 from hbr_clients_provider.connection import ConnectionSettings
 from hbr_clients_provider.paging import DEFAULT_CONCURRENCY, list_clients
 from hbr_clients_provider.query import ClientQuery

@@ -22,6 +22,7 @@ The lifecycle of a lookup:
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Mapping
@@ -62,7 +63,6 @@ OPTION_INPUTS: tuple[str, ...] = ("include_volatile",)
 #: Every input the resource accepts.
 RESOURCE_INPUTS: tuple[str, ...] = INPUT_NAMES + CONNECTION_INPUTS + OPTION_INPUTS
 
-_PROVIDER_KEY = "__provider"
 #: How long a listing made by ``check()`` serves the ``diff``/``create``/``update`` after it.
 _CHECK_LISTING_TTL_S = 60.0
 
@@ -113,25 +113,28 @@ def _query_inputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in inputs.items() if k in INPUT_NAMES}
 
 
+def _top_field(field: str) -> str:
+    """The input a violation's field path starts with (``tags[2].key`` -> ``tags``)."""
+    return re.split(r"[\[.]", field, maxsplit=1)[0]
+
+
 def _violations(inputs: Mapping[str, Any]) -> list[Violation]:
     """Every violation among the known inputs; unknown ones are assumed valid."""
     unknown = {k for k, v in inputs.items() if _is_unknown(v)}
     known = {k: v for k, v in _query_inputs(inputs).items() if k not in unknown}
     if "client_type" in unknown:
         known["client_type"] = "ECS_CLIENT"  # a stand-in, so the rest can be checked
-    violations = [
-        v for v in validate_inputs(known) if v.field.split("[")[0].split(".")[0] not in unknown
-    ]
+    violations = [v for v in validate_inputs(known) if _top_field(v.field) not in unknown]
     violations.extend(connection_violations({k: v for k, v in inputs.items() if k not in unknown}))
     include_volatile = inputs.get("include_volatile")
-    if include_volatile is not None and not isinstance(include_volatile, bool | str):
+    if include_volatile is not None and not isinstance(include_volatile, bool | Unknown):
         violations.append(Violation(field="include_volatile", rule="must be a boolean"))
     return violations
 
 
 def _check_failure(violation: Violation) -> CheckFailure:
     """Name the top-level input, so the engine can show its value; keep the sub-path."""
-    top = violation.field.split("[")[0].split(".")[0]
+    top = _top_field(violation.field)
     if top == violation.field:
         return CheckFailure(top, violation.rule)
     return CheckFailure(top, f"{violation.field}: {violation.rule}")
@@ -141,30 +144,33 @@ def _connection(inputs: Mapping[str, Any]) -> ConnectionSettings:
     return resolve_connection(_PROCESS.options, inputs)
 
 
-def _list(inputs: Mapping[str, Any], *, reuse: bool) -> ClientListing:
-    """List the fleet for ``inputs``; with ``reuse``, take a fresh listing made by check()."""
-    query = ClientQuery.from_inputs(_query_inputs(inputs))
-    connection = _connection(inputs)
-    key = (query, connection)
+def _key(inputs: Mapping[str, Any]) -> tuple[ClientQuery, ConnectionSettings]:
+    return ClientQuery.from_inputs(_query_inputs(inputs)), _connection(inputs)
+
+
+def _pass_on(inputs: Mapping[str, Any], listing: ClientListing) -> None:
+    """Hand ``listing`` to the next step of this operation (diff, create or update)."""
     with _PROCESS.lock:
-        cached = _PROCESS.listings.pop(key, None) if reuse else None
-    if cached is not None and time.monotonic() - cached[0] < _CHECK_LISTING_TTL_S:
-        return cached[1]
+        _PROCESS.listings[_key(inputs)] = (time.monotonic(), listing)
+
+
+def _list(inputs: Mapping[str, Any], *, reuse: bool) -> ClientListing:
+    """List the fleet for ``inputs``; with ``reuse``, take the listing the step before passed on.
+
+    A listing is passed on once and for at most :data:`_CHECK_LISTING_TTL_S`, so ``check()``
+    and the ``diff``/``create``/``update`` after it list the fleet once, while every later
+    operation served by the same process lists it afresh.
+    """
+    query, connection = _key(inputs)
+    with _PROCESS.lock:
+        passed = _PROCESS.listings.pop((query, connection), None) if reuse else None
+    if passed is not None and time.monotonic() - passed[0] < _CHECK_LISTING_TTL_S:
+        return passed[1]
     return list_clients(query, connection=connection)
 
 
-def _remember(inputs: Mapping[str, Any], listing: ClientListing) -> None:
-    query = ClientQuery.from_inputs(_query_inputs(inputs))
-    key = (query, _connection(inputs))
-    with _PROCESS.lock:
-        _PROCESS.listings[key] = (time.monotonic(), listing)
-
-
 def _include_volatile(inputs: Mapping[str, Any]) -> bool:
-    value = inputs.get("include_volatile")
-    if isinstance(value, str):
-        return value.strip().lower() == "true"
-    return bool(value)
+    return inputs.get("include_volatile") is True
 
 
 def _outputs(inputs: Mapping[str, Any], listing: ClientListing) -> dict[str, Any]:
@@ -190,7 +196,7 @@ class BackupClientsProvider(ResourceProvider):
         failures = [_check_failure(v) for v in _violations(inputs)]
         if not failures and not any(_is_unknown(v) for v in inputs.values()):
             try:
-                _remember(inputs, _list(inputs, reuse=False))
+                _pass_on(inputs, _list(inputs, reuse=False))
             except (HbrError, ValueError) as error:
                 failures.append(CheckFailure("", str(error)))
         return CheckResult({**news, **inputs}, failures)
@@ -211,14 +217,15 @@ class BackupClientsProvider(ResourceProvider):
             k for k in set(old_inputs) | set(new_inputs) if old_inputs.get(k) != new_inputs.get(k)
         )
         if not changed:
-            current = listing_outputs(
-                _list(new_inputs, reuse=True), include_volatile=_include_volatile(new_inputs)
-            )
+            listing = _list(new_inputs, reuse=True)
+            current = listing_outputs(listing, include_volatile=_include_volatile(new_inputs))
             changed = [
                 name
                 for name in ("fingerprint", "proxy_passwords")
                 if olds.get(name) != current[name]
             ]
+            if changed:
+                _pass_on(new_inputs, listing)  # the update that follows
         return DiffResult(
             changes=bool(changed), replaces=[], stables=[], delete_before_replace=False
         )

@@ -9,9 +9,11 @@ it is excluded from ``repr`` and masked as ``"******"`` by ``to_dict`` unless
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Mapping
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from itertools import chain, repeat
+from operator import call, itemgetter
 from typing import Any, Final
 
 import attrs
@@ -184,7 +186,7 @@ class BackupClient:
     def from_wire(cls, data: Mapping[str, Any]) -> BackupClient:
         """Build a client from one wire dict; missing fields get defaults, unknown are ignored."""
         if cls is BackupClient:
-            return _client_from_wire(data)
+            return _client_from_wire(data, {})
         return cls(**wire.decode_client(data))
 
     @property
@@ -247,13 +249,14 @@ class ClientsPage:
         """Build a page from a response body; clients that lack a ``ClientId`` are kept."""
         env = wire.decode_envelope(data)
         request_id = env.get("request_id")
+        pool: dict[Any, Any] = {}
         return cls(
             request_id=str(request_id) if request_id is not None else None,
             page_number=env.get("page_number"),
             page_size=env.get("page_size"),
             total_count=env.get("total_count"),
             clients=tuple(
-                [_client_from_wire(c) for c in env["clients"] if isinstance(c, Mapping)]
+                [_client_from_wire(c, pool) for c in env["clients"] if isinstance(c, Mapping)]
             ),
         )
 
@@ -293,92 +296,105 @@ class ClientListing:
 # The fast path of ``from_wire``. A listing builds every client once (10,000 for a mid-size
 # fleet), and the attrs ``__init__`` with one converter call per field cost about 21 us a
 # client: 2.1 ms of CPU per 99-client page, more than the HTTP call and the JSON decoding
-# together, all of it holding the GIL the page workers share. The fast path reads each field
-# through a table built once from ``attrs.fields``: a value whose type is already what the
-# field's converter returns (``str`` for ``str | None``, ``int`` for ``int``: the wire's
-# usual case) is kept, anything else goes through that same converter, and the slots are set
-# directly (as attrs' own ``__init__`` does). The objects are equal to what the constructor
+# together, all of it under the GIL the page workers share. The fast path works field-wise
+# in C (``map`` over precomputed tables built from ``attrs.fields``): it reads every field,
+# checks that each value's type is one its converter returns unchanged (``str`` or ``None``
+# for ``str | None``, ``int`` for ``int``: the wire's usual case), and sets the slots
+# directly, as attrs' own ``__init__`` does. When any value is of another type, every value
+# goes through its field's converter. A missing field reads as ``None``, which every
+# converter maps to the field's default. The objects are equal to what the constructor
 # builds from ``wire.decode_*`` (tests/provider/test_models.py checks it with hypothesis);
-# input the table does not cover (not a ``dict``, no ``ClientId``, odd tags) takes the
+# input the tables do not cover (not a ``dict``, no ``ClientId``, odd tags) takes the
 # constructor path.
 #
-# Values that repeat across a fleet are shared, not copied: low-cardinality strings
-# (status, zone, versions) are interned, and equal settings and tag lists are one object
-# (they are frozen). Settings that carry a proxy password are never cached, so no secret
-# outlives its client in a module-level table. Each cache stops growing at
-# ``_CACHE_LIMIT`` entries.
+# Values that repeat across a fleet are shared, not copied (they are immutable): the
+# low-cardinality strings of a page (status, zone, versions) are de-duplicated per page,
+# and equal settings and tag lists are one object. Settings that carry a proxy password
+# are never cached, so no secret outlives its client in a module-level table; each cache
+# stops growing at ``_CACHE_LIMIT`` entries.
 
 _new = object.__new__
 _set = object.__setattr__
-_intern = sys.intern
-_NONE_TYPE: Final = type(None)
+_exhaust = deque[Any](maxlen=0).extend
+_contains = frozenset.__contains__
 _CACHE_LIMIT: Final = 4096
 
-#: The types each converter returns unchanged: a value of one of them skips the call.
+#: The types each converter returns unchanged: values of these types skip the call.
 _PASS_THROUGH: Final[Mapping[Callable[[Any], Any], frozenset[type]]] = {
-    _opt_str: frozenset({str, _NONE_TYPE}),
-    _opt_int: frozenset({int, _NONE_TYPE}),
-    _opt_bool: frozenset({bool, _NONE_TYPE}),
+    _opt_str: frozenset({str, type(None)}),
+    _opt_int: frozenset({int, type(None)}),
+    _opt_bool: frozenset({bool, type(None)}),
     _int0: frozenset({int}),
     _id_str: frozenset({str}),
 }
 
-#: Fields whose few distinct values are interned (one string per value, not per client).
-_SHARED: Final = frozenset(
-    {
-        "client_type",
-        "status",
-        "backup_status",
-        "zone_id",
-        "os_type",
-        "arch_type",
-        "client_version",
-        "max_client_version",
-        "data_network_type",
-        "data_proxy_setting",
-        "proxy_host",
-        "proxy_user",
-    }
+#: Client fields with few distinct values, de-duplicated per page (listed first).
+_SHARED: Final = (
+    "client_type",
+    "status",
+    "backup_status",
+    "zone_id",
+    "os_type",
+    "arch_type",
+    "client_version",
+    "max_client_version",
 )
 
-#: One row per scalar field: (name, wire name, converted default, pass-through types,
-#: converter, interned).
-_Plan = tuple[tuple[str, str, Any, frozenset[type], Callable[[Any], Any], bool], ...]
 
+@attrs.frozen
+class _Table:
+    """The scalar fields of one model, in one order: names, wire names, converters."""
 
-def _plan(cls: type, names: Mapping[str, str], skip: tuple[str, ...] = ()) -> _Plan:
-    rows = []
-    for field in attrs.fields(cls):
-        if field.name in skip:
-            continue
-        convert = field.converter
-        assert callable(convert)  # noqa: S101 -- every scalar field has a converter
-        default = None if field.default is attrs.NOTHING else convert(field.default)
-        rows.append(
-            (
-                field.name,
-                names[field.name],
-                default,
-                _PASS_THROUGH[convert],
-                convert,
-                field.name in _SHARED,
-            )
+    names: tuple[str, ...]
+    wire_names: tuple[str, ...]
+    converters: tuple[Callable[[Any], Any], ...]
+    pass_through: tuple[frozenset[type], ...]
+
+    @classmethod
+    def of(cls, model: type, wire_names: Mapping[str, str], order: tuple[str, ...]) -> _Table:
+        fields = {f.name: f for f in attrs.fields(model)}
+        converters = tuple(fields[name].converter for name in order)
+        assert all(callable(c) for c in converters)
+        for name, convert in zip(order, converters, strict=True):
+            default = fields[name].default
+            if default is not attrs.NOTHING and convert(None) != default:  # type: ignore[misc]
+                msg = f"{model.__name__}.{name}: a missing field must convert like None"
+                raise AssertionError(msg)
+        return cls(
+            names=order,
+            wire_names=tuple(wire_names[name] for name in order),
+            converters=converters,  # type: ignore[arg-type]
+            pass_through=tuple(_PASS_THROUGH[c] for c in converters),  # type: ignore[index]
         )
-    return tuple(rows)
+
+    def values(self, data: dict[str, Any]) -> list[Any]:
+        """The converted values of the fields, in table order."""
+        values = list(map(data.get, self.wire_names))
+        if not all(map(_contains, self.pass_through, map(type, values))):
+            values = list(map(call, self.converters, values))
+        return values
 
 
-_CLIENT_PLAN: Final = _plan(BackupClient, wire.CLIENT_FIELDS, skip=("tags", "settings"))
-_SETTINGS_PLAN: Final = _plan(ClientSettings, wire.SETTINGS_FIELDS)
-_SETTINGS_NAMES: Final = tuple(row[0] for row in _SETTINGS_PLAN)
-_PASSWORD_AT: Final = _SETTINGS_NAMES.index("proxy_password")
-_CLIENT_ID: Final = wire.CLIENT_FIELDS["client_id"]
-_TAGS: Final = wire.CLIENT_FIELDS["tags"]
-_SETTINGS: Final = wire.CLIENT_FIELDS["settings"]
-_TAG_KEY: Final = wire.TAG_FIELDS["key"]
-_TAG_VALUE: Final = wire.TAG_FIELDS["value"]
+_CLIENT_SCALARS: Final = _SHARED + tuple(
+    name for name in wire.CLIENT_FIELDS if name not in _SHARED and name not in ("tags", "settings")
+)
+_CLIENT: Final = _Table.of(BackupClient, wire.CLIENT_FIELDS, _CLIENT_SCALARS)
+_SETTINGS: Final = _Table.of(ClientSettings, wire.SETTINGS_FIELDS, tuple(wire.SETTINGS_FIELDS))
+_PASSWORD_AT: Final = _SETTINGS.names.index("proxy_password")
+_SHARED_COUNT: Final = len(_SHARED)
+_CLIENT_ID_WIRE: Final = wire.CLIENT_FIELDS["client_id"]
+_TAGS_WIRE: Final = wire.CLIENT_FIELDS["tags"]
+_SETTINGS_WIRE: Final = wire.CLIENT_FIELDS["settings"]
+_tag_pair: Final = itemgetter(wire.TAG_FIELDS["key"], wire.TAG_FIELDS["value"])
 _DEFAULT_SETTINGS: Final = ClientSettings()
-_settings_cache: dict[tuple[Any, ...], ClientSettings] = {}
-_tags_cache: dict[tuple[str, ...], tuple[Tag, ...]] = {}
+_settings_cache: dict[tuple[tuple[Any, ...], tuple[type, ...]], ClientSettings] = {}
+_tags_cache: dict[tuple[Any, ...], tuple[Tag, ...]] = {}
+
+
+def _build_settings(values: Sequence[Any]) -> ClientSettings:
+    settings = _new(ClientSettings)
+    _exhaust(map(_set, repeat(settings), _SETTINGS.names, values))
+    return settings
 
 
 def _settings_from_wire(data: Any) -> ClientSettings:
@@ -387,22 +403,19 @@ def _settings_from_wire(data: Any) -> ClientSettings:
         if data is None or not isinstance(data, Mapping):
             return _DEFAULT_SETTINGS
         return ClientSettings(**wire.decode_settings(data))
-    get = data.get
-    values = []
-    for _, wire_name, default, keep, convert, shared in _SETTINGS_PLAN:
-        value = get(wire_name, default)
-        if type(value) not in keep:
-            value = convert(value)
-        elif shared and value is not None:
-            value = _intern(value)
-        values.append(value)
-    key = tuple(values)
-    settings = None if values[_PASSWORD_AT] else _settings_cache.get(key)
+    raw = tuple(map(data.get, _SETTINGS.wire_names))
+    password = raw[_PASSWORD_AT]
+    if password is not None and password != "":
+        return _build_settings(_SETTINGS.values(data))
+    # Keyed on the raw values and their types: ``True == 1`` but they convert differently.
+    key = (raw, tuple(map(type, raw)))
+    try:
+        settings = _settings_cache.get(key)
+    except TypeError:  # an unhashable junk value: nothing to share
+        return _build_settings(_SETTINGS.values(data))
     if settings is None:
-        settings = _new(ClientSettings)
-        for name, value in zip(_SETTINGS_NAMES, key, strict=True):
-            _set(settings, name, value)
-        if not values[_PASSWORD_AT] and len(_settings_cache) < _CACHE_LIMIT:
+        settings = _build_settings(_SETTINGS.values(data))
+        if len(_settings_cache) < _CACHE_LIMIT:
             _settings_cache[key] = settings
     return settings
 
@@ -411,46 +424,36 @@ def _tags_from_wire(data: Any) -> tuple[Tag, ...]:
     """``_tags(wire.decode_tags(data))``, fast and shared."""
     if not data:
         return ()
-    if type(data) is not list:
+    try:
+        flat = tuple(chain.from_iterable(map(_tag_pair, data)))
+        tags = _tags_cache.get(flat)
+    except (KeyError, TypeError):  # not a list of {"Key", "Value"} dicts
         return _tags(wire.decode_tags(data))
-    flat: list[str] = []
-    for item in data:
-        if type(item) is not dict:
-            return _tags(wire.decode_tags(data))
-        key = item.get(_TAG_KEY, "")
-        value = item.get(_TAG_VALUE, "")
-        if type(key) is not str or type(value) is not str:
-            return _tags(wire.decode_tags(data))
-        flat.append(key)
-        flat.append(value)
-    pairs = tuple(flat)
-    tags = _tags_cache.get(pairs)
-    if tags is None:
-        built = []
-        for i in range(0, len(pairs), 2):
-            tag = _new(Tag)
-            _set(tag, "key", pairs[i])
-            _set(tag, "value", pairs[i + 1])
-            built.append(tag)
-        tags = tuple(built)
-        if len(_tags_cache) < _CACHE_LIMIT:
-            _tags_cache[pairs] = tags
+    if tags is not None:  # every cached key is all-``str``, so it matches ``str`` values only
+        return tags
+    if type(data) is not list or not all(type(item) is str for item in flat):
+        return _tags(wire.decode_tags(data))
+    built = []
+    for i in range(0, len(flat), 2):
+        tag = _new(Tag)
+        _set(tag, "key", flat[i])
+        _set(tag, "value", flat[i + 1])
+        built.append(tag)
+    tags = tuple(built)
+    if len(_tags_cache) < _CACHE_LIMIT:
+        _tags_cache[flat] = tags
     return tags
 
 
-def _client_from_wire(data: Mapping[str, Any]) -> BackupClient:
-    """``BackupClient(**wire.decode_client(data))``, without a converter call per field."""
-    if type(data) is not dict or _CLIENT_ID not in data:
+def _client_from_wire(data: Mapping[str, Any], pool: dict[Any, Any]) -> BackupClient:
+    """``BackupClient(**wire.decode_client(data))`` with its strings shared through ``pool``."""
+    if type(data) is not dict or _CLIENT_ID_WIRE not in data:
         return BackupClient(**wire.decode_client(data))
-    get = data.get
+    values = _CLIENT.values(data)
+    shared = values[:_SHARED_COUNT]
+    values[:_SHARED_COUNT] = map(pool.setdefault, shared, shared)
     client = _new(BackupClient)
-    for name, wire_name, default, keep, convert, shared in _CLIENT_PLAN:
-        value = get(wire_name, default)
-        if type(value) not in keep:
-            value = convert(value)
-        elif shared and value is not None:
-            value = _intern(value)
-        _set(client, name, value)
-    _set(client, "tags", _tags_from_wire(get(_TAGS)))
-    _set(client, "settings", _settings_from_wire(get(_SETTINGS)))
+    _exhaust(map(_set, repeat(client), _CLIENT.names, values))
+    _set(client, "tags", _tags_from_wire(data.get(_TAGS_WIRE)))
+    _set(client, "settings", _settings_from_wire(data.get(_SETTINGS_WIRE)))
     return client

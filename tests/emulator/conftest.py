@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from alibabacloud_hbr20170908.client import Client
+
 from hbr_emulator import Emulator
 
 from .helpers import sdk_client

@@ -10,6 +10,7 @@ from typing import Any
 from alibabacloud_hbr20170908 import models as hbr_models
 from alibabacloud_hbr20170908.client import Client
 from alibabacloud_tea_openapi import models as open_api_models
+
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
 from hbr_emulator.signing import sign_acs3
 

@@ -8,6 +8,7 @@ import urllib.request
 from typing import Any
 
 import pytest
+
 from hbr_emulator import Emulator, Faults
 from hbr_emulator.admin import is_loopback
 

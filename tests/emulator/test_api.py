@@ -8,6 +8,7 @@ import pytest
 from alibabacloud_hbr20170908 import models as hbr_models
 from alibabacloud_hbr20170908.client import Client
 from alibabacloud_tea_openapi.exceptions import ClientException
+
 from hbr_emulator import (
     DEFAULT_ACCESS_KEY_SECRET,
     DEFAULT_CROSS_ACCOUNT_ROLE_NAME,

@@ -12,6 +12,7 @@ from alibabacloud_tea_openapi.exceptions import (
     ServerException,
     ThrottlingException,
 )
+
 from hbr_emulator import Emulator, Faults
 
 from .helpers import describe, raw_call, sdk_client

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from hbr_emulator import DEFAULT_CROSS_ACCOUNT_ROLE_NAME, DEFAULT_CROSS_ACCOUNT_USER_ID, Faults
 from hbr_emulator.defaults import cross_account_key
 from hbr_emulator.exceptions import NoPermission

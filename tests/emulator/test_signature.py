@@ -13,6 +13,7 @@ from aliyunsdkcore.client import AcsClient
 from aliyunsdkhbr.request.v20170908.DescribeBackupClientsRequest import (
     DescribeBackupClientsRequest,
 )
+
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
 from hbr_emulator.signing import TIME_FORMAT, rpc_signature, rpc_string_to_sign, sign_acs3
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from hbr_clients_provider.cli import main
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Faults
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from alibabacloud_credentials.provider import cli_profile, profile
+
 from hbr_clients_provider.connection import ConnectionSettings
 from hbr_clients_provider.errors import CredentialsError
 

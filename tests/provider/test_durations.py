@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+
 from hbr_clients_provider.durations import format_duration, parse_duration
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from alibabacloud_tea_openapi.exceptions import ClientException, ThrottlingException
+
 from hbr_clients_provider.errors import (
     ApiError,
     FleetChangedError,

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from hbr_clients_provider.connection import ConnectionSettings
 from hbr_clients_provider.errors import ApiError, FleetChangedError, InvalidQuery, TransportError
 from hbr_clients_provider.paging import list_clients

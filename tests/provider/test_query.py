@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from hbr_clients_provider.errors import InvalidQuery, Violation
 from hbr_clients_provider.models import BackupClient
 from hbr_clients_provider.query import ClientQuery, Filter, TagFilter, validate_inputs
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 
 def fields_of(inputs: dict[str, Any]) -> set[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+
 from hbr_clients_provider.errors import ApiError, HbrError, TransportError
 from hbr_clients_provider.ratelimit import AdaptiveRateLimiter, RateLimit
 from hbr_clients_provider.retry import RetryPolicy, call_with_retries, is_retryable_code

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alibabacloud_hbr20170908 import models as sdk_models
 from alibabacloud_hbr20170908.client import Client as SdkClient
 from alibabacloud_tea_openapi.utils_models import Config
+
 from hbr_clients_provider.query import ClientQuery
 from hbr_clients_provider.transport import Transport
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator

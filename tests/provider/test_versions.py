@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from hbr_clients_provider.versions import compare_versions, parse_version
 
 

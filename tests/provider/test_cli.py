@@ -122,6 +122,8 @@ def test_cli_list_network_error_exit_3(
             "http",
             "--read-timeout",
             "0.5",
+            "--max-attempts",
+            "2",
         ]
     )
     assert code == 3

@@ -367,12 +367,15 @@ class _Table:
             pass_through=tuple(_PASS_THROUGH[c] for c in converters),  # type: ignore[index]
         )
 
-    def values(self, data: dict[str, Any]) -> list[Any]:
-        """The converted values of the fields, in table order."""
-        values = list(map(data.get, self.wire_names))
-        if not all(map(_contains, self.pass_through, map(type, values))):
-            values = list(map(call, self.converters, values))
-        return values
+    def read(self, data: dict[str, Any]) -> list[Any]:
+        """The raw wire values of the fields, in table order (``None`` when missing)."""
+        return list(map(data.get, self.wire_names))
+
+    def convert(self, values: list[Any]) -> list[Any]:
+        """Convert raw values: returned as is when every one already has a converted type."""
+        if all(map(_contains, self.pass_through, map(type, values))):
+            return values
+        return list(map(call, self.converters, values))
 
 
 _CLIENT_SCALARS: Final = _SHARED + tuple(
@@ -403,21 +406,29 @@ def _settings_from_wire(data: Any) -> ClientSettings:
         if data is None or not isinstance(data, Mapping):
             return _DEFAULT_SETTINGS
         return ClientSettings(**wire.decode_settings(data))
-    raw = tuple(map(data.get, _SETTINGS.wire_names))
+    raw = _SETTINGS.read(data)
+    # The cache never sees a password: settings that carry one are looked up without it
+    # and copied with it. The key holds the raw values' types because ``True == 1`` but
+    # the two convert differently.
     password = raw[_PASSWORD_AT]
-    if password is not None and password != "":
-        return _build_settings(_SETTINGS.values(data))
-    # Keyed on the raw values and their types: ``True == 1`` but they convert differently.
-    key = (raw, tuple(map(type, raw)))
+    secret = password is not None and password != ""
+    if secret:
+        raw[_PASSWORD_AT] = None
+    key = (tuple(raw), tuple(map(type, raw)))
     try:
-        settings = _settings_cache.get(key)
+        shared = _settings_cache.get(key)
     except TypeError:  # an unhashable junk value: nothing to share
-        return _build_settings(_SETTINGS.values(data))
-    if settings is None:
-        settings = _build_settings(_SETTINGS.values(data))
-        if len(_settings_cache) < _CACHE_LIMIT:
-            _settings_cache[key] = settings
-    return settings
+        shared = None
+        key = None
+    if shared is None:
+        shared = _build_settings(_SETTINGS.convert(raw))
+        if key is not None and len(_settings_cache) < _CACHE_LIMIT:
+            _settings_cache[key] = shared
+    if not secret:
+        return shared
+    values = list(map(getattr, repeat(shared), _SETTINGS.names))
+    values[_PASSWORD_AT] = _opt_str(password)
+    return _build_settings(values)
 
 
 def _tags_from_wire(data: Any) -> tuple[Tag, ...]:
@@ -449,7 +460,7 @@ def _client_from_wire(data: Mapping[str, Any], pool: dict[Any, Any]) -> BackupCl
     """``BackupClient(**wire.decode_client(data))`` with its strings shared through ``pool``."""
     if type(data) is not dict or _CLIENT_ID_WIRE not in data:
         return BackupClient(**wire.decode_client(data))
-    values = _CLIENT.values(data)
+    values = _CLIENT.convert(_CLIENT.read(data))
     shared = values[:_SHARED_COUNT]
     values[:_SHARED_COUNT] = map(pool.setdefault, shared, shared)
     client = _new(BackupClient)

@@ -14,6 +14,17 @@ from tests.e2e.pulumi_cli import ROOT
 pytestmark = pytest.mark.e2e
 
 
+def _demo(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(ROOT / "tools" / "demo.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
 class TestDemo:
     """The demo deploys the quickstart, prints its outputs and is idempotent."""
 
@@ -26,27 +37,13 @@ class TestDemo:
             "PULUMI_HOME": str(tmp_path / "home"),
             "NO_COLOR": "1",
         }
-        first = subprocess.run(
-            [str(ROOT / "tools" / "demo.sh")],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        first = _demo(env)
         assert first.returncode == 0, first.stdout + first.stderr
         assert "+ 3 created" in first.stdout
         assert "total_count" in first.stdout
         assert "production_client_ids" in first.stdout
 
-        second = subprocess.run(
-            [str(ROOT / "tools" / "demo.sh")],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        second = _demo(env)
         assert second.returncode == 0, second.stdout + second.stderr
         assert "3 unchanged" in second.stdout
         assert "to update" not in second.stdout

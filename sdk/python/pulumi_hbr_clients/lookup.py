@@ -168,27 +168,8 @@ def get_backup_clients(
     :raises BackupClientsLookupError: for invalid input (nothing is sent) and for API,
         auth and network errors after the retries.
     """
-    return _lookup(
-        {
-            "client_type": client_type,
-            "cluster_id": cluster_id,
-            "client_ids": client_ids,
-            "instance_ids": instance_ids,
-            "tags": tags,
-            "cross_account_type": cross_account_type,
-            "cross_account_user_id": cross_account_user_id,
-            "cross_account_role_name": cross_account_role_name,
-            "filters": filters,
-            "statuses": statuses,
-            "backup_statuses": backup_statuses,
-            "name_regex": name_regex,
-            "outdated_only": outdated_only,
-            "heartbeat_older_than": heartbeat_older_than,
-            "region": region,
-            "endpoint": endpoint,
-            "protocol": protocol,
-        }
-    )
+    arguments = locals()  # exactly the keyword arguments above
+    return _lookup(arguments)
 
 
 _LOOKUP_ARGUMENTS = frozenset(inspect.signature(get_backup_clients).parameters)

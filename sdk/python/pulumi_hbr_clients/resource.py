@@ -13,7 +13,7 @@ from typing import Any
 
 import pulumi
 
-from hbr_clients_provider.dynamic import BackupClientsProvider
+from hbr_clients_provider.dynamic import RESOURCE_INPUTS, BackupClientsProvider
 from hbr_clients_provider.outputs import OUTPUT_NAMES, SECRET_OUTPUTS
 
 __all__ = ["BackupClients"]
@@ -99,26 +99,8 @@ class BackupClients(pulumi.dynamic.Resource, module="hbr", name="BackupClients")
         :param opts: resource options; ``additional_secret_outputs`` always has
             ``proxy_passwords``.
         """
-        props: dict[str, Any] = {
-            "client_type": client_type,
-            "cluster_id": cluster_id,
-            "client_ids": client_ids,
-            "instance_ids": instance_ids,
-            "tags": tags,
-            "cross_account_type": cross_account_type,
-            "cross_account_user_id": cross_account_user_id,
-            "cross_account_role_name": cross_account_role_name,
-            "filters": filters,
-            "statuses": statuses,
-            "backup_statuses": backup_statuses,
-            "name_regex": name_regex,
-            "outdated_only": outdated_only,
-            "heartbeat_older_than": heartbeat_older_than,
-            "include_volatile": include_volatile,
-            "region": region,
-            "endpoint": endpoint,
-            "protocol": protocol,
-        }
+        arguments = locals()  # single-page inputs (page_number, page_size) are not offered
+        props: dict[str, Any] = {n: arguments[n] for n in RESOURCE_INPUTS if n in arguments}
         for name in OUTPUT_NAMES:  # client_ids and instance_ids are inputs and outputs
             props.setdefault(name, None)
         secrets = pulumi.ResourceOptions(additional_secret_outputs=list(SECRET_OUTPUTS))

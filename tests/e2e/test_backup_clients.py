@@ -134,6 +134,46 @@ class TestBackupClientsLifecycle:
         assert DEFAULT_ACCESS_KEY_ID.encode() not in base64.b64decode(blob)
 
 
+class TestStackConfig:
+    """The connection comes from the keys pulumi-alicloud users already set."""
+
+    def test_up_with_alicloud_stack_config_only(
+        self, tmp_path: Path, emulator_factory: Callable[..., Emulator]
+    ) -> None:
+        """alicloud:accessKey/secretKey and hbr:endpoint/protocol suffice; no secret in state."""
+        emu = emulator_factory(fleet=40, seed=8)
+        project = PulumiProject.create(
+            LOOKUP,
+            tmp_path,
+            env={
+                "E2E_QUERY": json.dumps({"client_type": "CONTAINER_CLIENT"}),
+                "HBR_ENDPOINT": "",
+                "ALIBABA_CLOUD_ACCESS_KEY_ID": "",
+                "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "",
+            },
+        )
+        project.run("config", "set", "hbr:endpoint", emu.endpoint, check=True)
+        project.run("config", "set", "hbr:protocol", "http", check=True)
+        project.run("config", "set", "alicloud:accessKey", DEFAULT_ACCESS_KEY_ID, check=True)
+        project.run(
+            "config",
+            "set",
+            "--secret",
+            "alicloud:secretKey",
+            DEFAULT_ACCESS_KEY_SECRET,
+            check=True,
+        )
+        project.run("up", "--yes", check=True)
+
+        expected = [
+            c["ClientId"] for c in emu.backend.clients() if c["ClientType"] == "CONTAINER_CLIENT"
+        ]
+        outputs = project.outputs()
+        assert outputs["client_ids"] == expected
+        assert outputs["looked_up_client_ids"] == expected
+        assert DEFAULT_ACCESS_KEY_SECRET not in project.export()
+
+
 class TestBackupClientsFailures:
     """Bad input and API failures are readable and send nothing they should not."""
 

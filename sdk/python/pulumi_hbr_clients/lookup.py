@@ -8,6 +8,7 @@ whenever their inputs are. Identical queries within one program run are sent onc
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 import threading
 from collections.abc import Mapping, Sequence
@@ -190,7 +191,10 @@ def get_backup_clients_output(
         raise TypeError(msg)
 
     def run(resolved: dict[str, Any]) -> asyncio.Future[GetBackupClientsResult]:
-        loop = asyncio.get_running_loop()
-        return loop.run_in_executor(None, lambda: get_backup_clients(**resolved))
+        # The worker thread needs the program's context: stack config lives in it.
+        context = contextvars.copy_context()
+        return asyncio.get_running_loop().run_in_executor(
+            None, lambda: context.run(get_backup_clients, **resolved)
+        )
 
     return pulumi.Output.all(**inputs).apply(run)

@@ -1,0 +1,354 @@
+"""What the HBR lookup adds to ``pulumi up`` and ``pulumi preview``, and its provider's own cost.
+
+Run: ``.venv/bin/python bench/pulumi_overhead.py [--repeat 5] [--quick] [--fleet 1000]``.
+
+1. Serves an emulator fleet (``hbr-emulator serve``, 0 ms latency) in a subprocess.
+2. Copies ``bench/programs/with_lookup`` (a ``BackupClients`` and a
+   ``get_backup_clients_output``) and ``bench/programs/without_lookup`` (the same exports, as
+   constants) into a temp dir, each with its own local file backend. Each repetition creates
+   a fresh stack of each program and times, through ``tools/pulumi_run.py`` and the real CLI,
+   ``pulumi up --yes`` (the create) and then ``pulumi preview --expect-no-changes`` (an
+   unchanged fleet). The two programs alternate which runs first, so the noise of a shared
+   machine falls on both.
+3. Drives the real dynamic-provider process (``python -u -m pulumi.dynamic``, what the
+   engine starts) over gRPC with Pulumi's own stubs: the time to print its port, to answer
+   ``Configure``, and the ``Check``/``Create`` of a first ``up`` (cold: the first calls in the
+   process) and the ``Check``/``Diff`` of a preview once the process is warm.
+
+Prints medians and the pass/fail of each target; the last line is one JSON object with
+every number.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+import grpc
+from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+from hbr_clients_provider.dynamic import BackupClientsProvider
+from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
+
+ROOT = Path(__file__).resolve().parents[1]
+RUNNER = ROOT / "tools" / "pulumi_run.py"
+PROGRAMS = Path(__file__).resolve().parent / "programs"
+WITH, WITHOUT = "with_lookup", "without_lookup"
+# The documented passphrase of local test stacks, not a secret.
+PASSPHRASE = "hbr-clients-local"  # noqa: S105
+
+#: Targets: the lookup adds at most this much to ``pulumi up`` ...
+UP_ADDED_MAX_S = 1.5
+#: ... and a preview of an unchanged fleet is at most this multiple of the baseline's.
+PREVIEW_RATIO_MAX = 1.3
+
+#: The query of the provider-level measurement: the ``BackupClients`` of ``with_lookup``.
+QUERY: dict[str, Any] = {"client_type": "ECS_CLIENT"}
+URN = "urn:pulumi:bench::bench::pulumi-python:dynamic/hbr:BackupClients::ecs-clients"
+
+_T = TypeVar("_T")
+
+
+@attrs.frozen
+class Project:
+    """A copy of one benchmark program with its own local backend."""
+
+    directory: Path
+    env: Mapping[str, str]
+
+    @classmethod
+    def create(cls, program: str, workdir: Path, *, endpoint: str) -> Project:
+        """Copy ``bench/programs/PROGRAM`` into ``workdir`` and point it at ``endpoint``."""
+        directory = workdir / program
+        shutil.copytree(PROGRAMS / program, directory, ignore=shutil.ignore_patterns("__pycache__"))
+        state = workdir / f"{program}-state"
+        state.mkdir()
+        bin_dir = Path(sys.executable).parent
+        env = {
+            **os.environ,
+            # The engine starts the dynamic provider with the first `python3` on PATH.
+            "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+            "PULUMI_BACKEND_URL": state.as_uri(),
+            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+            "PULUMI_HOME": str(workdir / f"{program}-home"),
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            "NO_COLOR": "1",
+            "HBR_ENDPOINT": endpoint,
+            "HBR_PROTOCOL": "http",
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID,
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": DEFAULT_ACCESS_KEY_SECRET,
+        }
+        return cls(directory=directory, env=env)
+
+    def run(self, *args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
+        """Run ``pulumi ARGS`` through the runner; return the wall time and the process."""
+        started = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, str(RUNNER), "-C", str(self.directory), *args, "--non-interactive"],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        return time.perf_counter() - started, proc
+
+    def must(self, *args: str) -> float:
+        """Run ``pulumi ARGS``; raise with its output unless it succeeded; return the time."""
+        seconds, proc = self.run(*args)
+        if proc.returncode != 0:
+            msg = f"{self.directory.name}: pulumi {' '.join(args)} failed:\n"
+            raise RuntimeError(msg + proc.stdout + proc.stderr)
+        return seconds
+
+
+@contextlib.contextmanager
+def serve_emulator(*, fleet: int, seed: int) -> Iterator[str]:
+    """Serve ``fleet`` clients at 0 ms latency in a subprocess; yield its ``host:port``."""
+    command = [sys.executable, "-m", "hbr_emulator", "serve", "--port", "0"]
+    command.extend(["--fleet", str(fleet), "--seed", str(seed)])
+    server = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline().strip()
+        if not line.startswith("HBR_ENDPOINT="):
+            msg = f"hbr-emulator printed {line!r}, not HBR_ENDPOINT=host:port"
+            raise RuntimeError(msg)
+        yield line.split("=", 1)[1]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _timed(call: Callable[[], _T]) -> tuple[float, _T]:
+    started = time.perf_counter()
+    result = call()
+    return time.perf_counter() - started, result
+
+
+def provider_timings(project: Project) -> dict[str, float]:
+    """Time a fresh dynamic-provider process: start-up, then the RPCs of an up and a preview.
+
+    The calls are the engine's for a first ``up`` (``Configure``, ``Check``, ``Create``),
+    then those of a preview of the same resource (``Check``, ``Diff``) in the now warm process.
+    """
+    # A dict initialises a ``google.protobuf.Struct`` field.
+    news = {"__provider": serialize_provider(BackupClientsProvider()), **QUERY}
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-u", "-m", "pulumi.dynamic"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=dict(project.env),
+        cwd=project.directory,
+    )
+    try:
+        assert proc.stdout is not None
+        port = int(proc.stdout.readline())
+        port_s = time.perf_counter() - started
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = provider_pb2_grpc.ResourceProviderStub(channel)
+            configure_s, _ = _timed(
+                lambda: stub.Configure(provider_pb2.ConfigureRequest(args={}, acceptSecrets=True))
+            )
+            first_response_s = time.perf_counter() - started
+            check_cold_s, check = _timed(
+                lambda: stub.Check(provider_pb2.CheckRequest(urn=URN, olds={}, news=news))
+            )
+            if check.failures:
+                msg = f"Check failed: {check.failures}"
+                raise RuntimeError(msg)
+            create_s, created = _timed(
+                lambda: stub.Create(provider_pb2.CreateRequest(urn=URN, properties=check.inputs))
+            )
+            check_warm_s, again = _timed(
+                lambda: stub.Check(provider_pb2.CheckRequest(urn=URN, olds=check.inputs, news=news))
+            )
+            diff_s, diff = _timed(
+                lambda: stub.Diff(
+                    provider_pb2.DiffRequest(
+                        id=created.id, urn=URN, olds=created.properties, news=again.inputs
+                    )
+                )
+            )
+            if diff.changes == provider_pb2.DiffResponse.DIFF_SOME:
+                msg = "Diff of an unchanged fleet reported a change"
+                raise RuntimeError(msg)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    return {
+        "port_s": port_s,
+        "configure_s": configure_s,
+        "first_response_s": first_response_s,
+        "check_cold_s": check_cold_s,
+        "create_s": create_s,
+        "check_warm_s": check_warm_s,
+        "diff_s": diff_s,
+    }
+
+
+def _summary(with_s: list[float], without_s: list[float]) -> dict[str, Any]:
+    """Medians of each side and of the per-repetition differences and ratios."""
+    return {
+        "with_s": [round(s, 3) for s in with_s],
+        "without_s": [round(s, 3) for s in without_s],
+        "with_median_s": round(statistics.median(with_s), 3),
+        "without_median_s": round(statistics.median(without_s), 3),
+        "added_median_s": round(
+            statistics.median(w - b for w, b in zip(with_s, without_s, strict=True)), 3
+        ),
+        "ratio_median": round(
+            statistics.median(w / b for w, b in zip(with_s, without_s, strict=True)), 3
+        ),
+    }
+
+
+def run(*, repeat: int, fleet: int, seed: int) -> dict[str, Any]:
+    """Run every measurement ``repeat`` times, interleaved, and return the results."""
+    times: dict[str, dict[str, list[float]]] = {
+        "up": {WITH: [], WITHOUT: []},
+        "preview": {WITH: [], WITHOUT: []},
+    }
+    provider: dict[str, list[float]] = {}
+    unchanged = True
+    with (
+        serve_emulator(fleet=fleet, seed=seed) as endpoint,
+        tempfile.TemporaryDirectory(prefix="hbr-pulumi-overhead-") as tmp,
+    ):
+        projects = {p: Project.create(p, Path(tmp), endpoint=endpoint) for p in (WITH, WITHOUT)}
+        # One untimed round first: the first run of a program compiles its bytecode and
+        # warms the disk cache, which no later run pays.
+        for project in projects.values():
+            project.must("stack", "init", "warmup")
+            project.must("preview")
+        for index in range(repeat):
+            order = (WITH, WITHOUT) if index % 2 == 0 else (WITHOUT, WITH)
+            stack = f"r{index}"
+            for name in order:
+                projects[name].must("stack", "init", stack)
+                times["up"][name].append(projects[name].must("up", "--yes"))
+            for name in order:
+                seconds, proc = projects[name].run("preview", "--expect-no-changes")
+                if proc.returncode != 0:
+                    unchanged = False
+                    print(f"warning: {name} preview reported changes or failed:\n{proc.stdout}")
+                times["preview"][name].append(seconds)
+            for key, value in provider_timings(projects[WITH]).items():
+                provider.setdefault(key, []).append(value)
+            print(
+                f"  repetition {index + 1}/{repeat}: "
+                f"up {times['up'][WITH][-1]:.2f} s vs {times['up'][WITHOUT][-1]:.2f} s, "
+                f"preview {times['preview'][WITH][-1]:.2f} s "
+                f"vs {times['preview'][WITHOUT][-1]:.2f} s",
+                flush=True,
+            )
+    up = _summary(times["up"][WITH], times["up"][WITHOUT])
+    preview = {
+        **_summary(times["preview"][WITH], times["preview"][WITHOUT]),
+        "unchanged": unchanged,
+    }
+    up_pass = up["added_median_s"] <= UP_ADDED_MAX_S
+    preview_pass = unchanged and preview["ratio_median"] <= PREVIEW_RATIO_MAX
+    return {
+        "machine": {
+            "arch": platform.machine(),
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+        },
+        "fleet": fleet,
+        "latency_ms": 0,
+        "repeat": repeat,
+        "up": up,
+        "preview": preview,
+        "provider": {k: round(statistics.median(v), 3) for k, v in provider.items()},
+        "targets": {
+            "up_added_max_s": UP_ADDED_MAX_S,
+            "up_added_pass": up_pass,
+            "preview_ratio_max": PREVIEW_RATIO_MAX,
+            "preview_ratio_pass": preview_pass,
+        },
+        "pass": up_pass and preview_pass,
+    }
+
+
+def _verdict(passed: bool) -> str:
+    return "PASS" if passed else "FAIL"
+
+
+def report(result: dict[str, Any]) -> None:
+    """Print the medians and the verdicts, then the whole result as one JSON line."""
+    up, preview, provider = result["up"], result["preview"], result["provider"]
+    targets = result["targets"]
+    print(
+        f"medians of {result['repeat']} repetitions, fleet {result['fleet']:,} clients at "
+        f"{result['latency_ms']} ms latency"
+    )
+    for label, numbers in (("pulumi up (create)", up), ("pulumi preview (unchanged)", preview)):
+        print(
+            f"{label:27} with {numbers['with_median_s']:.2f} s, "
+            f"without {numbers['without_median_s']:.2f} s: "
+            f"adds {numbers['added_median_s']:.2f} s, ratio {numbers['ratio_median']:.2f}x"
+        )
+    print(
+        f"target: the lookup adds <= {targets['up_added_max_s']} s to pulumi up: "
+        f"{_verdict(targets['up_added_pass'])} ({up['added_median_s']:.2f} s)"
+    )
+    print(
+        f"target: unchanged preview <= {targets['preview_ratio_max']}x the baseline: "
+        f"{_verdict(targets['preview_ratio_pass'])} ({preview['ratio_median']:.2f}x"
+        f"{'' if preview['unchanged'] else ', and the preview was not unchanged'})"
+    )
+    print(
+        "provider process: "
+        f"port printed {provider['port_s']:.3f} s, first response (Configure) "
+        f"{provider['first_response_s']:.3f} s after start; "
+        f"Check cold {provider['check_cold_s']:.3f} s, Create {provider['create_s']:.3f} s, "
+        f"Check warm {provider['check_warm_s']:.3f} s, Diff {provider['diff_s']:.3f} s"
+    )
+    print(json.dumps(result, sort_keys=True))
+
+
+def main() -> None:
+    """Parse the arguments, run the benchmark and print its report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="repetitions (default 5)")
+    parser.add_argument("--quick", action="store_true", help="2 repetitions")
+    parser.add_argument("--fleet", type=int, default=1_000, help="clients (default 1000)")
+    parser.add_argument("--seed", type=int, default=1, help="fleet seed (default 1)")
+    args = parser.parse_args()
+    repeat = 2 if args.quick else args.repeat
+    if repeat < 1:
+        parser.error("--repeat must be at least 1")
+    cores = os.cpu_count()
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(
+        f"machine: {platform.machine()}, {cores} cores, Python {platform.python_version()}, "
+        f"load average {load}"
+    )
+    report(run(repeat=repeat, fleet=args.fleet, seed=args.seed))
+
+
+if __name__ == "__main__":
+    main()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from itertools import chain, repeat
+from itertools import repeat
 from operator import call, itemgetter
 from typing import Any, Final
 
@@ -303,15 +303,17 @@ class ClientListing:
 # directly, as attrs' own ``__init__`` does. When any value is of another type, every value
 # goes through its field's converter. A missing field reads as ``None``, which every
 # converter maps to the field's default. The objects are equal to what the constructor
-# builds from ``wire.decode_*`` (tests/provider/test_models.py checks it with hypothesis);
+# builds from ``wire.decode_*`` (tests/provider/test_models_fast_path.py checks it with
+# hypothesis, type by type);
 # input the tables do not cover (not a ``dict``, no ``ClientId``, odd tags) takes the
 # constructor path.
 #
 # Values that repeat across a fleet are shared, not copied (they are immutable): the
 # low-cardinality strings of a page (status, zone, versions) are de-duplicated per page,
-# and equal settings and tag lists are one object. Settings that carry a proxy password
-# are never cached, so no secret outlives its client in a module-level table; each cache
-# stops growing at ``_CACHE_LIMIT`` entries.
+# and equal settings and tag lists are one object. The settings cache is keyed and filled
+# without the proxy password (settings that carry one are copies of a cached entry with the
+# password set), so no secret outlives its client in a module-level table; each cache stops
+# growing at ``_CACHE_LIMIT`` entries.
 
 _new = object.__new__
 _set = object.__setattr__
@@ -353,18 +355,19 @@ class _Table:
     @classmethod
     def of(cls, model: type, wire_names: Mapping[str, str], order: tuple[str, ...]) -> _Table:
         fields = {f.name: f for f in attrs.fields(model)}
-        converters = tuple(fields[name].converter for name in order)
-        assert all(callable(c) for c in converters)
-        for name, convert in zip(order, converters, strict=True):
+        converters: list[Callable[[Any], Any]] = []
+        for name in order:
+            convert = fields[name].converter
             default = fields[name].default
-            if default is not attrs.NOTHING and convert(None) != default:  # type: ignore[misc]
-                msg = f"{model.__name__}.{name}: a missing field must convert like None"
-                raise AssertionError(msg)
+            if not callable(convert) or (default is not attrs.NOTHING and convert(None) != default):
+                msg = f"{model.__name__}.{name}: needs a converter that maps None to the default"
+                raise TypeError(msg)
+            converters.append(convert)
         return cls(
             names=order,
             wire_names=tuple(wire_names[name] for name in order),
-            converters=converters,  # type: ignore[arg-type]
-            pass_through=tuple(_PASS_THROUGH[c] for c in converters),  # type: ignore[index]
+            converters=tuple(converters),
+            pass_through=tuple(_PASS_THROUGH[c] for c in converters),
         )
 
     def read(self, data: dict[str, Any]) -> list[Any]:
@@ -383,6 +386,7 @@ _CLIENT_SCALARS: Final = _SHARED + tuple(
 )
 _CLIENT: Final = _Table.of(BackupClient, wire.CLIENT_FIELDS, _CLIENT_SCALARS)
 _SETTINGS: Final = _Table.of(ClientSettings, wire.SETTINGS_FIELDS, tuple(wire.SETTINGS_FIELDS))
+_CLIENT_SLOTS: Final = (*_CLIENT.names, "tags", "settings")
 _PASSWORD_AT: Final = _SETTINGS.names.index("proxy_password")
 _SHARED_COUNT: Final = len(_SHARED)
 _CLIENT_ID_WIRE: Final = wire.CLIENT_FIELDS["client_id"]
@@ -391,7 +395,7 @@ _SETTINGS_WIRE: Final = wire.CLIENT_FIELDS["settings"]
 _tag_pair: Final = itemgetter(wire.TAG_FIELDS["key"], wire.TAG_FIELDS["value"])
 _DEFAULT_SETTINGS: Final = ClientSettings()
 _settings_cache: dict[tuple[tuple[Any, ...], tuple[type, ...]], ClientSettings] = {}
-_tags_cache: dict[tuple[Any, ...], tuple[Tag, ...]] = {}
+_tags_cache: dict[tuple[tuple[Any, Any], ...], tuple[Tag, ...]] = {}
 
 
 def _build_settings(values: Sequence[Any]) -> ClientSettings:
@@ -417,12 +421,12 @@ def _settings_from_wire(data: Any) -> ClientSettings:
     key = (tuple(raw), tuple(map(type, raw)))
     try:
         shared = _settings_cache.get(key)
+        hashable = True
     except TypeError:  # an unhashable junk value: nothing to share
-        shared = None
-        key = None
+        shared, hashable = None, False
     if shared is None:
         shared = _build_settings(_SETTINGS.convert(raw))
-        if key is not None and len(_settings_cache) < _CACHE_LIMIT:
+        if hashable and len(_settings_cache) < _CACHE_LIMIT:
             _settings_cache[key] = shared
     if not secret:
         return shared
@@ -436,23 +440,23 @@ def _tags_from_wire(data: Any) -> tuple[Tag, ...]:
     if not data:
         return ()
     try:
-        flat = tuple(chain.from_iterable(map(_tag_pair, data)))
-        tags = _tags_cache.get(flat)
+        pairs = tuple(map(_tag_pair, data))
+        tags = _tags_cache.get(pairs)
     except (KeyError, TypeError):  # not a list of {"Key", "Value"} dicts
         return _tags(wire.decode_tags(data))
     if tags is not None:  # every cached key is all-``str``, so it matches ``str`` values only
         return tags
-    if type(data) is not list or not all(type(item) is str for item in flat):
+    if type(data) is not list or not all(type(k) is str is type(v) for k, v in pairs):
         return _tags(wire.decode_tags(data))
     built = []
-    for i in range(0, len(flat), 2):
+    for key, value in pairs:
         tag = _new(Tag)
-        _set(tag, "key", flat[i])
-        _set(tag, "value", flat[i + 1])
+        _set(tag, "key", key)
+        _set(tag, "value", value)
         built.append(tag)
     tags = tuple(built)
     if len(_tags_cache) < _CACHE_LIMIT:
-        _tags_cache[flat] = tags
+        _tags_cache[pairs] = tags
     return tags
 
 
@@ -463,8 +467,8 @@ def _client_from_wire(data: Mapping[str, Any], pool: dict[Any, Any]) -> BackupCl
     values = _CLIENT.convert(_CLIENT.read(data))
     shared = values[:_SHARED_COUNT]
     values[:_SHARED_COUNT] = map(pool.setdefault, shared, shared)
+    values.append(_tags_from_wire(data.get(_TAGS_WIRE)))
+    values.append(_settings_from_wire(data.get(_SETTINGS_WIRE)))
     client = _new(BackupClient)
-    _exhaust(map(_set, repeat(client), _CLIENT.names, values))
-    _set(client, "tags", _tags_from_wire(data.get(_TAGS_WIRE)))
-    _set(client, "settings", _settings_from_wire(data.get(_SETTINGS_WIRE)))
+    _exhaust(map(_set, repeat(client), _CLIENT_SLOTS, values))
     return client

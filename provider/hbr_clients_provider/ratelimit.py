@@ -1,10 +1,16 @@
 """A client-side token bucket whose rate adapts to throttling (AIMD).
 
 The bucket starts at ``max_rate_per_s`` with ``burst`` tokens. A throttling answer
-halves the rate (multiplicative decrease, at most once per ``decrease_cooldown_s`` so a
+lowers the rate (multiplicative decrease, at most once per ``decrease_cooldown_s`` so a
 burst of throttled in-flight calls counts as one signal) and empties the bucket; a
 ``retry-after`` also holds every caller back for that long. Each success adds
 ``increase_per_success`` calls/s back (additive increase), up to ``max_rate_per_s``.
+
+The decrease goes straight to the rate the service was seen to grant when that is lower
+than half the current rate: the successes of the last ``granted_window_s``, per second.
+Worked example: 16 workers start at 400 calls/s against a service that grants 10; the
+first round gets 10 answers and 6 throttles, so the rate drops to 10 calls/s at once
+instead of halving five times (400, 200, 100, 50, 25, 12.5) a cooldown apart.
 
 Why adaptive and not a fixed 10 calls/s: the reference only guesses the budget of this API
 (about 10 calls/s; most HBR APIs allow 600 calls per 60 s). A fixed 10/s cap makes a
@@ -25,6 +31,7 @@ service's: ``bench/pagination.py --throttle`` (31 pages at 10 calls/s, six runs 
 from __future__ import annotations
 
 import threading
+from collections import deque
 
 import attrs
 
@@ -43,6 +50,7 @@ class RateLimit:
     decrease_factor: float = 0.5
     decrease_cooldown_s: float = 0.5
     increase_per_success: float = 0.5
+    granted_window_s: float = attrs.field(default=1.0, validator=attrs.validators.gt(0))
 
 
 class AdaptiveRateLimiter:
@@ -61,6 +69,7 @@ class AdaptiveRateLimiter:
         self._stamp = now
         self._hold_until = now
         self._last_decrease = float("-inf")
+        self._successes: deque[float] = deque()
         self.throttle_events = 0
         self.decreases = 0
 
@@ -85,9 +94,19 @@ class AdaptiveRateLimiter:
                     wait = self._hold_until - now
             self._clock.sleep(wait)
 
+    def _granted_rate(self, now: float) -> float | None:
+        """Successes per second over the last window, or ``None`` before any success."""
+        window = self.limit.granted_window_s
+        while self._successes and self._successes[0] < now - window:
+            self._successes.popleft()
+        return len(self._successes) / window if self._successes else None
+
     def on_success(self) -> None:
         """Record a successful call: recover the rate additively."""
         with self._lock:
+            now = self._clock.monotonic()
+            self._successes.append(now)
+            self._granted_rate(now)  # keeps the window bounded
             self.rate = min(self.limit.max_rate_per_s, self.rate + self.limit.increase_per_success)
 
     def on_throttled(self, retry_after_s: float | None = None) -> None:
@@ -97,7 +116,11 @@ class AdaptiveRateLimiter:
             self.throttle_events += 1
             self._refill(now)
             if now - self._last_decrease >= self.limit.decrease_cooldown_s:
-                self.rate = max(self.limit.min_rate_per_s, self.rate * self.limit.decrease_factor)
+                lowered = self.rate * self.limit.decrease_factor
+                granted = self._granted_rate(now)
+                if granted is not None:
+                    lowered = min(lowered, granted)
+                self.rate = max(self.limit.min_rate_per_s, lowered)
                 self._last_decrease = now
                 self.decreases += 1
                 self._tokens = min(self._tokens, 0.0)

@@ -153,6 +153,21 @@ def test_rate_limiter_halves_once_per_cooldown_and_recovers() -> None:
     assert limiter.rate == 35
 
 
+def test_rate_limiter_drops_to_the_granted_rate() -> None:
+    """A throttle after ten successes in the last second sets the rate to ten per second."""
+    clock = FakeClock()
+    limiter = AdaptiveRateLimiter(
+        RateLimit(max_rate_per_s=400, increase_per_success=0.5), burst=16, clock=clock
+    )
+    for _ in range(10):
+        limiter.on_success()
+    limiter.on_throttled()
+    assert limiter.rate == 10
+    clock.now += 5  # the successes are out of the window: back to halving
+    limiter.on_throttled()
+    assert limiter.rate == 5
+
+
 def test_rate_limiter_paces_calls() -> None:
     """Past the burst, calls are spaced at the current rate; retry-after holds them back."""
     clock = FakeClock()

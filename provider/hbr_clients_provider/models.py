@@ -162,7 +162,7 @@ def _settings(value: Any) -> ClientSettings:
 class BackupClient:
     """One HBR backup client, with every field of the API in snake_case."""
 
-    client_id: str = attrs.field(converter=_id_str)
+    client_id: str = attrs.field(default="", converter=_id_str)
     client_type: str | None = attrs.field(default=None, converter=_opt_str)
     status: str | None = attrs.field(default=None, converter=_opt_str)
     backup_status: str | None = attrs.field(default=None, converter=_opt_str)

@@ -57,7 +57,7 @@ if ! command -v go >/dev/null 2>&1; then
     cat >&2 <<MSG
 pulumi-cli: no Pulumi CLI found, and Go is not installed to build one.
 Install the Pulumi CLI 3.181 or newer (https://www.pulumi.com/docs/install/) so that
-\`pulumi\` is on PATH, or install Go >= 1.26, then run \`make setup\` again.
+\`pulumi\` is on PATH, or install Go 1.26.6 or newer, then run \`make setup\` again.
 MSG
     exit 1
 fi

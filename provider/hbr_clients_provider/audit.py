@@ -46,8 +46,9 @@ from typing import Any
 
 import attrs
 
-from hbr_clients_provider.durations import format_duration, parse_duration
-from hbr_clients_provider.errors import InvalidQuery, Violation
+from hbr_clients_provider.coerce import BadInputError, coerce_inputs, to_bool, to_duration
+from hbr_clients_provider.durations import format_duration
+from hbr_clients_provider.errors import InvalidQuery
 from hbr_clients_provider.models import BackupClient
 from hbr_clients_provider.versions import parse_version
 
@@ -107,51 +108,26 @@ NO_ZONE = "(none)"
 UNKNOWN = "(unknown)"
 
 
-class _BadInputError(Exception):
-    def __init__(self, field: str, rule: str) -> None:
-        super().__init__(field, rule)
-        self.violation = Violation(field=field, rule=rule)
-
-
-def _as_bool(field: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    raise _BadInputError(field, "must be a boolean")
-
-
-def _as_duration(field: str, value: Any) -> timedelta | None:
-    if value is None:
-        return None
-    try:
-        return parse_duration(value)
-    except ValueError as error:
-        raise _BadInputError(field, str(error)) from None
-
-
 def _as_ids(field: str, value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, Iterable) or isinstance(items, Mapping | bytes):
-        raise _BadInputError(field, "must be a list of instance IDs")
+        raise BadInputError(field, "must be a list of instance IDs")
     out: list[str] = []
     for i, item in enumerate(items):
         if not isinstance(item, str) or not item.strip():
-            raise _BadInputError(f"{field}[{i}]", "must be a non-empty string")
+            raise BadInputError(f"{field}[{i}]", "must be a non-empty string")
         if item.strip() not in out:
             out.append(item.strip())
     return tuple(out)
 
 
 _CONVERTERS = {
-    "require_activated": _as_bool,
-    "require_protected": _as_bool,
-    "require_latest": _as_bool,
-    "max_heartbeat_age": _as_duration,
+    "require_activated": to_bool,
+    "require_protected": to_bool,
+    "require_latest": to_bool,
+    "max_heartbeat_age": to_duration,
     "expected_instance_ids": _as_ids,
-    "require_https_proxy": _as_bool,
+    "require_https_proxy": to_bool,
 }
 
 
@@ -197,20 +173,7 @@ class AuditRules:
         :class:`~datetime.timedelta` or ``"15m"``/``"2h"``/``"1d"``; ``expected_instance_ids``
         a list of IDs or one ID. ``None`` means "not set"; an unknown key is a violation.
         """
-        fields: dict[str, Any] = {}
-        violations: list[Violation] = [
-            Violation(field=str(name), rule=f"unknown input; expected one of {RULE_INPUTS}")
-            for name in inputs
-            if name not in _CONVERTERS
-        ]
-        for name, convert in _CONVERTERS.items():
-            value = inputs.get(name)
-            if value is None:
-                continue
-            try:
-                fields[name] = convert(name, value)
-            except _BadInputError as error:
-                violations.append(error.violation)
+        fields, violations, _ = coerce_inputs(inputs, _CONVERTERS)
         if violations:
             raise InvalidQuery(tuple(violations))
         return cls(**fields)

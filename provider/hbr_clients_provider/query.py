@@ -23,6 +23,16 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from hbr_clients_provider.coerce import (
+    BadInputError,
+    Converter,
+    coerce_inputs,
+    to_bool,
+    to_duration,
+    to_int,
+    to_str,
+    to_str_list,
+)
 from hbr_clients_provider.constants import (
     BACKUP_STATUSES,
     CLIENT_STATUSES,
@@ -31,7 +41,6 @@ from hbr_clients_provider.constants import (
     MAX_PAGE_SIZE,
     MAX_TAGS,
 )
-from hbr_clients_provider.durations import parse_duration
 from hbr_clients_provider.errors import InvalidQuery, Violation
 
 if TYPE_CHECKING:
@@ -317,52 +326,6 @@ def validate_inputs(inputs: Mapping[str, Any]) -> tuple[Violation, ...]:
 # --- input normalisation: JSON-ish values -> typed fields -------------------------------
 
 
-class _BadInputError(Exception):
-    """An input of the wrong shape (internal)."""
-
-    def __init__(self, field: str, rule: str) -> None:
-        super().__init__(rule)
-        self.violation = Violation(field=field, rule=rule)
-
-
-def _str(field: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise _BadInputError(field, "must be a string")
-    return value
-
-
-def _str_list(field: str, value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if not isinstance(value, Iterable) or isinstance(value, Mapping | bytes):
-        raise _BadInputError(field, "must be a list of strings")
-    items = list(value)
-    for i, item in enumerate(items):
-        if not isinstance(item, str):
-            raise _BadInputError(f"{field}[{i}]", "must be a string")
-    return tuple(dict.fromkeys(items))  # de-duplicated, order kept
-
-
-def _int(field: str, value: Any) -> int:
-    if isinstance(value, bool):
-        raise _BadInputError(field, "must be an integer")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,30}\s*", value):
-        return int(value)
-    raise _BadInputError(field, "must be an integer")
-
-
-def _bool(field: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    raise _BadInputError(field, "must be a boolean")
-
-
 def _tag_list(field: str, value: Any) -> tuple[TagFilter, ...]:
     pairs: list[tuple[Any, Any]] = []
     if isinstance(value, Mapping):
@@ -374,24 +337,26 @@ def _tag_list(field: str, value: Any) -> tuple[TagFilter, ...]:
             elif isinstance(item, Mapping):
                 extra = set(item) - {"key", "value"}
                 if extra:
-                    raise _BadInputError(f"{field}[{i}]", "must have only 'key' and 'value'")
+                    raise BadInputError(f"{field}[{i}]", "must have only 'key' and 'value'")
                 pairs.append((item.get("key"), item.get("value")))
             elif isinstance(item, str) and "=" in item:
                 key, _, val = item.partition("=")
                 pairs.append((key, val))
             else:
-                raise _BadInputError(
+                raise BadInputError(
                     f"{field}[{i}]", "must be {'key': ..., 'value': ...} or 'KEY=VALUE'"
                 )
     else:
-        raise _BadInputError(field, "must be a mapping or a list of {'key', 'value'} entries")
+        raise BadInputError(field, "must be a mapping or a list of {'key', 'value'} entries")
     tags = []
     for i, (key, val) in enumerate(pairs):
         if key is None or val is None:
             missing = "key" if key is None else "value"
-            raise _BadInputError(f"{field}[{i}].{missing}", "must not be empty")
+            raise BadInputError(f"{field}[{i}].{missing}", "must not be empty")
         tags.append(
-            TagFilter(key=_str(f"{field}[{i}].key", key), value=_str(f"{field}[{i}].value", val))
+            TagFilter(
+                key=to_str(f"{field}[{i}].key", key), value=to_str(f"{field}[{i}].value", val)
+            )
         )
     return tuple(tags)
 
@@ -407,70 +372,43 @@ def _filter_list(field: str, value: Any) -> tuple[Filter, ...]:
             elif isinstance(item, Mapping) and not set(item) - {"key", "values"}:
                 entries.append((item.get("key"), item.get("values")))
             else:
-                raise _BadInputError(f"{field}[{i}]", "must be {'key': ..., 'values': [...]}")
+                raise BadInputError(f"{field}[{i}]", "must be {'key': ..., 'values': [...]}")
     else:
-        raise _BadInputError(field, "must be a list of {'key', 'values'} entries")
+        raise BadInputError(field, "must be a list of {'key', 'values'} entries")
     return tuple(
         Filter(
-            key=_str(f"{field}[{i}].key", key),
-            values=_str_list(f"{field}[{i}].values", values if values is not None else ()),
+            key=to_str(f"{field}[{i}].key", key),
+            values=to_str_list(f"{field}[{i}].values", values if values is not None else ()),
         )
         for i, (key, values) in enumerate(entries)
     )
 
 
-def _duration(field: str, value: Any) -> timedelta:
-    try:
-        return parse_duration(value)
-    except (ValueError, TypeError, OverflowError) as exc:
-        raise _BadInputError(field, str(exc)) from None
-
-
-def _regex(field: str, value: Any) -> str:
-    return _str(field, value)
-
-
-_COERCE: Mapping[str, Callable[[str, Any], Any]] = {
-    "client_type": _str,
-    "cluster_id": _str,
-    "client_ids": _str_list,
-    "instance_ids": _str_list,
+_COERCE: Mapping[str, Converter] = {
+    "client_type": to_str,
+    "cluster_id": to_str,
+    "client_ids": to_str_list,
+    "instance_ids": to_str_list,
     "tags": _tag_list,
-    "cross_account_type": _str,
-    "cross_account_user_id": _int,
-    "cross_account_role_name": _str,
+    "cross_account_type": to_str,
+    "cross_account_user_id": to_int,
+    "cross_account_role_name": to_str,
     "filters": _filter_list,
-    "page_number": _int,
-    "page_size": _int,
-    "statuses": _str_list,
-    "backup_statuses": _str_list,
-    "name_regex": _regex,
-    "outdated_only": _bool,
-    "heartbeat_older_than": _duration,
+    "page_number": to_int,
+    "page_size": to_int,
+    "statuses": to_str_list,
+    "backup_statuses": to_str_list,
+    "name_regex": to_str,
+    "outdated_only": to_bool,
+    "heartbeat_older_than": to_duration,
 }
 
 
 def _normalize(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], list[Violation]]:
     """Coerce every input, then check the rules; return the fields and all violations."""
-    violations: list[Violation] = []
-    fields: dict[str, Any] = {}
     if not isinstance(inputs, Mapping):
-        return fields, [Violation(field="inputs", rule="must be a mapping of input names")]
-    for raw_key in inputs:
-        key = str(raw_key)
-        if key not in _COERCE:
-            rule = f"is not a known input (expected one of {', '.join(INPUT_NAMES)})"
-            violations.append(Violation(field=key, rule=rule))
-    bad_fields: set[str] = set()
-    for name, coerce in _COERCE.items():
-        value = inputs.get(name)
-        if value is None:
-            continue
-        try:
-            fields[name] = coerce(name, value)
-        except _BadInputError as bad:
-            violations.append(bad.violation)
-            bad_fields.add(name)
+        return {}, [Violation(field="inputs", rule="must be a mapping of input names")]
+    fields, violations, bad_fields = coerce_inputs(inputs, _COERCE)
     if "client_type" not in fields and "client_type" not in bad_fields:
         violations.append(Violation(field="client_type", rule="is required"))
     checkable = dict(fields)

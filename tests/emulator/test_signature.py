@@ -31,6 +31,21 @@ def _post(endpoint: str, target: str, headers: dict[str, str], body: bytes) -> t
         connection.close()
 
 
+def _signed(
+    emulator: Emulator, form: dict[str, str] | None = None
+) -> tuple[str, dict[str, str], bytes]:
+    """A correctly signed ``DescribeBackupClients`` for ECS clients, ready to tamper with."""
+    return sign_acs3(
+        access_key_id=DEFAULT_ACCESS_KEY_ID,
+        access_key_secret=DEFAULT_ACCESS_KEY_SECRET,
+        host=emulator.endpoint,
+        action="DescribeBackupClients",
+        version="2017-09-08",
+        query={"ClientType": "ECS_CLIENT"},
+        form=form,
+    )
+
+
 class TestAcs3:
     """ACS3-HMAC-SHA256, signed by hand."""
 
@@ -54,14 +69,7 @@ class TestAcs3:
 
     def test_timestamp_malformed(self, emulator: Emulator) -> None:
         """A date in another format answers ``InvalidTimeStamp.Format``."""
-        target, headers, body = sign_acs3(
-            access_key_id=DEFAULT_ACCESS_KEY_ID,
-            access_key_secret=DEFAULT_ACCESS_KEY_SECRET,
-            host=emulator.endpoint,
-            action="DescribeBackupClients",
-            version="2017-09-08",
-            query={"ClientType": "ECS_CLIENT"},
-        )
+        target, headers, body = _signed(emulator)
         headers["x-acs-date"] = "yesterday"
         assert _post(emulator.endpoint, target, headers, body) == (400, "InvalidTimeStamp.Format")
 
@@ -95,42 +103,20 @@ class TestAcs3:
 
     def test_required_header_not_signed(self, emulator: Emulator) -> None:
         """Leaving ``x-acs-signature-nonce`` out of ``SignedHeaders`` is incomplete."""
-        target, headers, body = sign_acs3(
-            access_key_id=DEFAULT_ACCESS_KEY_ID,
-            access_key_secret=DEFAULT_ACCESS_KEY_SECRET,
-            host=emulator.endpoint,
-            action="DescribeBackupClients",
-            version="2017-09-08",
-            query={"ClientType": "ECS_CLIENT"},
-        )
+        target, headers, body = _signed(emulator)
         headers["Authorization"] = headers["Authorization"].replace("x-acs-signature-nonce;", "")
         assert _post(emulator.endpoint, target, headers, body) == (400, "IncompleteSignature")
 
     def test_body_changed_after_signing(self, emulator: Emulator) -> None:
         """A body that does not match ``x-acs-content-sha256`` is refused."""
-        target, headers, _ = sign_acs3(
-            access_key_id=DEFAULT_ACCESS_KEY_ID,
-            access_key_secret=DEFAULT_ACCESS_KEY_SECRET,
-            host=emulator.endpoint,
-            action="DescribeBackupClients",
-            version="2017-09-08",
-            query={"ClientType": "ECS_CLIENT"},
-            form={"ClientIds": '["c-1"]'},
-        )
+        target, headers, _ = _signed(emulator, form={"ClientIds": '["c-1"]'})
         tampered = b"ClientIds=%5B%22c-2%22%5D"
         status, code = _post(emulator.endpoint, target, headers, tampered)
         assert (status, code) == (400, "SignatureDoesNotMatch")
 
     def test_query_changed_after_signing(self, emulator: Emulator) -> None:
         """A query changed after signing answers ``SignatureDoesNotMatch``."""
-        target, headers, body = sign_acs3(
-            access_key_id=DEFAULT_ACCESS_KEY_ID,
-            access_key_secret=DEFAULT_ACCESS_KEY_SECRET,
-            host=emulator.endpoint,
-            action="DescribeBackupClients",
-            version="2017-09-08",
-            query={"ClientType": "ECS_CLIENT"},
-        )
+        target, headers, body = _signed(emulator)
         status, code = _post(emulator.endpoint, target + "&PageSize=99", headers, body)
         assert (status, code) == (400, "SignatureDoesNotMatch")
 

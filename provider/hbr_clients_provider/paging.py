@@ -66,18 +66,17 @@ __all__ = [
     "list_clients",
 ]
 
-#: Worker threads for pages 2..n. Measured with ``bench/pagination.py`` on a shared 2-core
-#: machine, emulator in a subprocess at 50 ms latency, 10,000 clients (102 pages), best of
-#: 3: 4 workers 1.75 s, 8 -> 1.14 s, 12 -> 0.99 s, 16 -> 0.85 s, 24 -> 0.80 s (the official
-#: SDK's sequential loop: about 5.9 s). Again after the ``from_wire`` fast path (about 0.9 ms
-#: of CPU per 99-client page instead of 2.7 ms) and the 400 calls/s ceiling, fresh process
-#: per run, three runs each: 8 -> 0.85-0.95 s, 12 -> 0.66-0.72 s, 16 -> 0.59-0.66 s, 24 ->
-#: 0.57-0.68 s. Past ~16 the gain is small because the HTTP stack, JSON decoding and the
-#: emulator share two cores (about 3 ms of this process's CPU per page under load). 16 in
-#: flight at a 50-100 ms latency is 160-320 calls/s at most; the adaptive limiter
-#: (:class:`~.ratelimit.RateLimit`, 400 calls/s until throttled, then halving) is what keeps
-#: a throttled service from being hammered, not a low concurrency.
-DEFAULT_CONCURRENCY = 16
+#: Worker threads for pages 2..n, chosen by measurement with ``bench/pagination.py``
+#: (shared 2-core machine, emulator in its own process at 50 ms latency, 10,000 clients =
+#: 102 pages, after the ``from_wire`` fast path): 8 workers 0.83-0.87 s, 10 -> 0.68-0.72 s,
+#: 12 -> 0.60-0.69 s, 16 -> 0.53-0.59 s; the official SDK's sequential loop takes about
+#: 5.7 s. Each page costs this process about 3 ms of CPU under the GIL (signing, HTTP, JSON,
+#: models), so up to about 50 ms / 3 ms workers the listing waits on the network alone and
+#: takes 1.14-1.20x the time that waiting alone would take (10 workers); beyond that it
+#: queues for the CPU (1.2-1.4x at 12, 1.33-1.48x at 16), holding more connections open for
+#: a few per cent. In the real cloud the budget is about 10 calls/s, where the adaptive
+#: limiter (:class:`~.ratelimit.RateLimit`) sets the pace, not the worker count.
+DEFAULT_CONCURRENCY = 10
 
 #: How many times a listing is started over when the fleet changes under it.
 DEFAULT_FLEET_ATTEMPTS = 3

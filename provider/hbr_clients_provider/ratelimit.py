@@ -18,12 +18,12 @@ Why adaptive and not a fixed 10 calls/s: the reference only guesses the budget o
 half a second; the adaptive bucket lets a listing run at the speed of ``concurrency``
 until the service says otherwise, then settles near the rate the service grants.
 
-Why the ceiling is 400 calls/s: it must sit above what the default 16 workers can issue
-(16 / 50 ms = 320 calls/s), or the ceiling, not the service, sets the pace. At the former
-200 calls/s a 102-page listing could not finish before ``0.05 + (101 - 16) / 200 + 0.05 =
-0.525 s`` (measured: 0.545-0.559 s, five fresh runs of ``bench/pagination.py``'s project
-case, 2-core shared machine), against a floor of 0.40 s; at 400 calls/s the limiter no
-longer binds there. A higher ceiling would cost a throttled listing one more halving, but
+Why the ceiling is 400 calls/s: it must sit well above what the default workers can issue
+(10 / 50 ms = 200 calls/s; 16 / 50 ms = 320), or the ceiling, not the service, sets the
+pace. At the former 200 calls/s a 102-page listing with 16 workers could not finish before
+``0.05 + (101 - 16) / 200 + 0.05 = 0.525 s`` (measured: 0.545-0.559 s, five fresh runs of
+``bench/pagination.py``'s project case, 2-core shared machine); at 400 calls/s the limiter
+no longer binds there. A higher ceiling would cost a throttled listing one more halving, but
 the decrease to the granted rate removes that: ``bench/pagination.py --throttle`` (31 pages
 at 10 calls/s) took 2.49-2.53 s in four runs (pages / 10 = 3.1 s), where halving alone took
 2.60-4.12 s (median 3.19 s, six runs).

@@ -22,6 +22,7 @@ import sys
 from collections.abc import Callable, Sequence
 from concurrent import futures
 from pathlib import Path
+from typing import Any
 
 import grpc
 from pulumi.automation._server import LanguageServer
@@ -60,13 +61,29 @@ def _program(main_file: Path) -> Callable[[], None]:
     return run
 
 
+class _ProgramServer(LanguageServer):
+    """The SDK's inline-program language server, reporting errors the way the host does.
+
+    The server has already logged a program's error through the engine when it returns it;
+    answering ``bail`` (as ``pulumi-language-python`` does) stops the engine from printing
+    the same message again as "an unhandled error occurred".
+    """
+
+    def Run(self, request: Any, context: Any) -> Any:  # noqa: N802 - the gRPC method name
+        """Run the program; turn a reported error into a bail."""
+        response = super().Run(request, context)  # type: ignore[no-untyped-call]
+        if response.error:
+            response.bail = True
+        return response
+
+
 def _serve_language_runtime(main_file: Path) -> tuple[grpc.Server, int]:
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=4),
         options=[("grpc.max_receive_message_length", 400 * 1024 * 1024)],
     )
     language_pb2_grpc.add_LanguageRuntimeServicer_to_server(
-        LanguageServer(_program(main_file)), server
+        _ProgramServer(_program(main_file)), server
     )
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()

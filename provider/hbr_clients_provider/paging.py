@@ -19,6 +19,11 @@ models) and run by one engine:
    page 1, page 3 says 251 (count changed); if one is removed, page 2 starts with a client
    that page 1 already returned shifted by one (overlap) or page 3 comes up short.
 
+   What these checks cannot see: one removal *and* one addition landing between the same
+   two page requests keep every count right, and can move one client across a page
+   boundary (listed twice, which the duplicate check catches, or not at all, which nothing
+   on the wire reveals). The API offers no snapshot or cursor to close that gap.
+
 Long ``client_ids``/``instance_ids`` lists are split into chunks of
 :data:`ID_CHUNK_SIZE` (99: the API documents no maximum; 99 IDs keep the form body small,
 about 2.5 KB, and a chunk whose IDs all match still fits in one page, so listing N IDs

@@ -47,11 +47,11 @@ from hbr_clients_provider.errors import HbrError, Violation
 from hbr_clients_provider.models import ClientListing
 from hbr_clients_provider.outputs import inputs_key, listing_outputs
 from hbr_clients_provider.paging import list_clients
-from hbr_clients_provider.query import INPUT_NAMES, ClientQuery, validate_inputs
+from hbr_clients_provider.query import INPUT_NAMES, ClientQuery
 from hbr_clients_provider.stack_config import (
     CONNECTION_INPUTS,
     connection_options,
-    connection_violations,
+    input_violations,
     resolve_connection,
 )
 
@@ -121,11 +121,10 @@ def _top_field(field: str) -> str:
 def _violations(inputs: Mapping[str, Any]) -> list[Violation]:
     """Every violation among the known inputs; unknown ones are assumed valid."""
     unknown = {k for k, v in inputs.items() if _is_unknown(v)}
-    known = {k: v for k, v in _query_inputs(inputs).items() if k not in unknown}
+    known = {k: v for k, v in inputs.items() if k not in unknown and k not in OPTION_INPUTS}
     if "client_type" in unknown:
         known["client_type"] = "ECS_CLIENT"  # a stand-in, so the rest can be checked
-    violations = [v for v in validate_inputs(known) if _top_field(v.field) not in unknown]
-    violations.extend(connection_violations({k: v for k, v in inputs.items() if k not in unknown}))
+    violations = [v for v in input_violations(known) if _top_field(v.field) not in unknown]
     include_volatile = inputs.get("include_volatile")
     if include_volatile is not None and not isinstance(include_volatile, bool | Unknown):
         violations.append(Violation(field="include_volatile", rule="must be a boolean"))
@@ -144,29 +143,32 @@ def _connection(inputs: Mapping[str, Any]) -> ConnectionSettings:
     return resolve_connection(_PROCESS.options, inputs)
 
 
-def _key(inputs: Mapping[str, Any]) -> tuple[ClientQuery, ConnectionSettings]:
+_Key = tuple[ClientQuery, ConnectionSettings]
+
+
+def _key(inputs: Mapping[str, Any]) -> _Key:
+    """The query and the connection of ``inputs``: what a listing depends on."""
     return ClientQuery.from_inputs(_query_inputs(inputs)), _connection(inputs)
 
 
-def _pass_on(inputs: Mapping[str, Any], listing: ClientListing) -> None:
+def _pass_on(key: _Key, listing: ClientListing) -> None:
     """Hand ``listing`` to the next step of this operation (diff, create or update)."""
     with _PROCESS.lock:
-        _PROCESS.listings[_key(inputs)] = (time.monotonic(), listing)
+        _PROCESS.listings[key] = (time.monotonic(), listing)
 
 
-def _list(inputs: Mapping[str, Any], *, reuse: bool) -> ClientListing:
-    """List the fleet for ``inputs``; with ``reuse``, take the listing the step before passed on.
+def _list(key: _Key, *, reuse: bool) -> ClientListing:
+    """List the fleet for ``key``; with ``reuse``, take the listing the step before passed on.
 
     A listing is passed on once and for at most :data:`_CHECK_LISTING_TTL_S`, so ``check()``
     and the ``diff``/``create``/``update`` after it list the fleet once, while every later
     operation served by the same process lists it afresh.
     """
-    query, connection = _key(inputs)
     with _PROCESS.lock:
-        passed = _PROCESS.listings.pop((query, connection), None) if reuse else None
+        passed = _PROCESS.listings.pop(key, None) if reuse else None
     if passed is not None and time.monotonic() - passed[0] < _CHECK_LISTING_TTL_S:
         return passed[1]
-    return list_clients(query, connection=connection)
+    return list_clients(key[0], connection=key[1])
 
 
 def _include_volatile(inputs: Mapping[str, Any]) -> bool:
@@ -196,7 +198,8 @@ class BackupClientsProvider(ResourceProvider):
         failures = [_check_failure(v) for v in _violations(inputs)]
         if not failures and not any(_is_unknown(v) for v in inputs.values()):
             try:
-                _pass_on(inputs, _list(inputs, reuse=False))
+                key = _key(inputs)
+                _pass_on(key, _list(key, reuse=False))
             except (HbrError, ValueError) as error:
                 failures.append(CheckFailure("", str(error)))
         return CheckResult({**news, **inputs}, failures)
@@ -205,7 +208,8 @@ class BackupClientsProvider(ResourceProvider):
         """List the fleet and return the complete outputs."""
         inputs = _inputs(props)
         return CreateResult(
-            f"hbr-clients-{inputs_key(inputs)}", _outputs(inputs, _list(inputs, reuse=True))
+            f"hbr-clients-{inputs_key(inputs)}",
+            _outputs(inputs, _list(_key(inputs), reuse=True)),
         )
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -217,7 +221,8 @@ class BackupClientsProvider(ResourceProvider):
             k for k in set(old_inputs) | set(new_inputs) if old_inputs.get(k) != new_inputs.get(k)
         )
         if not changed:
-            listing = _list(new_inputs, reuse=True)
+            key = _key(new_inputs)
+            listing = _list(key, reuse=True)
             current = listing_outputs(listing, include_volatile=_include_volatile(new_inputs))
             changed = [
                 name
@@ -225,7 +230,7 @@ class BackupClientsProvider(ResourceProvider):
                 if olds.get(name) != current[name]
             ]
             if changed:
-                _pass_on(new_inputs, listing)  # the update that follows
+                _pass_on(key, listing)  # the update that follows
         return DiffResult(
             changes=bool(changed), replaces=[], stables=[], delete_before_replace=False
         )
@@ -233,12 +238,12 @@ class BackupClientsProvider(ResourceProvider):
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """List the fleet again and return the complete outputs."""
         inputs = _inputs(news)
-        return UpdateResult(_outputs(inputs, _list(inputs, reuse=True)))
+        return UpdateResult(_outputs(inputs, _list(_key(inputs), reuse=True)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """List the fleet afresh, for ``pulumi refresh``."""
         inputs = _recorded_inputs(props)
-        return ReadResult(id_, _outputs(inputs, _list(inputs, reuse=False)), inputs)
+        return ReadResult(id_, _outputs(inputs, _list(_key(inputs), reuse=False)), inputs)
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Forget the lookup; a read-only lookup has nothing to delete, so no API is called."""

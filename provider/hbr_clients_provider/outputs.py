@@ -41,13 +41,10 @@ def _canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
 
 
-def fingerprint(listing: ClientListing, *, include_volatile: bool = False) -> str:
-    """Return a SHA-256 over the fleet's masked content, volatile fields dropped by default."""
-    rows = listing.to_dicts()
+def fingerprint(rows: list[dict[str, Any]], *, include_volatile: bool = False) -> str:
+    """Return a SHA-256 over the masked client ``rows``, volatile fields dropped by default."""
     if not include_volatile:
-        for row in rows:
-            for name in VOLATILE_FIELDS:
-                row.pop(name, None)
+        rows = [{k: v for k, v in row.items() if k not in VOLATILE_FIELDS} for row in rows]
     return hashlib.sha256(_canonical(rows)).hexdigest()
 
 
@@ -60,17 +57,18 @@ def proxy_passwords(listing: ClientListing) -> dict[str, str]:
 
 def listing_outputs(listing: ClientListing, *, include_volatile: bool = False) -> dict[str, Any]:
     """Return the computed outputs of the resource for ``listing``."""
+    rows = listing.to_dicts()
     return {
         "client_ids": list(listing.client_ids),
         "instance_ids": list(listing.instance_ids),
-        "clients": listing.to_dicts(),
+        "clients": rows,
         "total_count": listing.total_count,
         "api_total_count": listing.api_total_count,
         "instance_client_map": {
             c.instance_id: c.client_id for c in listing.clients if c.instance_id
         },
         "proxy_passwords": proxy_passwords(listing),
-        "fingerprint": fingerprint(listing, include_volatile=include_volatile),
+        "fingerprint": fingerprint(rows, include_volatile=include_volatile),
     }
 
 

@@ -27,12 +27,14 @@ from typing import Any
 
 from hbr_clients_provider.connection import ConnectionSettings
 from hbr_clients_provider.errors import Violation
+from hbr_clients_provider.query import validate_inputs
 
 __all__ = [
     "CONFIG_KEYS",
     "CONNECTION_INPUTS",
     "connection_options",
     "connection_violations",
+    "input_violations",
     "resolve_connection",
 ]
 
@@ -75,6 +77,12 @@ def connection_violations(inputs: Mapping[str, Any]) -> tuple[Violation, ...]:
         elif name == "protocol" and value.lower() not in _PROTOCOLS:
             violations.append(Violation(field=name, rule="must be one of http, https"))
     return tuple(violations)
+
+
+def input_violations(inputs: Mapping[str, Any]) -> tuple[Violation, ...]:
+    """Every violation of a lookup's inputs: the query's and the connection's together."""
+    query = {k: v for k, v in inputs.items() if k not in CONNECTION_INPUTS}
+    return validate_inputs(query) + connection_violations(inputs)
 
 
 def resolve_connection(

@@ -22,12 +22,11 @@ from hbr_clients_provider.connection import ConnectionSettings
 from hbr_clients_provider.errors import HbrError, InvalidQuery
 from hbr_clients_provider.models import BackupClient, ClientListing
 from hbr_clients_provider.paging import list_clients
-from hbr_clients_provider.query import ClientQuery, validate_inputs
+from hbr_clients_provider.query import ClientQuery
 from hbr_clients_provider.stack_config import (
-    CONFIG_KEYS,
     CONNECTION_INPUTS,
     connection_options,
-    connection_violations,
+    input_violations,
     resolve_connection,
 )
 
@@ -115,13 +114,13 @@ def _stack_option(full_key: str) -> str | None:
 def _lookup(inputs: Mapping[str, Any]) -> GetBackupClientsResult:
     connection_inputs = {k: inputs.get(k) for k in CONNECTION_INPUTS}
     query_inputs = {k: v for k, v in inputs.items() if k not in CONNECTION_INPUTS and v is not None}
-    violations = connection_violations(connection_inputs) + validate_inputs(query_inputs)
+    violations = input_violations({k: v for k, v in inputs.items() if v is not None})
     if violations:
         raise BackupClientsLookupError(InvalidQuery(violations))
     try:
         query = ClientQuery.from_inputs(query_inputs)
         connection = resolve_connection(
-            connection_options(lambda key: _stack_option(key) if key in CONFIG_KEYS else None),
+            connection_options(_stack_option),
             connection_inputs,
         )
     except (HbrError, ValueError) as error:

@@ -3,20 +3,23 @@
 Run: ``.venv/bin/python bench/pulumi_overhead.py [--repeat 5] [--quick] [--fleet 1000]``.
 
 1. Serves an emulator fleet (``hbr-emulator serve``, 0 ms latency) in a subprocess.
-2. Copies ``bench/programs/with_lookup`` (a ``BackupClients`` and a
-   ``get_backup_clients_output``) and ``bench/programs/without_lookup`` (the same exports, as
-   constants) into a temp dir, each with its own local file backend. Each repetition creates
-   a fresh stack of each program and times, through ``tools/pulumi_run.py`` and the real CLI,
-   ``pulumi up --yes`` (the create) and then ``pulumi preview --expect-no-changes`` (an
-   unchanged fleet). The two programs alternate which runs first, so the noise of a shared
-   machine falls on both.
+2. Copies three programs from ``bench/programs`` into a temp dir, each with its own local file
+   backend: ``with_lookup`` (a ``BackupClients`` and a ``get_backup_clients_output``),
+   ``without_lookup`` (the same exports, as constants: the baseline) and ``dynamic_floor``
+   (the baseline plus one dynamic resource that does nothing: what any Python dynamic
+   provider costs). Each repetition creates a fresh stack of each program and times, through
+   ``tools/pulumi_run.py`` and the real CLI, ``pulumi up --yes`` (the create) and then
+   ``pulumi preview --expect-no-changes`` (an unchanged fleet). The programs rotate which
+   runs first, so the noise of a shared machine falls on all of them.
 3. Drives the real dynamic-provider process (``python -u -m pulumi.dynamic``, what the
    engine starts) over gRPC with Pulumi's own stubs: the time to print its port, to answer
    ``Configure``, and the ``Check``/``Create`` of a first ``up`` (cold: the first calls in the
-   process) and the ``Check``/``Diff`` of a preview once the process is warm.
+   process) and the ``Check``/``Diff`` of a preview once the process is warm. It also times
+   importing ``alibabacloud-tea-openapi`` in a fresh process that has imported ``pulumi``,
+   the share of a cold ``Check`` that any provider built on the official SDKs pays.
 
-Prints medians and the pass/fail of each target; the last line is one JSON object with
-every number.
+Prints medians, the pass/fail of each target and where the floor lies; the last line is
+one JSON object with every number.
 """
 
 from __future__ import annotations
@@ -47,7 +50,8 @@ from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
 ROOT = Path(__file__).resolve().parents[1]
 RUNNER = ROOT / "tools" / "pulumi_run.py"
 PROGRAMS = Path(__file__).resolve().parent / "programs"
-WITH, WITHOUT = "with_lookup", "without_lookup"
+WITH, WITHOUT, FLOOR = "with_lookup", "without_lookup", "dynamic_floor"
+PROGRAM_NAMES = (WITH, WITHOUT, FLOOR)
 # The documented passphrase of local test stacks, not a secret.
 PASSPHRASE = "hbr-clients-local"  # noqa: S105
 
@@ -208,6 +212,28 @@ def provider_timings(project: Project) -> dict[str, float]:
     }
 
 
+def tea_import_s(project: Project) -> float:
+    """Time importing ``alibabacloud_tea_openapi.client`` in a fresh process after ``pulumi``.
+
+    That is the state of a dynamic-provider process when its first ``Check`` arrives.
+    """
+    script = (
+        "import time, pulumi.dynamic\n"
+        "started = time.perf_counter()\n"
+        "import alibabacloud_tea_openapi.client\n"
+        "print(time.perf_counter() - started)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        env=dict(project.env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return float(proc.stdout.strip())
+
+
 def _summary(with_s: list[float], without_s: list[float]) -> dict[str, Any]:
     """Medians of each side and of the per-repetition differences and ratios."""
     return {
@@ -227,8 +253,8 @@ def _summary(with_s: list[float], without_s: list[float]) -> dict[str, Any]:
 def run(*, repeat: int, fleet: int, seed: int) -> dict[str, Any]:
     """Run every measurement ``repeat`` times, interleaved, and return the results."""
     times: dict[str, dict[str, list[float]]] = {
-        "up": {WITH: [], WITHOUT: []},
-        "preview": {WITH: [], WITHOUT: []},
+        "up": {name: [] for name in PROGRAM_NAMES},
+        "preview": {name: [] for name in PROGRAM_NAMES},
     }
     provider: dict[str, list[float]] = {}
     unchanged = True
@@ -236,14 +262,15 @@ def run(*, repeat: int, fleet: int, seed: int) -> dict[str, Any]:
         serve_emulator(fleet=fleet, seed=seed) as endpoint,
         tempfile.TemporaryDirectory(prefix="hbr-pulumi-overhead-") as tmp,
     ):
-        projects = {p: Project.create(p, Path(tmp), endpoint=endpoint) for p in (WITH, WITHOUT)}
+        projects = {p: Project.create(p, Path(tmp), endpoint=endpoint) for p in PROGRAM_NAMES}
         # One untimed round first: the first run of a program compiles its bytecode and
         # warms the disk cache, which no later run pays.
         for project in projects.values():
             project.must("stack", "init", "warmup")
             project.must("preview")
         for index in range(repeat):
-            order = (WITH, WITHOUT) if index % 2 == 0 else (WITHOUT, WITH)
+            shift = index % len(PROGRAM_NAMES)
+            order = PROGRAM_NAMES[shift:] + PROGRAM_NAMES[:shift]
             stack = f"r{index}"
             for name in order:
                 projects[name].must("stack", "init", stack)
@@ -256,17 +283,23 @@ def run(*, repeat: int, fleet: int, seed: int) -> dict[str, Any]:
                 times["preview"][name].append(seconds)
             for key, value in provider_timings(projects[WITH]).items():
                 provider.setdefault(key, []).append(value)
+            provider.setdefault("tea_import_s", []).append(tea_import_s(projects[WITH]))
             print(
                 f"  repetition {index + 1}/{repeat}: "
                 f"up {times['up'][WITH][-1]:.2f} s vs {times['up'][WITHOUT][-1]:.2f} s, "
                 f"preview {times['preview'][WITH][-1]:.2f} s "
-                f"vs {times['preview'][WITHOUT][-1]:.2f} s",
+                f"vs {times['preview'][WITHOUT][-1]:.2f} s "
+                f"(floor: up {times['up'][FLOOR][-1]:.2f} s, "
+                f"preview {times['preview'][FLOOR][-1]:.2f} s)",
                 flush=True,
             )
     up = _summary(times["up"][WITH], times["up"][WITHOUT])
     preview = {
         **_summary(times["preview"][WITH], times["preview"][WITHOUT]),
         "unchanged": unchanged,
+    }
+    floor = {
+        phase: _summary(times[phase][FLOOR], times[phase][WITHOUT]) for phase in ("up", "preview")
     }
     up_pass = up["added_median_s"] <= UP_ADDED_MAX_S
     preview_pass = unchanged and preview["ratio_median"] <= PREVIEW_RATIO_MAX
@@ -282,12 +315,16 @@ def run(*, repeat: int, fleet: int, seed: int) -> dict[str, Any]:
         "repeat": repeat,
         "up": up,
         "preview": preview,
+        "dynamic_floor": floor,
         "provider": {k: round(statistics.median(v), 3) for k, v in provider.items()},
         "targets": {
             "up_added_max_s": UP_ADDED_MAX_S,
             "up_added_pass": up_pass,
             "preview_ratio_max": PREVIEW_RATIO_MAX,
             "preview_ratio_pass": preview_pass,
+            "floor_up_added_s": floor["up"]["added_median_s"],
+            "floor_preview_ratio": floor["preview"]["ratio_median"],
+            "preview_target_below_floor": floor["preview"]["ratio_median"] > PREVIEW_RATIO_MAX,
         },
         "pass": up_pass and preview_pass,
     }
@@ -300,14 +337,20 @@ def _verdict(passed: bool) -> str:
 def report(result: dict[str, Any]) -> None:
     """Print the medians and the verdicts, then the whole result as one JSON line."""
     up, preview, provider = result["up"], result["preview"], result["provider"]
-    targets = result["targets"]
+    floor, targets = result["dynamic_floor"], result["targets"]
     print(
         f"medians of {result['repeat']} repetitions, fleet {result['fleet']:,} clients at "
         f"{result['latency_ms']} ms latency"
     )
-    for label, numbers in (("pulumi up (create)", up), ("pulumi preview (unchanged)", preview)):
+    rows = (
+        ("pulumi up (create)", "with", up),
+        ("pulumi preview (unchanged)", "with", preview),
+        ("floor: pulumi up", "floor", floor["up"]),
+        ("floor: pulumi preview", "floor", floor["preview"]),
+    )
+    for label, side, numbers in rows:
         print(
-            f"{label:27} with {numbers['with_median_s']:.2f} s, "
+            f"{label:27} {side} {numbers['with_median_s']:.2f} s, "
             f"without {numbers['without_median_s']:.2f} s: "
             f"adds {numbers['added_median_s']:.2f} s, ratio {numbers['ratio_median']:.2f}x"
         )
@@ -321,11 +364,22 @@ def report(result: dict[str, Any]) -> None:
         f"{'' if preview['unchanged'] else ', and the preview was not unchanged'})"
     )
     print(
+        "floor: a dynamic resource that does nothing adds "
+        f"{targets['floor_up_added_s']:.2f} s to pulumi up and previews at "
+        f"{targets['floor_preview_ratio']:.2f}x the baseline"
+        + (
+            f", above the {targets['preview_ratio_max']}x target: no dynamic provider meets it here"
+            if targets["preview_target_below_floor"]
+            else ""
+        )
+    )
+    print(
         "provider process: "
         f"port printed {provider['port_s']:.3f} s, first response (Configure) "
         f"{provider['first_response_s']:.3f} s after start; "
         f"Check cold {provider['check_cold_s']:.3f} s, Create {provider['create_s']:.3f} s, "
-        f"Check warm {provider['check_warm_s']:.3f} s, Diff {provider['diff_s']:.3f} s"
+        f"Check warm {provider['check_warm_s']:.3f} s, Diff {provider['diff_s']:.3f} s; "
+        f"importing alibabacloud-tea-openapi takes {provider['tea_import_s']:.3f} s of a cold Check"
     )
     print(json.dumps(result, sort_keys=True))
 

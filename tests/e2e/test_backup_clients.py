@@ -101,7 +101,8 @@ class TestBackupClientsLifecycle:
         assert "~ 2 to update" in changed.stdout  # both lookups list the changed client
 
         project.run("refresh", "--yes", check=True)
-        statuses = {c["client_id"]: c["status"] for c in _resource_outputs(project)["clients"]}
+        state_clients = json.loads(_resource_outputs(project)["clients_json"])
+        statuses = {c["client_id"]: c["status"] for c in state_clients}
         assert statuses[target] == "STOPPED"
 
         calls = emu.backend.api_call_count()

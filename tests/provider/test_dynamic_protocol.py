@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -114,6 +115,9 @@ class TestProviderProtocol:
         assert outputs["client_ids"] == expected
         assert outputs["total_count"] == len(expected)
         assert outputs["query"] == {"client_type": "ECS_CLIENT", "statuses": ["ACTIVATED"]}
+        state_clients = json.loads(outputs["clients_json"])
+        assert [c["client_id"] for c in state_clients] == expected
+        assert {c["settings"]["proxy_password"] for c in state_clients} <= {None, "******"}
         assert created.id.startswith("hbr-clients-")
 
         same = provider.Diff(

@@ -29,6 +29,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
             "instance_ids": ["i-1", "i-2"],
             "total_count": 2,
             "instance_client_map": {"i-1": "c-1", "i-2": "c-2"},
+            "clients_json": '[{"client_id":"c-1","settings":{"use_https":true}},'
+            '{"client_id":"c-2","settings":{"use_https":false}}]',
         }
         return f"{args.name}-id", outputs
 
@@ -84,6 +86,20 @@ class TestBackupClientsWiring:
             assert "__provider" in registered["second"].inputs
 
         return pulumi.Output.all(second.client_ids, second.instance_ids).apply(check)
+
+    @pulumi.runtime.test
+    def test_clients_decodes_the_state_document(self, mocks: RecordingMocks) -> Any:
+        """``clients`` is the state's ``clients_json`` as a typed list of dicts."""
+        del mocks
+        lookup = hbr.BackupClients("lookup", client_type="ECS_CLIENT")
+
+        def check(clients: list[dict[str, Any]]) -> None:
+            assert clients == [
+                {"client_id": "c-1", "settings": {"use_https": True}},
+                {"client_id": "c-2", "settings": {"use_https": False}},
+            ]
+
+        return lookup.clients.apply(check)
 
     def test_provider_pickles_by_reference_under_200_bytes(self) -> None:
         """The serialized provider names its class and carries no state."""

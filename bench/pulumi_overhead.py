@@ -3,11 +3,12 @@
 Run: ``.venv/bin/python bench/pulumi_overhead.py [--repeat 5] [--quick] [--fleet 1000]``.
 
 1. Serves an emulator fleet (``hbr-emulator serve``, 0 ms latency) in a subprocess.
-2. Copies three programs from ``bench/programs`` into a temp dir, each with its own local file
-   backend: ``with_lookup`` (a ``BackupClients`` and a ``get_backup_clients_output``),
-   ``without_lookup`` (the same exports, as constants: the baseline) and ``dynamic_floor``
-   (the baseline plus one dynamic resource that does nothing: what any Python dynamic
-   provider costs). Each repetition creates a fresh stack of each program and times, through
+2. Copies three programs into a temp dir, each with its own local file backend:
+   ``examples/quickstart`` (two ``BackupClients``, the second fed by the first, and a
+   ``get_backup_clients_output``), ``bench/programs/without_lookup`` (the quickstart's
+   exports, as constants: the baseline) and ``bench/programs/dynamic_floor`` (the baseline
+   plus one dynamic resource that does nothing: what any Python dynamic provider costs).
+   Each repetition creates a fresh stack of each program and times, through
    ``tools/pulumi_run.py`` and the real CLI, ``pulumi up --yes`` (the create) and then
    ``pulumi preview --expect-no-changes`` (an unchanged fleet). The programs rotate which
    runs first, so the noise of a shared machine falls on all of them.
@@ -49,9 +50,14 @@ from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNNER = ROOT / "tools" / "pulumi_run.py"
-PROGRAMS = Path(__file__).resolve().parent / "programs"
-WITH, WITHOUT, FLOOR = "with_lookup", "without_lookup", "dynamic_floor"
+WITH, WITHOUT, FLOOR = "quickstart", "without_lookup", "dynamic_floor"
 PROGRAM_NAMES = (WITH, WITHOUT, FLOOR)
+#: Where each program's ``__main__.py`` comes from.
+SOURCES = {
+    WITH: ROOT / "examples" / "quickstart",
+    WITHOUT: ROOT / "bench" / "programs" / WITHOUT,
+    FLOOR: ROOT / "bench" / "programs" / FLOOR,
+}
 # The documented passphrase of local test stacks, not a secret.
 PASSPHRASE = "hbr-clients-local"  # noqa: S105
 
@@ -60,9 +66,9 @@ UP_ADDED_MAX_S = 1.5
 #: ... and a preview of an unchanged fleet is at most this multiple of the baseline's.
 PREVIEW_RATIO_MAX = 1.3
 
-#: The query of the provider-level measurement: the ``BackupClients`` of ``with_lookup``.
-QUERY: dict[str, Any] = {"client_type": "ECS_CLIENT"}
-URN = "urn:pulumi:bench::bench::pulumi-python:dynamic/hbr:BackupClients::ecs-clients"
+#: The query of the provider-level measurement: the first ``BackupClients`` of the quickstart.
+QUERY: dict[str, Any] = {"client_type": "ECS_CLIENT", "statuses": ["ACTIVATED"]}
+URN = "urn:pulumi:bench::bench::pulumi-python:dynamic/hbr:BackupClients::activated-ecs-clients"
 
 _T = TypeVar("_T")
 
@@ -76,9 +82,13 @@ class Project:
 
     @classmethod
     def create(cls, program: str, workdir: Path, *, endpoint: str) -> Project:
-        """Copy ``bench/programs/PROGRAM`` into ``workdir`` and point it at ``endpoint``."""
+        """Copy the ``program`` of :data:`SOURCES` into ``workdir``; point it at ``endpoint``."""
         directory = workdir / program
-        shutil.copytree(PROGRAMS / program, directory, ignore=shutil.ignore_patterns("__pycache__"))
+        directory.mkdir()
+        shutil.copy(SOURCES[program] / "__main__.py", directory)
+        (directory / "Pulumi.yaml").write_text(
+            f"name: bench-{program.replace('_', '-')}\nruntime: python\n", encoding="utf-8"
+        )
         state = workdir / f"{program}-state"
         state.mkdir()
         bin_dir = Path(sys.executable).parent

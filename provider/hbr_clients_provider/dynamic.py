@@ -224,11 +224,9 @@ class BackupClientsProvider(ResourceProvider):
             key = _key(new_inputs)
             listing = _list(key, reuse=True)
             current = listing_outputs(listing, include_volatile=_include_volatile(new_inputs))
-            changed = [
-                name
-                for name in ("fingerprint", "proxy_passwords")
-                if olds.get(name) != current[name]
-            ]
+            changed = [n for n in ("fingerprint", "proxy_passwords") if olds.get(n) != current[n]]
+            if olds.get("clients_json") is None:
+                changed.append("clients_json")  # a state from before it existed: rewrite it
             if changed:
                 _pass_on(key, listing)  # the update that follows
         return DiffResult(

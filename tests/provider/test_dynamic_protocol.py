@@ -153,6 +153,23 @@ class TestProviderProtocol:
         )
         assert fleet.backend.api_call_count() == calls
 
+    def test_state_without_clients_json_is_rewritten(
+        self, provider: provider_pb2_grpc.ResourceProviderStub
+    ) -> None:
+        """A state whose clients are not yet one JSON document previews as an update."""
+        news = _news(client_type="ECS_CLIENT")
+        check = provider.Check(provider_pb2.CheckRequest(urn=URN, olds=_struct({}), news=news))
+        created = provider.Create(provider_pb2.CreateRequest(urn=URN, properties=check.inputs))
+        old_form = _dict(created.properties)
+        old_form["clients"] = json.loads(old_form.pop("clients_json"))
+
+        diff = provider.Diff(
+            provider_pb2.DiffRequest(
+                id=created.id, urn=URN, olds=_struct(old_form), news=check.inputs
+            )
+        )
+        assert diff.changes == provider_pb2.DiffResponse.DIFF_SOME
+
     def test_check_outage_is_a_readable_failure(
         self, provider: provider_pb2_grpc.ResourceProviderStub, fleet: Emulator
     ) -> None:

@@ -5,9 +5,9 @@ Run: ``.venv/bin/python bench/pulumi_overhead.py [--repeat 5] [--quick] [--fleet
 1. Serves an emulator fleet (``hbr-emulator serve``, 0 ms latency) in a subprocess.
 2. Copies three programs into a temp dir, each with its own local file backend:
    ``examples/quickstart`` (two ``BackupClients``, the second fed by the first, and a
-   ``get_backup_clients_output``), ``bench/programs/without_lookup`` (the quickstart's
-   exports, as constants: the baseline) and ``bench/programs/dynamic_floor`` (the baseline
-   plus one dynamic resource that does nothing: what any Python dynamic provider costs).
+   ``get_backup_clients_output``), ``bench/programs/baseline`` (the quickstart's exports, as
+   constants) and the same baseline with ``BENCH_DYNAMIC_FLOOR=1``, which adds one dynamic
+   resource that does nothing: the floor, what any Python dynamic provider costs.
    Each repetition creates a fresh stack of each program and times, through
    ``tools/pulumi_run.py`` and the real CLI, ``pulumi up --yes`` (the create) and then
    ``pulumi preview --expect-no-changes`` (an unchanged fleet). The programs rotate which
@@ -55,8 +55,8 @@ PROGRAM_NAMES = (WITH, WITHOUT, FLOOR)
 #: Where each program's ``__main__.py`` comes from.
 SOURCES = {
     WITH: ROOT / "examples" / "quickstart",
-    WITHOUT: ROOT / "bench" / "programs" / WITHOUT,
-    FLOOR: ROOT / "bench" / "programs" / FLOOR,
+    WITHOUT: ROOT / "bench" / "programs" / "baseline",
+    FLOOR: ROOT / "bench" / "programs" / "baseline",
 }
 # The documented passphrase of local test stacks, not a secret.
 PASSPHRASE = "hbr-clients-local"  # noqa: S105
@@ -106,6 +106,7 @@ class Project:
             "HBR_PROTOCOL": "http",
             "ALIBABA_CLOUD_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID,
             "ALIBABA_CLOUD_ACCESS_KEY_SECRET": DEFAULT_ACCESS_KEY_SECRET,
+            "BENCH_DYNAMIC_FLOOR": "1" if program == FLOOR else "0",
         }
         return cls(directory=directory, env=env)
 

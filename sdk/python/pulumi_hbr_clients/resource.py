@@ -33,8 +33,8 @@ class BackupClients(pulumi.dynamic.Resource, module="hbr", name="BackupClients")
     which is secret; in ``clients`` they read ``"******"``.
 
     The state keeps the clients as one JSON document, ``clients_json`` (one value for the
-    engine to move rather than about 40 per client); ``clients`` is that document decoded.
-    Read it from a stack reference with ``json.loads``.
+    engine to move rather than about 40 per client); ``clients`` is that document decoded,
+    and exporting ``clients`` exports the list.
     """
 
     client_ids: pulumi.Output[list[str]]

@@ -117,7 +117,7 @@ class TestProviderProtocol:
         assert outputs["query"] == {"client_type": "ECS_CLIENT", "statuses": ["ACTIVATED"]}
         state_clients = json.loads(outputs["clients_json"])
         assert [c["client_id"] for c in state_clients] == expected
-        assert {c["settings"]["proxy_password"] for c in state_clients} <= {None, "******"}
+        assert {c["settings"]["proxy_password"] for c in state_clients} == {None, "******"}
         assert created.id.startswith("hbr-clients-")
 
         same = provider.Diff(

@@ -8,6 +8,9 @@ from hbr_clients_provider.connection import ConnectionSettings
 from hbr_clients_provider.retry import RetryPolicy
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
 
+#: The client version the audit tests treat as the newest one.
+LATEST_VERSION = "2.13.10"
+
 #: Retries fast enough for tests, as many attempts as the default.
 FAST_RETRY = RetryPolicy(base_delay_s=0.005, max_delay_s=0.05, max_retry_after_s=0.2, deadline_s=20)
 
@@ -33,3 +36,23 @@ def expected_ids(
         for c in emu.backend.clients(account=account)
         if c.get("ClientType") == client_type
     ]
+
+
+def healthy_wire_client(
+    client_id: str, instance_id: str, *, heartbeat: int, **fields: Any
+) -> dict[str, Any]:
+    """A wire client that breaks no audit rule unless ``fields`` say otherwise.
+
+    ``heartbeat`` is its ``LastHeartBeatTime`` (epoch seconds).
+    """
+    return {
+        "ClientId": client_id,
+        "InstanceId": instance_id,
+        "Status": "ACTIVATED",
+        "BackupStatus": "PROTECTED",
+        "ZoneId": "cn-hangzhou-h",
+        "ClientVersion": LATEST_VERSION,
+        "MaxClientVersion": LATEST_VERSION,
+        "LastHeartBeatTime": heartbeat,
+        **fields,
+    }

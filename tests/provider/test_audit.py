@@ -42,25 +42,16 @@ from pulumi_hbr_clients import (
     audit_backup_clients,
 )
 
-from ._support import connect
+from ._support import connect, healthy_wire_client
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
-LATEST = "2.13.10"
 
 
 def _client(client_id: str, instance_id: str, **fields: Any) -> dict[str, Any]:
-    """A wire client that breaks no rule unless ``fields`` say otherwise."""
-    return {
-        "ClientId": client_id,
-        "InstanceId": instance_id,
-        "Status": "ACTIVATED",
-        "BackupStatus": "PROTECTED",
-        "ZoneId": "cn-hangzhou-h",
-        "ClientVersion": LATEST,
-        "MaxClientVersion": LATEST,
-        "LastHeartBeatTime": int(NOW.timestamp()) - 60,
-        **fields,
-    }
+    """A wire client that breaks no rule unless ``fields`` say otherwise; heard from at NOW."""
+    return healthy_wire_client(
+        client_id, instance_id, heartbeat=int(NOW.timestamp()) - 60, **fields
+    )
 
 
 @pytest.fixture

@@ -16,8 +16,9 @@ import pytest
 from hbr_clients_provider.cli import main
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Faults
 
+from ._support import healthy_wire_client
+
 HBR_CLIENTS = Path(sys.executable).parent / "hbr-clients"
-LATEST = "2.13.10"
 ALL_RULES = [
     "--require-activated",
     "--require-protected",
@@ -29,17 +30,8 @@ ALL_RULES = [
 
 
 def _client(client_id: str, instance_id: str, **fields: Any) -> dict[str, Any]:
-    """A wire client that breaks no rule unless ``fields`` say otherwise."""
-    return {
-        "ClientId": client_id,
-        "InstanceId": instance_id,
-        "Status": "ACTIVATED",
-        "BackupStatus": "PROTECTED",
-        "ClientVersion": LATEST,
-        "MaxClientVersion": LATEST,
-        "LastHeartBeatTime": int(time.time()) - 60,
-        **fields,
-    }
+    """A wire client that breaks no rule unless ``fields`` say otherwise; heard from just now."""
+    return healthy_wire_client(client_id, instance_id, heartbeat=int(time.time()) - 60, **fields)
 
 
 #: One client per rule, each breaking only that rule, plus a clean one.

@@ -7,7 +7,8 @@ be built (see ``tools/pulumi-cli/README.md``), the program's language runtime is
 this process by the Python SDK's own ``pulumi.automation`` language server, and ``pulumi`` is
 pointed at it with ``--client`` — the mechanism Pulumi's Automation API uses for inline
 programs. Every other command (``stack output``, ``stack export``, ``config`` ...) runs
-``pulumi`` as is.
+``pulumi`` as is. Every command runs with ``PULUMI_SKIP_UPDATE_CHECK`` and
+``PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION`` set to ``true`` unless the caller set them.
 
 Usage: ``python tools/pulumi_run.py [-C DIR] COMMAND [ARGS...]``
 """

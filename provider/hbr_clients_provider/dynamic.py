@@ -45,7 +45,7 @@ from pulumi.runtime.rpc import UNKNOWN
 from hbr_clients_provider.connection import ConnectionSettings
 from hbr_clients_provider.errors import HbrError, Violation
 from hbr_clients_provider.models import ClientListing
-from hbr_clients_provider.outputs import inputs_key, listing_outputs
+from hbr_clients_provider.outputs import fleet_markers, inputs_key, listing_outputs
 from hbr_clients_provider.paging import list_clients
 from hbr_clients_provider.query import INPUT_NAMES, ClientQuery
 from hbr_clients_provider.stack_config import (
@@ -223,8 +223,8 @@ class BackupClientsProvider(ResourceProvider):
         if not changed:
             key = _key(new_inputs)
             listing = _list(key, reuse=True)
-            current = listing_outputs(listing, include_volatile=_include_volatile(new_inputs))
-            changed = [n for n in ("fingerprint", "proxy_passwords") if olds.get(n) != current[n]]
+            current = fleet_markers(listing, include_volatile=_include_volatile(new_inputs))
+            changed = [name for name, value in current.items() if olds.get(name) != value]
             if olds.get("clients_json") is None:
                 changed.append("clients_json")  # a state from before it existed: rewrite it
             if changed:

@@ -27,6 +27,7 @@ __all__ = [
     "decode_clients",
     "encode_clients",
     "fingerprint",
+    "fleet_markers",
     "listing_outputs",
 ]
 
@@ -79,6 +80,24 @@ def proxy_passwords(listing: ClientListing) -> dict[str, str]:
     }
 
 
+def fleet_markers(
+    listing: ClientListing,
+    *,
+    include_volatile: bool = False,
+    rows: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Return the outputs that change when the fleet does: ``fingerprint`` and ``proxy_passwords``.
+
+    ``diff()`` compares these alone, so it need not build the other outputs. ``rows`` are
+    ``listing.to_dicts()`` when the caller already has them.
+    """
+    rows = listing.to_dicts() if rows is None else rows
+    return {
+        "fingerprint": fingerprint(rows, include_volatile=include_volatile),
+        "proxy_passwords": proxy_passwords(listing),
+    }
+
+
 def listing_outputs(listing: ClientListing, *, include_volatile: bool = False) -> dict[str, Any]:
     """Return the computed outputs of the resource for ``listing``."""
     rows = listing.to_dicts()
@@ -91,8 +110,7 @@ def listing_outputs(listing: ClientListing, *, include_volatile: bool = False) -
         "instance_client_map": {
             c.instance_id: c.client_id for c in listing.clients if c.instance_id
         },
-        "proxy_passwords": proxy_passwords(listing),
-        "fingerprint": fingerprint(rows, include_volatile=include_volatile),
+        **fleet_markers(listing, include_volatile=include_volatile, rows=rows),
     }
 
 

@@ -28,6 +28,7 @@ import attrs
 __all__ = [
     "ApiError",
     "CredentialsError",
+    "DeadlineExceeded",
     "FleetChangedError",
     "HbrError",
     "InvalidQuery",
@@ -119,6 +120,33 @@ class TransportError(HbrError, ConnectionError):
     def retryable(self) -> bool:
         """Transport failures of a read-only call are always worth another try."""
         return True
+
+
+class DeadlineExceeded(HbrError, TimeoutError):  # noqa: N818 - reads as what happened
+    """The overall deadline of a listing passed; whatever was in flight was abandoned.
+
+    ``deadline_s`` is the deadline the caller set (seconds for the whole listing, ``None``
+    when unknown) and ``endpoint`` the host the requests went to. Never retried: the time
+    the caller allowed is spent.
+    """
+
+    def __init__(self, *, deadline_s: float | None, endpoint: str, detail: str = "") -> None:
+        self.deadline_s = deadline_s
+        self.endpoint = endpoint
+        self.detail = detail
+        budget = f" of {deadline_s:g} s" if deadline_s is not None else ""
+        extra = f" ({detail})" if detail else ""
+        msg = (
+            f"{OPERATION} to {endpoint} did not finish within the listing deadline{budget}"
+            f"{extra}; raise it with --deadline / deadline / hbr:deadline if the fleet is "
+            "large or the network slow"
+        )
+        super().__init__(msg)
+
+    @property
+    def retryable(self) -> bool:
+        """Never: the deadline is the caller's whole budget."""
+        return False
 
 
 class CredentialsError(HbrError):

@@ -7,6 +7,7 @@ Every error the package raises derives from :class:`HbrError`::
     ├── ApiError                                  HBR answered with an error envelope
     ├── TransportError     (also ConnectionError) no usable HTTP answer: reset, timeout, bad body
     ├── CredentialsError                          no credentials, or the chain failed
+    ├── TooManyClientsError                       TotalCount above the max_clients bound
     └── FleetChangedError                         the fleet kept changing while it was listed
 
 Errors carry facts as attributes (``code``, ``request_id``, ``violations``...) so callers
@@ -20,18 +21,21 @@ the API's error envelope and from exception class names, never from request obje
 from __future__ import annotations
 
 import contextlib
+import enum
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
 __all__ = [
+    "NOT_GIVEN",
     "ApiError",
     "CredentialsError",
     "DeadlineExceeded",
     "FleetChangedError",
     "HbrError",
     "InvalidQuery",
+    "TooManyClientsError",
     "TransportError",
     "Violation",
     "map_exceptions",
@@ -45,15 +49,49 @@ class HbrError(Exception):
     """Base class of every error raised by this package."""
 
 
+class _NotGiven(enum.Enum):
+    NOT_GIVEN = "NOT_GIVEN"
+
+
+#: The ``value`` of a :class:`Violation` about an input that was not given at all.
+NOT_GIVEN: Final = _NotGiven.NOT_GIVEN
+
+#: Longest rendering of a violation's value; longer values are cut with ``...``.
+_VALUE_CHARS = 80
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= _VALUE_CHARS else f"{text[: _VALUE_CHARS - 3]}..."
+
+
 @attrs.frozen(kw_only=True)
 class Violation:
-    """One broken input rule: the snake_case input ``field`` and the ``rule`` it breaks."""
+    """One broken input rule, as data.
+
+    ``field`` is the snake_case input (or a sub-path such as ``tags[2].key``), ``rule`` what
+    it must be, ``value`` what was given (:data:`NOT_GIVEN` for a missing input) and
+    ``suggestion`` the closest valid value, when there is one. Rendered one way by
+    :meth:`render`: ``client_type: must be one of ECS_CLIENT, CONTAINER_CLIENT, LOCAL_CLIENT
+    (got 'ECS_CLIEN'); did you mean ECS_CLIENT?``.
+    """
 
     field: str
     rule: str
+    value: Any = NOT_GIVEN
+    suggestion: str | None = None
+
+    def render(self, name: str | None = None) -> str:
+        """The message, naming the input as ``name`` (a CLI flag, a config key) if given."""
+        text = f"{name or self.field}: {self.rule}"
+        if self.value is not NOT_GIVEN:
+            text += f" (got {_shown(self.value)})"
+        if self.suggestion is not None:
+            text += f"; did you mean {self.suggestion}?"
+        return text
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.rule}"
+        return self.render()
 
 
 class InvalidQuery(HbrError, ValueError):  # noqa: N818 - the contract's name
@@ -147,6 +185,24 @@ class DeadlineExceeded(HbrError, TimeoutError):  # noqa: N818 - reads as what ha
     def retryable(self) -> bool:
         """Never: the deadline is the caller's whole budget."""
         return False
+
+
+class TooManyClientsError(HbrError):
+    """The service reported more clients than the listing's sanity bound allows.
+
+    ``total_count`` is the ``TotalCount`` the first page reported and ``max_clients`` the
+    bound; raised before page 2 is requested, so an absurd count costs one request.
+    """
+
+    def __init__(self, *, total_count: int, max_clients: int) -> None:
+        self.total_count = total_count
+        self.max_clients = max_clients
+        msg = (
+            f"{OPERATION} reported TotalCount {total_count}, more than max_clients "
+            f"{max_clients}; refused before fetching page 2. If the fleet really is this "
+            "large, raise the bound with --max-clients / max_clients / hbr:maxClients"
+        )
+        super().__init__(msg)
 
 
 class CredentialsError(HbrError):

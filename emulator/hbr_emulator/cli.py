@@ -13,6 +13,7 @@ from types import FrameType
 from hbr_emulator.defaults import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
 from hbr_emulator.emulator import Emulator
 from hbr_emulator.faults import Faults
+from hbr_emulator.package import package_version
 
 logger = logging.getLogger("hbr_emulator")
 
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hbr-emulator", description="Offline emulator of the HBR DescribeBackupClients API."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the API until SIGTERM or SIGINT")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")

@@ -35,6 +35,7 @@ from hbr_clients_provider.connection import NETWORKS, PROTOCOLS, ConnectionSetti
 from hbr_clients_provider.constants import CLIENT_TYPES, CROSS_ACCOUNT_TYPES
 from hbr_clients_provider.errors import ApiError, HbrError, InvalidQuery, Violation
 from hbr_clients_provider.models import ClientListing
+from hbr_clients_provider.package import package_version
 from hbr_clients_provider.paging import list_clients
 from hbr_clients_provider.query import ClientQuery
 from hbr_clients_provider.retry import RetryPolicy
@@ -377,6 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hbr-clients", description="Look up Alibaba Cloud HBR backup clients."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (help_text, add_arguments, run) in COMMANDS.items():
         child = sub.add_parser(name, help=help_text, description=help_text)

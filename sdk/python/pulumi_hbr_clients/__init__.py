@@ -7,6 +7,7 @@
 """
 
 from hbr_clients_provider.models import BackupClient, ClientSettings, Tag
+from hbr_clients_provider.package import package_version
 from pulumi_hbr_clients.audit import (
     AuditReport,
     BackupAuditFailed,
@@ -21,6 +22,9 @@ from pulumi_hbr_clients.lookup import (
     get_backup_clients_output,
 )
 from pulumi_hbr_clients.resource import BackupClients
+
+__version__: str = package_version()
+"""The installed version of ``pulumi-hbr-clients``, from the package metadata."""
 
 __all__ = [
     "AuditReport",

@@ -13,6 +13,7 @@ export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
 
 setup: $(STAMP)
 	@tools/pulumi-cli/provide.sh $(BIN)
+	@tools/pulumi-yaml/provide.sh $(BIN)
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-__all__ = ["format_duration", "parse_duration"]
+__all__ = ["MAX_DURATION", "format_duration", "parse_duration"]
+
+#: The longest duration any input accepts (ten years): far beyond any heartbeat or age
+#: anyone means, and far from where ``now - duration`` leaves the range of a datetime.
+MAX_DURATION = timedelta(days=3650)
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _TOKEN = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")

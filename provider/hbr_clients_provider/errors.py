@@ -78,7 +78,8 @@ class Violation:
 
     field: str
     rule: str
-    value: Any = NOT_GIVEN
+    # Compared (and hashed) by repr, so ``nan`` equals ``nan`` and a list value hashes.
+    value: Any = attrs.field(default=NOT_GIVEN, eq=repr)
     suggestion: str | None = None
 
     def render(self, name: str | None = None) -> str:

@@ -6,17 +6,20 @@ flags arrive in) with :meth:`ClientQuery.from_inputs`; it raises one
 :func:`validate_inputs` to get the violations without raising (Pulumi ``check()``).
 
 The rules are the API reference's: ``client_type`` is one of ``ECS_CLIENT``,
-``CONTAINER_CLIENT``, ``LOCAL_CLIENT``; ``page_size`` 1-99; ``page_number`` >= 1; 1-20
+``CONTAINER_CLIENT``, ``LOCAL_CLIENT``; ``page_size`` 1-99; ``page_number`` 1 to 2**31-1; 1-20
 tags whose keys and values are non-empty, do not start with ``aliyun`` or ``acs:`` and
 contain no ``http://`` or ``https://``; cross-account needs a positive user ID *and* a
-role name; IDs are never empty or blank. Client-side filters (``statuses``,
-``backup_statuses``, ``name_regex``, ``outdated_only``, ``heartbeat_older_than``) are
-checked too and applied after listing by :meth:`ClientQuery.matches`.
+role name (the user ID in ASCII digits, 1 to 2**63-1); IDs are never empty or blank.
+Client-side filters (``statuses``, ``backup_statuses``, ``name_regex``, ``outdated_only``,
+``heartbeat_older_than``) are checked too and applied after listing by
+:meth:`ClientQuery.matches`; ``name_regex`` is an RE2 pattern (:mod:`.name_regex`) and
+``heartbeat_older_than`` at most :data:`~.durations.MAX_DURATION`.
+
+Every violation carries the value given and, for a list of choices, the closest one.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -26,10 +29,11 @@ import attrs
 from hbr_clients_provider.coerce import (
     BadInputError,
     Converter,
+    closest,
     coerce_inputs,
+    int_in,
     to_bool,
     to_duration,
-    to_int,
     to_str,
     to_str_list,
 )
@@ -42,6 +46,7 @@ from hbr_clients_provider.constants import (
     MAX_TAGS,
 )
 from hbr_clients_provider.errors import InvalidQuery, Violation
+from hbr_clients_provider.name_regex import compile_name_regex, regex_problem
 
 if TYPE_CHECKING:
     from hbr_clients_provider.models import BackupClient
@@ -53,6 +58,12 @@ __all__ = [
     "TagFilter",
     "validate_inputs",
 ]
+
+#: The largest ``PageNumber`` (a 32-bit integer on the wire).
+MAX_PAGE_NUMBER = 2**31 - 1
+
+#: The largest ``CrossAccountUserId`` (a long on the wire).
+MAX_USER_ID = 2**63 - 1
 
 _RESERVED_TAG_PREFIXES = ("aliyun", "acs:")
 _FORBIDDEN_TAG_SUBSTRINGS = ("http://", "https://")
@@ -88,6 +99,16 @@ def _tag_problems(text: str) -> str | None:
     return None
 
 
+def _choice(field: str, value: Any, allowed: Sequence[str]) -> Violation:
+    """The violation of ``value`` that is not one of ``allowed``, with the closest choice."""
+    return Violation(
+        field=field,
+        rule=f"must be one of {', '.join(allowed)}",
+        value=value,
+        suggestion=closest(value, allowed),
+    )
+
+
 def _semantic_violations(q: Mapping[str, Any]) -> list[Violation]:
     """Check already-typed fields against the documented rules."""
     out: list[Violation] = []
@@ -95,23 +116,23 @@ def _semantic_violations(q: Mapping[str, Any]) -> list[Violation]:
     if q.get("client_type") is None:
         add(Violation(field="client_type", rule="is required"))
     elif q["client_type"] not in CLIENT_TYPES:
-        add(Violation(field="client_type", rule=f"must be one of {', '.join(CLIENT_TYPES)}"))
+        add(_choice("client_type", q["client_type"], CLIENT_TYPES))
     cluster_id = q.get("cluster_id")
     if cluster_id is not None and not cluster_id.strip():
-        add(Violation(field="cluster_id", rule="must not be empty or blank"))
+        add(Violation(field="cluster_id", rule="must not be empty or blank", value=cluster_id))
     for name in ("client_ids", "instance_ids"):
         for i, value in enumerate(q.get(name) or ()):
             if not value.strip():
-                add(Violation(field=f"{name}[{i}]", rule="must not be empty or blank"))
+                add(Violation(field=f"{name}[{i}]", rule="must not be empty or blank", value=value))
     out.extend(_tag_violations(q.get("tags") or ()))
     out.extend(_cross_account_violations(q))
     out.extend(_filter_violations(q.get("filters") or ()))
-    page_number = q.get("page_number")
-    if page_number is not None and page_number < 1:
-        add(Violation(field="page_number", rule="must be at least 1"))
-    page_size = q.get("page_size")
-    if page_size is not None and not 1 <= page_size <= MAX_PAGE_SIZE:
-        add(Violation(field="page_size", rule=f"must be between 1 and {MAX_PAGE_SIZE}"))
+    for name, high in (("page_number", MAX_PAGE_NUMBER), ("page_size", MAX_PAGE_SIZE)):
+        number = q.get(name)
+        if number is not None and not 1 <= number <= high:
+            nearest = str(min(max(number, 1), high))
+            rule = f"must be between 1 and {high}"
+            add(Violation(field=name, rule=rule, value=number, suggestion=nearest))
     out.extend(_client_side_violations(q))
     return out
 
@@ -121,32 +142,30 @@ def _client_side_violations(q: Mapping[str, Any]) -> list[Violation]:
     for name, allowed in (("statuses", CLIENT_STATUSES), ("backup_statuses", BACKUP_STATUSES)):
         for i, value in enumerate(q.get(name) or ()):
             if value not in allowed:
-                out.append(
-                    Violation(field=f"{name}[{i}]", rule=f"must be one of {', '.join(allowed)}")
-                )
+                out.append(_choice(f"{name}[{i}]", value, allowed))
     name_regex = q.get("name_regex")
-    if name_regex is not None:
-        try:
-            re.compile(name_regex)
-        except (re.error, RecursionError, OverflowError) as exc:
-            out.append(
-                Violation(field="name_regex", rule=f"must be a valid regular expression ({exc})")
-            )
+    problem = None if name_regex is None else regex_problem(name_regex)
+    if problem is not None:
+        rule = f"must be an RE2 regular expression, without backreferences or lookaround: {problem}"
+        out.append(Violation(field="name_regex", rule=rule, value=name_regex))
     older = q.get("heartbeat_older_than")
     if older is not None and older <= timedelta(0):
-        out.append(Violation(field="heartbeat_older_than", rule="must be a positive duration"))
+        rule = "must be a positive duration"
+        out.append(Violation(field="heartbeat_older_than", rule=rule, value=older))
     return out
 
 
 def _tag_violations(tags: Sequence[TagFilter]) -> list[Violation]:
     out: list[Violation] = []
     if len(tags) > MAX_TAGS:
-        out.append(Violation(field="tags", rule=f"must have at most {MAX_TAGS} entries"))
+        rule = f"must have at most {MAX_TAGS} entries"
+        out.append(Violation(field="tags", rule=rule, value=f"{len(tags)} entries"))
     for i, tag in enumerate(tags):
         for part in ("key", "value"):
-            problem = _tag_problems(getattr(tag, part))
+            text = getattr(tag, part)
+            problem = _tag_problems(text)
             if problem:
-                out.append(Violation(field=f"tags[{i}].{part}", rule=problem))
+                out.append(Violation(field=f"tags[{i}].{part}", rule=problem, value=text))
     return out
 
 
@@ -154,13 +173,15 @@ def _filter_violations(filters: Sequence[Filter]) -> list[Violation]:
     out: list[Violation] = []
     for i, f in enumerate(filters):
         if not f.key.strip():
-            out.append(Violation(field=f"filters[{i}].key", rule="must not be empty or blank"))
+            rule = "must not be empty or blank"
+            out.append(Violation(field=f"filters[{i}].key", rule=rule, value=f.key))
         if not f.values:
             rule = "must have at least one value"
-            out.append(Violation(field=f"filters[{i}].values", rule=rule))
+            out.append(Violation(field=f"filters[{i}].values", rule=rule, value=list(f.values)))
         for j, v in enumerate(f.values):
             if not v.strip():
-                out.append(Violation(field=f"filters[{i}].values[{j}]", rule="must not be empty"))
+                field = f"filters[{i}].values[{j}]"
+                out.append(Violation(field=field, rule="must not be empty", value=v))
     return out
 
 
@@ -170,17 +191,18 @@ def _cross_account_violations(q: Mapping[str, Any]) -> list[Violation]:
     user_id = q.get("cross_account_user_id")
     role = q.get("cross_account_role_name")
     if kind is not None and kind not in CROSS_ACCOUNT_TYPES:
-        rule = f"must be one of {', '.join(CROSS_ACCOUNT_TYPES)}"
-        out.append(Violation(field="cross_account_type", rule=rule))
-    if user_id is not None and user_id <= 0:
-        out.append(Violation(field="cross_account_user_id", rule="must be a positive integer"))
+        out.append(_choice("cross_account_type", kind, CROSS_ACCOUNT_TYPES))
+    if user_id is not None and not 1 <= user_id <= MAX_USER_ID:
+        rule = f"must be an account UID between 1 and {MAX_USER_ID}"
+        out.append(Violation(field="cross_account_user_id", rule=rule, value=user_id))
     if role is not None and not role.strip():
-        out.append(Violation(field="cross_account_role_name", rule="must not be empty or blank"))
+        rule = "must not be empty or blank"
+        out.append(Violation(field="cross_account_role_name", rule=rule, value=role))
     if kind == "SELF_ACCOUNT":
         for name, value in (("cross_account_user_id", user_id), ("cross_account_role_name", role)):
             if value is not None:
                 rule = "is only allowed with cross_account_type CROSS_ACCOUNT"
-                out.append(Violation(field=name, rule=rule))
+                out.append(Violation(field=name, rule=rule, value=value))
     elif kind == "CROSS_ACCOUNT" or user_id is not None or role is not None:
         if user_id is None:
             rule = "is required for cross-account access (with cross_account_role_name)"
@@ -286,7 +308,7 @@ class ClientQuery:
         """Return a predicate applying the client-side filters, evaluated at ``now``."""
         statuses = frozenset(self.statuses)
         backup_statuses = frozenset(self.backup_statuses)
-        pattern = re.compile(self.name_regex) if self.name_regex is not None else None
+        pattern = compile_name_regex(self.name_regex) if self.name_regex is not None else None
         cutoff: int | None = None
         if self.heartbeat_older_than is not None:
             moment = now or datetime.now(tz=UTC)
@@ -337,28 +359,44 @@ def _tag_list(field: str, value: Any) -> tuple[TagFilter, ...]:
             elif isinstance(item, Mapping):
                 extra = set(item) - {"key", "value"}
                 if extra:
-                    raise BadInputError(f"{field}[{i}]", "must have only 'key' and 'value'")
+                    rule = "must have only 'key' and 'value'"
+                    raise BadInputError(f"{field}[{i}]", rule, dict(item))
                 pairs.append((item.get("key"), item.get("value")))
             elif isinstance(item, str) and "=" in item:
                 key, _, val = item.partition("=")
                 pairs.append((key, val))
             else:
                 raise BadInputError(
-                    f"{field}[{i}]", "must be {'key': ..., 'value': ...} or 'KEY=VALUE'"
+                    f"{field}[{i}]",
+                    "must be KEY=VALUE or {'key': ..., 'value': ...}",
+                    item,
+                    _tag_suggestion(item),
                 )
     else:
-        raise BadInputError(field, "must be a mapping or a list of {'key', 'value'} entries")
+        rule = "must be a mapping or a list of {'key', 'value'} entries"
+        raise BadInputError(field, rule, value)
     tags = []
     for i, (key, val) in enumerate(pairs):
         if key is None or val is None:
             missing = "key" if key is None else "value"
-            raise BadInputError(f"{field}[{i}].{missing}", "must not be empty")
+            raise BadInputError(f"{field}[{i}].{missing}", "must not be empty", None)
         tags.append(
             TagFilter(
                 key=to_str(f"{field}[{i}].key", key), value=to_str(f"{field}[{i}].value", val)
             )
         )
     return tuple(tags)
+
+
+def _tag_suggestion(item: Any) -> str | None:
+    """``env:prod`` -> ``env=prod``: the ``KEY=VALUE`` a tag written another way meant."""
+    if not isinstance(item, str):
+        return None
+    for separator in (":", " "):
+        key, found, val = item.strip().partition(separator)
+        if found and key.strip() and val.strip():
+            return f"{key.strip()}={val.strip()}"
+    return None
 
 
 def _filter_list(field: str, value: Any) -> tuple[Filter, ...]:
@@ -372,9 +410,10 @@ def _filter_list(field: str, value: Any) -> tuple[Filter, ...]:
             elif isinstance(item, Mapping) and not set(item) - {"key", "values"}:
                 entries.append((item.get("key"), item.get("values")))
             else:
-                raise BadInputError(f"{field}[{i}]", "must be {'key': ..., 'values': [...]}")
+                rule = "must be {'key': ..., 'values': [...]}"
+                raise BadInputError(f"{field}[{i}]", rule, item)
     else:
-        raise BadInputError(field, "must be a list of {'key', 'values'} entries")
+        raise BadInputError(field, "must be a list of {'key', 'values'} entries", value)
     return tuple(
         Filter(
             key=to_str(f"{field}[{i}].key", key),
@@ -391,11 +430,11 @@ _COERCE: Mapping[str, Converter] = {
     "instance_ids": to_str_list,
     "tags": _tag_list,
     "cross_account_type": to_str,
-    "cross_account_user_id": to_int,
+    "cross_account_user_id": int_in(1, MAX_USER_ID),
     "cross_account_role_name": to_str,
     "filters": _filter_list,
-    "page_number": to_int,
-    "page_size": to_int,
+    "page_number": int_in(1, MAX_PAGE_NUMBER),
+    "page_size": int_in(1, MAX_PAGE_SIZE),
     "statuses": to_str_list,
     "backup_statuses": to_str_list,
     "name_regex": to_str,
@@ -407,7 +446,8 @@ _COERCE: Mapping[str, Converter] = {
 def _normalize(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], list[Violation]]:
     """Coerce every input, then check the rules; return the fields and all violations."""
     if not isinstance(inputs, Mapping):
-        return {}, [Violation(field="inputs", rule="must be a mapping of input names")]
+        rule = "must be a mapping of input names"
+        return {}, [Violation(field="inputs", rule=rule, value=inputs)]
     fields, violations, bad_fields = coerce_inputs(inputs, _COERCE)
     if "client_type" not in fields and "client_type" not in bad_fields:
         violations.append(Violation(field="client_type", rule="is required"))

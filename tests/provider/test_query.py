@@ -82,7 +82,9 @@ class TestFromInputs:
     def test_from_inputs_non_mapping(self) -> None:
         """A non-mapping input is a violation, not a crash."""
         assert validate_inputs(["ECS_CLIENT"]) == (  # type: ignore[arg-type]
-            Violation(field="inputs", rule="must be a mapping of input names"),
+            Violation(
+                field="inputs", rule="must be a mapping of input names", value=["ECS_CLIENT"]
+            ),
         )
 
 
@@ -266,7 +268,9 @@ class TestRules:
         with pytest.raises(InvalidQuery) as info:
             ClientQuery(client_type="ECS_CLIENT", page_size=500)
         assert info.value.violations == (
-            Violation(field="page_size", rule="must be between 1 and 99"),
+            Violation(
+                field="page_size", rule="must be between 1 and 99", value=500, suggestion="99"
+            ),
         )
 
 

@@ -107,6 +107,11 @@ def requests(backend: HbrBackend, request: Request) -> Reply:
     return _json({"Requests": log, "Counts": backend.call_counts()})
 
 
+def summary(backend: HbrBackend, _request: Request) -> Reply:
+    """``GET /_emulator/summary``: each account's client types, clusters and identity."""
+    return _json({"Accounts": [account.as_dict() for account in backend.summary()]})
+
+
 def reset(backend: HbrBackend, _request: Request) -> Reply:
     """``POST /_emulator/reset``: back to the seeded fleet, no faults, an empty log."""
     backend.reset()

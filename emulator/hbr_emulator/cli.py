@@ -14,6 +14,7 @@ from hbr_emulator.defaults import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECR
 from hbr_emulator.emulator import Emulator
 from hbr_emulator.faults import Faults
 from hbr_emulator.package import package_version
+from hbr_emulator.summary import summary_lines
 
 logger = logging.getLogger("hbr_emulator")
 
@@ -113,6 +114,8 @@ def serve(args: argparse.Namespace) -> int:
     )
     emulator.start()
     logger.info("serving %s", emulator.url)
+    for line in summary_lines(emulator.backend.summary()):
+        logger.info("%s", line)
     sys.stdout.write(f"HBR_ENDPOINT={emulator.endpoint}\n")
     sys.stdout.flush()
     try:

@@ -27,6 +27,7 @@ from hbr_emulator.defaults import CLIENT_TYPES, SELF_ACCOUNT
 from hbr_emulator.exceptions import NoPermission
 from hbr_emulator.faults import FaultInjector, Faults
 from hbr_emulator.packing import pack, unpack
+from hbr_emulator.summary import AccountSummary
 from hbr_emulator.wire import (
     CLUSTER_KEY,
     merge_changes,
@@ -302,6 +303,16 @@ class HbrBackend:
         """Return the account keys that have a fleet."""
         with self._lock:
             return list(self._accounts)
+
+    def summary(self) -> list[AccountSummary]:
+        """Return what each account holds: clients per type and per container cluster."""
+        with self._lock:
+            return [
+                AccountSummary.count(
+                    account, ((r.client_type, r.cluster_id) for r in fleet.by_id.values())
+                )
+                for account, fleet in self._accounts.items()
+            ]
 
     def clients(
         self, account: str = SELF_ACCOUNT, *, internal: bool = False

@@ -22,6 +22,7 @@ API_ROUTES: dict[tuple[str, str], Handler] = {
 """The RPC API: every action is ``/``, with the action in a header or a parameter."""
 
 ADMIN_ROUTES: tuple[tuple[str, re.Pattern[str], Handler], ...] = (
+    ("GET", re.compile(r"^/_emulator/summary$"), admin.summary),
     ("GET", re.compile(r"^/_emulator/clients$"), admin.list_clients),
     ("POST", re.compile(r"^/_emulator/clients$"), admin.add_client),
     ("PATCH", re.compile(r"^/_emulator/clients/(?P<client_id>[^/]+)$"), admin.update_client),

@@ -1,0 +1,54 @@
+"""HBR policies for Pulumi CrossGuard: run the audits on every ``pulumi preview`` and ``up``.
+
+Built on ``pulumi-policy`` (install the ``policy`` extra); importing
+:mod:`pulumi_hbr_clients` alone never imports it. Compose the policies into a pack::
+
+    from pulumi_policy import PolicyPack
+    from pulumi_hbr_clients.policy import hbr_policies
+
+    PolicyPack("my-org-policies", policies=[*hbr_policies(), *my_policies])
+
+* ``hbr-fleet-audit`` (stack): each ``BackupClients`` resource passes the audit rules.
+* ``hbr-instance-coverage`` (stack): each ECS instance of the stack has an ACTIVATED client.
+* ``hbr-backup-plan-client`` (resource): an ECS backup plan's instance has one.
+
+Each is advisory unless the pack config says otherwise; see :mod:`.config` for the
+properties.
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import Policy
+
+from pulumi_hbr_clients.policy._props import NotYetCheckable
+from pulumi_hbr_clients.policy.backup_plan_client import (
+    BACKUP_PLAN_CLIENT,
+    backup_plan_client_policy,
+)
+from pulumi_hbr_clients.policy.config import PolicyConfigError
+from pulumi_hbr_clients.policy.fleet_audit import FLEET_AUDIT, fleet_audit_policy
+from pulumi_hbr_clients.policy.instance_coverage import (
+    INSTANCE_COVERAGE,
+    instance_coverage_policy,
+)
+
+__all__ = [
+    "BACKUP_PLAN_CLIENT",
+    "FLEET_AUDIT",
+    "INSTANCE_COVERAGE",
+    "POLICY_NAMES",
+    "NotYetCheckable",
+    "PolicyConfigError",
+    "backup_plan_client_policy",
+    "fleet_audit_policy",
+    "hbr_policies",
+    "instance_coverage_policy",
+]
+
+#: The names of the three policies, in :func:`hbr_policies` order.
+POLICY_NAMES: tuple[str, ...] = (FLEET_AUDIT, INSTANCE_COVERAGE, BACKUP_PLAN_CLIENT)
+
+
+def hbr_policies() -> list[Policy]:
+    """Return the three HBR policies, each advisory by default."""
+    return [fleet_audit_policy(), instance_coverage_policy(), backup_plan_client_policy()]

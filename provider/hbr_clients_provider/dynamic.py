@@ -18,10 +18,24 @@ The lifecycle of a lookup:
 * ``diff()`` reports a change when an input changed, or the fleet's fingerprint or proxy
   passwords changed; an unchanged fleet previews as "no changes".
 * ``read()`` lists afresh, for ``pulumi refresh``. ``delete()`` calls no API at all.
+
+Why ``read()`` tells the ``diff()`` after it what it found: in the engine this project
+pins (v3.274.1, ``RefreshStep.Apply`` in ``pkg/resource/deploy/step.go``), refresh does not
+compare the refreshed outputs with the old ones. It asks the provider to diff the refreshed
+state (as the olds) against the program's inputs (as the news), and shows the lookup as
+updated only when that diff reports changes. A lookup's inputs are its query, which a fleet change
+leaves alone, and its outputs are the fleet the engine just read, so an ordinary ``diff()``
+finds nothing and refresh reported "unchanged" while the state moved (``total_count`` 337 to
+336). So when the fleet markers (fingerprint, proxy passwords) moved, ``read()`` records
+that for the resource ID, and the ``diff()`` that follows on exactly those refreshed outputs
+reports a change; an unchanged fleet takes the ordinary path (one more listing) and shows
+unchanged; the engine then shows ``~ update``, and ``--diff`` prints the outputs that
+changed (its display falls back to old against new outputs when a diff has no detail).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -75,10 +89,40 @@ class _ProcessState:
     listings: dict[tuple[ClientQuery, ConnectionSettings], tuple[float, ClientListing]] = (
         attrs.field(factory=dict)
     )
+    refreshes: dict[str, tuple[float, dict[str, Any]]] = attrs.field(factory=dict)
     lock: threading.Lock = attrs.field(factory=threading.Lock)
 
 
 _PROCESS = _ProcessState()
+
+
+#: Set by the user to get the engine's older refresh, which compares outputs itself.
+_LEGACY_REFRESH_DIFF = "PULUMI_ENABLE_LEGACY_REFRESH_DIFF"
+
+#: The outputs that tell one fleet from another (see :func:`.outputs.fleet_markers`).
+_MARKERS: tuple[str, ...] = ("fingerprint", "proxy_passwords")
+
+
+def _record_refresh(id_: str, markers: dict[str, Any]) -> None:
+    """Remember that ``read()`` found a changed fleet for ``id_``, with these new markers."""
+    if os.environ.get(_LEGACY_REFRESH_DIFF, "").lower() in {"1", "true"}:
+        return  # that engine sends no refresh diff, so nothing would use the finding
+    with _PROCESS.lock:
+        _PROCESS.refreshes[id_] = (time.monotonic(), markers)
+
+
+def _refreshed_changed_fleet(id_: str, olds: Mapping[str, Any]) -> bool:
+    """Whether ``olds`` are the outputs of a ``read()`` of ``id_`` that found the fleet changed.
+
+    The finding is used once, within :data:`_CHECK_LISTING_TTL_S`, and only for outputs
+    carrying exactly the markers that read produced; a changed fleet's markers differ from
+    the old state's, so a diff of the old state is never mistaken for it.
+    """
+    with _PROCESS.lock:
+        found = _PROCESS.refreshes.pop(id_, None)
+    if found is None or time.monotonic() - found[0] >= _CHECK_LISTING_TTL_S:
+        return False
+    return all(olds.get(name) == value for name, value in found[1].items())
 
 
 def _is_unknown(value: Any) -> bool:
@@ -220,6 +264,8 @@ class BackupClientsProvider(ResourceProvider):
         changed = sorted(
             k for k in set(old_inputs) | set(new_inputs) if old_inputs.get(k) != new_inputs.get(k)
         )
+        if not changed and _refreshed_changed_fleet(_id, olds):
+            return DiffResult(changes=True, replaces=[], stables=[], delete_before_replace=False)
         if not changed:
             key = _key(new_inputs)
             listing = _list(key, reuse=True)
@@ -239,9 +285,13 @@ class BackupClientsProvider(ResourceProvider):
         return UpdateResult(_outputs(inputs, _list(_key(inputs), reuse=True)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """List the fleet afresh, for ``pulumi refresh``."""
+        """List the fleet afresh, for ``pulumi refresh``; note whether the fleet changed."""
         inputs = _recorded_inputs(props)
-        return ReadResult(id_, _outputs(inputs, _list(_key(inputs), reuse=False)), inputs)
+        outputs = _outputs(inputs, _list(_key(inputs), reuse=False))
+        markers = {name: outputs[name] for name in _MARKERS}
+        if any(props.get(name) != value for name, value in markers.items()):
+            _record_refresh(id_, markers)
+        return ReadResult(id_, outputs, inputs)
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Forget the lookup; a read-only lookup has nothing to delete, so no API is called."""

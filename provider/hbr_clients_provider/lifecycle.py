@@ -1,0 +1,142 @@
+"""The lookup resource's lifecycle, shared by the dynamic provider and the ``hbr`` plugin.
+
+Both serve the same read-only ``BackupClients`` resource, one to Python programs (the dynamic
+provider) and one to every language (the plugin). What they share lives here, in
+snake_case: which inputs a resource takes, how check names each bad field while letting
+unknown inputs pass, how one listing is handed from ``check`` to the ``diff``/``create``/
+``update`` after it, and how diff decides that the fleet changed.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+from pulumi.output import Unknown
+from pulumi.runtime.rpc import UNKNOWN
+
+from hbr_clients_provider.connection import ConnectionSettings
+from hbr_clients_provider.errors import Violation
+from hbr_clients_provider.models import ClientListing
+from hbr_clients_provider.outputs import fleet_markers
+from hbr_clients_provider.paging import list_clients
+from hbr_clients_provider.query import INPUT_NAMES, ClientQuery
+from hbr_clients_provider.stack_config import (
+    CONNECTION_INPUTS,
+    input_violations,
+    resolve_connection,
+)
+
+__all__ = [
+    "OPTION_INPUTS",
+    "RESOURCE_INPUTS",
+    "ListingHandOff",
+    "LookupKey",
+    "changed_inputs",
+    "fleet_changes",
+    "is_unknown",
+    "lookup_key",
+    "resource_inputs",
+    "top_field",
+    "violations",
+]
+
+#: Inputs that shape the provider's behaviour rather than the query.
+OPTION_INPUTS: tuple[str, ...] = ("include_volatile",)
+
+#: Every input the resource accepts.
+RESOURCE_INPUTS: tuple[str, ...] = INPUT_NAMES + CONNECTION_INPUTS + OPTION_INPUTS
+
+#: How long a listing made by ``check()`` serves the ``diff``/``create``/``update`` after it.
+HAND_OFF_TTL_S = 60.0
+
+#: The query and the connection of a lookup: what a listing depends on.
+LookupKey = tuple[ClientQuery, ConnectionSettings]
+
+
+def is_unknown(value: Any) -> bool:
+    """Whether ``value`` is, or holds, a value that is not known until deployment."""
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, str):
+        return value == UNKNOWN
+    if isinstance(value, Mapping):
+        return any(is_unknown(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(is_unknown(v) for v in value)
+    return False
+
+
+def resource_inputs(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The resource inputs within ``props`` that are set."""
+    return {k: props[k] for k in RESOURCE_INPUTS if props.get(k) is not None}
+
+
+def top_field(field: str) -> str:
+    """The input a violation's field path starts with (``tags[2].key`` -> ``tags``)."""
+    return re.split(r"[\[.]", field, maxsplit=1)[0]
+
+
+def violations(inputs: Mapping[str, Any]) -> list[Violation]:
+    """Every violation among the known inputs; unknown ones are assumed valid."""
+    unknown = {k for k, v in inputs.items() if is_unknown(v)}
+    known = {k: v for k, v in inputs.items() if k not in unknown and k not in OPTION_INPUTS}
+    if "client_type" in unknown:
+        known["client_type"] = "ECS_CLIENT"  # a stand-in, so the rest can be checked
+    found = [v for v in input_violations(known) if top_field(v.field) not in unknown]
+    include_volatile = inputs.get("include_volatile")
+    if include_volatile is not None and not (
+        isinstance(include_volatile, bool) or is_unknown(include_volatile)
+    ):
+        found.append(Violation(field="include_volatile", rule="must be a boolean"))
+    return found
+
+
+def lookup_key(options: Mapping[str, str], inputs: Mapping[str, Any]) -> LookupKey:
+    """The query and the connection of ``inputs`` under the provider ``options``."""
+    query = ClientQuery.from_inputs({k: v for k, v in inputs.items() if k in INPUT_NAMES})
+    return query, resolve_connection(options, inputs)
+
+
+def changed_inputs(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """The names of the inputs whose values differ, sorted."""
+    return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+
+
+def fleet_changes(
+    olds: Mapping[str, Any], listing: ClientListing, *, include_volatile: bool
+) -> list[str]:
+    """The fleet markers (``fingerprint``, ``proxy_passwords``) that differ from ``olds``."""
+    current = fleet_markers(listing, include_volatile=include_volatile)
+    return [name for name, value in current.items() if olds.get(name) != value]
+
+
+@attrs.define
+class ListingHandOff:
+    """Listings handed from one step of an operation to the next, within one process.
+
+    ``check()`` lists the fleet once, so that an API error is a readable check failure;
+    the ``diff``/``create``/``update`` after it take that listing instead of listing
+    again. A listing is handed on once and for at most :data:`HAND_OFF_TTL_S`, so every
+    later operation served by the same process lists afresh.
+    """
+
+    _listings: dict[LookupKey, tuple[float, ClientListing]] = attrs.field(factory=dict)
+    _lock: threading.Lock = attrs.field(factory=threading.Lock)
+
+    def pass_on(self, key: LookupKey, listing: ClientListing) -> None:
+        """Hand ``listing`` to the next step of this operation."""
+        with self._lock:
+            self._listings[key] = (time.monotonic(), listing)
+
+    def list(self, key: LookupKey, *, reuse: bool) -> ClientListing:
+        """List the fleet for ``key``; with ``reuse``, take the listing handed on."""
+        with self._lock:
+            passed = self._listings.pop(key, None) if reuse else None
+        if passed is not None and time.monotonic() - passed[0] < HAND_OFF_TTL_S:
+            return passed[1]
+        return list_clients(key[0], connection=key[1])

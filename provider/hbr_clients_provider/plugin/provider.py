@@ -1,0 +1,275 @@
+"""What the ``hbr`` plugin does for each request, in terms of the query engine.
+
+:class:`HbrProvider` knows nothing of gRPC (that is :mod:`.server`): it takes property
+maps with camelCase names and gives back failures, names and property maps. The resource's
+lifecycle is the dynamic provider's (:mod:`hbr_clients_provider.lifecycle`): check
+validates and names every bad field and lists once when all inputs are known, the
+diff/create/update after it reuse that listing, diff ignores heartbeat and update times
+unless ``includeVolatile``, read lists afresh, delete calls no API, and ``proxyPasswords``
+is always a secret.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.provider.experimental.provider import CheckFailure
+
+from hbr_clients_provider.audit import RULE_INPUTS, AuditRules, audit
+from hbr_clients_provider.audit_render import findings_lines, verdict
+from hbr_clients_provider.coerce import BadInputError, to_int
+from hbr_clients_provider.errors import HbrError, InvalidQuery, Violation
+from hbr_clients_provider.lifecycle import (
+    RESOURCE_INPUTS,
+    ListingHandOff,
+    changed_inputs,
+    fleet_changes,
+    is_unknown,
+    lookup_key,
+    top_field,
+    violations,
+)
+from hbr_clients_provider.models import ClientListing
+from hbr_clients_provider.outputs import SECRET_OUTPUTS, inputs_key, listing_outputs
+from hbr_clients_provider.plugin.names import camel, camel_path
+from hbr_clients_provider.plugin.schema import (
+    AUDIT_OUTPUTS,
+    AUDIT_TOKEN,
+    FUNCTION_OUTPUTS,
+    LOOKUP_TOKEN,
+    RESOURCE_OUTPUTS,
+    build_schema,
+    config_keywords,
+    output_specs,
+    type_specs,
+)
+from hbr_clients_provider.plugin.values import plain, plain_inputs, to_property
+from hbr_clients_provider.query import INPUT_NAMES
+from hbr_clients_provider.stack_config import CONNECTION_INPUTS, connection_violations
+
+__all__ = ["AuditFailedError", "HbrProvider", "Properties"]
+
+#: A property map as it crosses the gRPC edge.
+Properties = dict[str, PropertyValue]
+
+_LOOKUP_INPUTS: tuple[str, ...] = INPUT_NAMES + CONNECTION_INPUTS
+_AUDIT_INPUTS: tuple[str, ...] = (*_LOOKUP_INPUTS, *RULE_INPUTS, "max_findings")
+_SNAKE_NAMES = re.compile(
+    r"\b(" + "|".join(n for n in sorted(set(_AUDIT_INPUTS + RESOURCE_INPUTS)) if "_" in n) + r")\b"
+)
+#: At most this many findings are listed in an audit failure; the rest are counted.
+_MESSAGE_ROWS = 50
+
+
+class AuditFailedError(HbrError):
+    """``auditBackupClients`` found more findings than ``maxFindings`` allows."""
+
+
+def _camel_text(text: str) -> str:
+    """A message with the engine's snake_case input names in the schema's camelCase."""
+    return _SNAKE_NAMES.sub(lambda m: camel(m.group(0)), text)
+
+
+def _failure(violation: Violation) -> CheckFailure:
+    """Name the top-level input, so the engine shows its value; keep a sub-path's name."""
+    top = camel(top_field(violation.field))
+    rendered = _camel_text(violation.render(camel_path(violation.field)))
+    return CheckFailure(top, rendered.removeprefix(f"{top}: "))
+
+
+def _unknown_names(inputs: Mapping[str, Any], allowed: tuple[str, ...]) -> list[CheckFailure]:
+    expected = ", ".join(camel(n) for n in allowed)
+    return [
+        CheckFailure(camel(name), f"is not a known input (expected one of {expected})")
+        for name in inputs
+        if name not in allowed
+    ]
+
+
+def _properties(values: Mapping[str, Any], names: tuple[str, ...]) -> Properties:
+    specs, _ = output_specs()
+    types = type_specs()
+    return {
+        camel(n): to_property(values[n], specs[n], types, secret=n in SECRET_OUTPUTS) for n in names
+    }
+
+
+def _listing_values(listing: ClientListing, *, include_volatile: bool) -> dict[str, Any]:
+    values = listing_outputs(listing, include_volatile=include_volatile)
+    values["clients"] = listing.to_dicts()
+    return values
+
+
+@attrs.define
+class HbrProvider:
+    """The ``hbr`` provider: config, the lookup and audit functions, the lookup resource."""
+
+    version: str
+    options: dict[str, str] = attrs.field(factory=dict)
+    hand_off: ListingHandOff = attrs.field(factory=ListingHandOff)
+
+    @functools.cached_property
+    def schema(self) -> str:
+        """The package schema as JSON."""
+        return json.dumps(build_schema(self.version), indent=2)
+
+    # --- provider config --------------------------------------------------------------
+
+    def check_config(self, news: Properties) -> list[CheckFailure]:
+        """Check the ``hbr:*`` config; keys the plugin does not use are left alone."""
+        known = config_keywords()
+        given = {k: plain(v) for k, v in news.items() if k in known and v.value is not None}
+        found = [
+            CheckFailure(key, f"must be a non-empty string (got {value!r})")
+            for key, value in given.items()
+            if not isinstance(value, str) or not value.strip()
+        ]
+        protocol = given.get("protocol")
+        if isinstance(protocol, str) and protocol.strip():
+            found.extend(
+                CheckFailure("protocol", f"{v.rule} (got {protocol!r})")
+                for v in connection_violations({"protocol": protocol})
+            )
+        return found
+
+    def configure(self, args: Properties, variables: Mapping[str, str]) -> None:
+        """Keep the connection options of ``hbr:*`` config (args, else config variables)."""
+        options: dict[str, str] = {}
+        for key, keyword in config_keywords().items():
+            arg = args.get(key)
+            value = plain(arg) if arg is not None else variables.get(f"hbr:config:{key}")
+            if value is None:
+                value = variables.get(f"hbr:{key}")
+            if isinstance(value, str) and value:
+                options[keyword] = value
+        self.options = options
+
+    # --- the resource -----------------------------------------------------------------
+
+    def check(self, news: Properties) -> list[CheckFailure]:
+        """Validate the inputs; list the fleet once when all of them are known."""
+        given = plain_inputs(news)
+        failures = _unknown_names(given, RESOURCE_INPUTS)
+        inputs = {k: v for k, v in given.items() if k in RESOURCE_INPUTS}
+        failures += [_failure(v) for v in violations(inputs)]
+        if not failures and not any(is_unknown(v) for v in inputs.values()):
+            try:
+                key = lookup_key(self.options, inputs)
+                self.hand_off.pass_on(key, self.hand_off.list(key, reuse=False))
+            except (HbrError, ValueError) as error:
+                failures.append(CheckFailure("", _camel_text(str(error))))
+        return failures
+
+    def diff(self, olds: Properties, old_inputs: Properties, news: Properties) -> list[str]:
+        """The names of what changed: inputs, else the fleet's fingerprint or passwords."""
+        new = _resource_inputs(news)
+        if any(is_unknown(v) for v in new.values()):
+            return sorted(camel(k) for k in new if is_unknown(new[k]))
+        changed = changed_inputs(_resource_inputs(old_inputs), new)
+        if changed:
+            return [camel(k) for k in changed]
+        key = lookup_key(self.options, new)
+        listing = self.hand_off.list(key, reuse=True)
+        include_volatile = new.get("include_volatile") is True
+        changed = fleet_changes(plain_inputs(olds), listing, include_volatile=include_volatile)
+        if changed:
+            self.hand_off.pass_on(key, listing)  # the update that follows
+        return [camel(k) for k in changed]
+
+    def create(self, news: Properties) -> tuple[str, Properties]:
+        """List the fleet (or take check's listing) and return the ID and the outputs.
+
+        In a preview with unknown inputs the outputs are unknown too: none are returned.
+        """
+        inputs = _resource_inputs(news)
+        if any(is_unknown(v) for v in inputs.values()):
+            return "", {}
+        return f"hbr-clients-{inputs_key(inputs)}", self._outputs(inputs, reuse=True)
+
+    def update(self, news: Properties) -> Properties:
+        """List the fleet again (or take diff's listing) and return the outputs."""
+        inputs = _resource_inputs(news)
+        if any(is_unknown(v) for v in inputs.values()):
+            return {}
+        return self._outputs(inputs, reuse=True)
+
+    def read(self, inputs: Properties) -> Properties:
+        """List the fleet afresh, for ``pulumi refresh``."""
+        return self._outputs(_resource_inputs(inputs), reuse=False)
+
+    def _outputs(self, inputs: Mapping[str, Any], *, reuse: bool) -> Properties:
+        listing = self.hand_off.list(lookup_key(self.options, inputs), reuse=reuse)
+        values = _listing_values(listing, include_volatile=inputs.get("include_volatile") is True)
+        return _properties(values, RESOURCE_OUTPUTS)
+
+    # --- functions --------------------------------------------------------------------
+
+    def invoke(self, token: str, args: Properties) -> tuple[Properties | None, list[CheckFailure]]:
+        """Run ``getBackupClients`` or ``auditBackupClients``: results, or the failures.
+
+        :raises AuditFailedError: when the audit has more findings than ``maxFindings``.
+        :raises HbrError: for API, credential and network errors.
+        """
+        given = plain_inputs(args)
+        if token == LOOKUP_TOKEN:
+            return self._lookup(given)
+        if token == AUDIT_TOKEN:
+            return self._audit(given)
+        return None, [
+            CheckFailure(
+                "", f"unknown function {token!r} (expected {LOOKUP_TOKEN} or {AUDIT_TOKEN})"
+            )
+        ]
+
+    def _lookup(self, given: Mapping[str, Any]) -> tuple[Properties | None, list[CheckFailure]]:
+        failures = _unknown_names(given, _LOOKUP_INPUTS)
+        failures += [_failure(v) for v in violations(given)]
+        if failures:
+            return None, failures
+        listing = self.hand_off.list(lookup_key(self.options, given), reuse=False)
+        return _properties(_listing_values(listing, include_volatile=False), FUNCTION_OUTPUTS), []
+
+    def _audit(self, given: Mapping[str, Any]) -> tuple[Properties | None, list[CheckFailure]]:
+        failures = _unknown_names(given, _AUDIT_INPUTS)
+        query = {k: v for k, v in given.items() if k in _LOOKUP_INPUTS}
+        failures += [_failure(v) for v in violations(query)]
+        rules: AuditRules | None = None
+        try:
+            rules = AuditRules.from_inputs({k: v for k, v in given.items() if k in RULE_INPUTS})
+        except InvalidQuery as error:
+            failures += [_failure(v) for v in error.violations]
+        limit: int | None = None
+        if given.get("max_findings") is not None:
+            try:
+                limit = to_int("max_findings", given["max_findings"])
+            except BadInputError as error:
+                failures.append(_failure(error.violation))
+            if limit is not None and limit < 0:
+                rule = "must be a non-negative integer"
+                failures.append(_failure(Violation(field="max_findings", rule=rule, value=limit)))
+        if failures or rules is None:
+            return None, failures
+        listing = self.hand_off.list(lookup_key(self.options, query), reuse=False)
+        report = audit(listing.clients, rules=rules)
+        if limit is not None and len(report.findings) > limit:
+            lines = [
+                f"HBR backup client audit {verdict(report)}; {limit} allowed by maxFindings",
+                *(f"  {line}" for line in findings_lines(report, limit=_MESSAGE_ROWS)),
+            ]
+            raise AuditFailedError("\n".join(lines))
+        values = {
+            "findings": [f.to_dict() for f in report.findings],
+            "summary": report.summary.to_dict(),
+            "passed": report.passed,
+        }
+        return _properties(values, AUDIT_OUTPUTS), []
+
+
+def _resource_inputs(props: Properties) -> dict[str, Any]:
+    return {k: v for k, v in plain_inputs(props).items() if k in RESOURCE_INPUTS}

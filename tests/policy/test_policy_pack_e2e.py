@@ -1,0 +1,105 @@
+"""The policy pack in policy/ through the real `pulumi` CLI, against the emulator.
+
+These run the commands of examples/policy-pack/README.md: `pulumi up` of the example's
+stack, then `pulumi preview --policy-pack <repo>/policy --policy-pack-config FILE` from the
+example's project directory (a copy in a temp dir: another project than the pack's).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
+from tests.e2e.pulumi_cli import PulumiProject, Result
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+PACK = ROOT / "policy"
+EXAMPLE = ROOT / "examples" / "policy-pack"
+
+
+def _project(tmp_path: Path, emu: Emulator) -> PulumiProject:
+    return PulumiProject.create(
+        EXAMPLE,
+        tmp_path,
+        env={
+            "HBR_ENDPOINT": emu.endpoint,
+            "HBR_PROTOCOL": "http",
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID,
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": DEFAULT_ACCESS_KEY_SECRET,
+        },
+    )
+
+
+def _preview(project: PulumiProject, config: str | dict[str, Any]) -> Result:
+    """`pulumi preview --policy-pack PACK --policy-pack-config FILE` in the project."""
+    if isinstance(config, dict):
+        path = project.directory / "test-config.json"
+        path.write_text(json.dumps(config), encoding="utf-8")
+        config = path.name
+    return project.run("preview", "--policy-pack", str(PACK), "--policy-pack-config", config)
+
+
+class TestPolicyPack:
+    """hbr-fleet-audit blocks or warns as configured, on a stack with a BackupClients lookup."""
+
+    def test_mandatory_blocks_advisory_warns_max_findings_relaxes_bad_config_refused(
+        self, tmp_path: Path, emulator_factory: Callable[..., Emulator]
+    ) -> None:
+        """The four ways a pack config changes a preview of the same stack."""
+        emu = emulator_factory(fleet=100, seed=0)
+        ecs = [c for c in emu.backend.clients() if c["ClientType"] == "ECS_CLIENT"]
+        inactive = [c for c in ecs if c["Status"] != "ACTIVATED"]
+        assert 0 < len(inactive) < 50, "every offending client fits in the listed rows"
+        project = _project(tmp_path, emu)
+
+        fresh = _preview(project, "policy-config.json")
+        assert fresh.returncode == 0, fresh.output
+        assert "not known until the update" in fresh.output
+
+        project.run("up", "--yes", check=True)
+
+        blocked = _preview(project, "policy-config.json")
+        out = blocked.output
+        assert blocked.returncode != 0, out
+        assert "mandatory" in out
+        assert "hbr-fleet-audit" in out
+        assert f"FAIL: {len(inactive)} findings on {len(inactive)} of {len(ecs)} clients" in out
+        for client in inactive:
+            assert client["ClientId"] in out
+            assert client["InstanceId"] in out
+        active = next(c for c in ecs if c["Status"] == "ACTIVATED")
+        assert active["ClientId"] not in out
+        assert "Traceback" not in out
+
+        warned = _preview(project, "advisory-config.json")
+        assert warned.returncode == 0, warned.output
+        assert "advisory" in warned.output
+        assert inactive[0]["ClientId"] in warned.output
+
+        relaxed = _preview(
+            project,
+            {
+                "hbr-fleet-audit": {
+                    "enforcementLevel": "mandatory",
+                    "requireActivated": True,
+                    "maxFindings": len(inactive),
+                }
+            },
+        )
+        assert relaxed.returncode == 0, relaxed.output
+        assert inactive[0]["ClientId"] not in relaxed.output
+
+        refused = _preview(
+            project, {"hbr-fleet-audit": {"requireActivated": True, "maxHeartbeatAge": "2 hours"}}
+        )
+        assert refused.returncode != 0
+        assert "hbr-fleet-audit: maxHeartbeatAge" in refused.output
+        assert inactive[0]["ClientId"] not in refused.output
+        assert "Traceback" not in refused.output

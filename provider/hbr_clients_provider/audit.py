@@ -111,11 +111,11 @@ UNKNOWN = "(unknown)"
 def _as_ids(field: str, value: Any) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, Iterable) or isinstance(items, Mapping | bytes):
-        raise BadInputError(field, "must be a list of instance IDs")
+        raise BadInputError(field, "must be a list of instance IDs", value)
     out: list[str] = []
     for i, item in enumerate(items):
         if not isinstance(item, str) or not item.strip():
-            raise BadInputError(f"{field}[{i}]", "must be a non-empty string")
+            raise BadInputError(f"{field}[{i}]", "must be a non-empty string", item)
         if item.strip() not in out:
             out.append(item.strip())
     return tuple(out)

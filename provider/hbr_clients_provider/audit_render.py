@@ -9,19 +9,24 @@
 Long findings lists can be capped with ``limit``; the cut is always said ("... and 12 more
 findings"). Markdown is capped at :data:`DEFAULT_MARKDOWN_ROWS` rows by default, because a
 GitHub comment holds at most 65,536 characters.
+
+:func:`audit_chunks` yields the text piece by piece and :func:`write_audit` streams it, so
+a report of 100,000 findings is never held as one string; :func:`render_audit` joins it.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TextIO
 
 from hbr_clients_provider.audit import AuditReport, Finding
 
 __all__ = [
     "DEFAULT_MARKDOWN_ROWS",
     "FORMATS",
+    "audit_chunks",
     "findings_lines",
     "render_audit",
     "render_json",
@@ -29,6 +34,7 @@ __all__ = [
     "render_table",
     "summary_lines",
     "verdict",
+    "write_audit",
 ]
 
 #: The output formats of :func:`render_audit`.
@@ -110,38 +116,64 @@ def _more(hidden: int) -> str:
     return f"... and {hidden} more {'finding' if hidden == 1 else 'findings'}"
 
 
+def _findings_rows(report: AuditReport, limit: int | None) -> Iterator[str]:
+    """The findings table, line by line: two passes (widths, then rows), no list of rows."""
+    shown: Sequence[Finding] = (
+        report.findings if limit is None else report.findings[: max(0, limit)]
+    )
+    widths = [len(c) for c in _COLUMNS]
+    for finding in shown:
+        widths = [max(w, len(c)) for w, c in zip(widths, _cells(finding), strict=True)]
+    for row in (list(_COLUMNS), *(_cells(f) for f in shown)):
+        yield "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+    hidden = len(report.findings) - len(shown)
+    if hidden:
+        yield _more(hidden)
+
+
 def findings_lines(report: AuditReport, *, limit: int | None = None) -> list[str]:
     """The findings as aligned columns with a header, at most ``limit`` rows.
 
     When rows are left out, the last line says how many (``... and 12 more findings``).
     """
-    shown = report.findings if limit is None else report.findings[: max(0, limit)]
-    rows = [list(_COLUMNS), *(_cells(f) for f in shown)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS))]
-    lines = [
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    ]
-    hidden = len(report.findings) - len(shown)
-    if hidden:
-        lines.append(_more(hidden))
-    return lines
+    return list(_findings_rows(report, limit))
+
+
+def _table_chunks(report: AuditReport, limit: int | None) -> Iterator[str]:
+    yield f"{verdict(report)}\n\n"
+    if report.findings:
+        for line in _findings_rows(report, limit):
+            yield f"{line}\n"
+        yield "\n"
+    pairs = summary_lines(report)
+    width = max(len(label) for label, _ in pairs) + 1
+    for label, value in pairs:
+        yield f"{label + ':':<{width}} {value}\n"
 
 
 def render_table(report: AuditReport, *, limit: int | None = None) -> str:
     """The verdict, the findings table (when there are findings) and the summary."""
-    lines = [verdict(report), ""]
-    if report.findings:
-        lines += [*findings_lines(report, limit=limit), ""]
-    pairs = summary_lines(report)
-    width = max(len(label) for label, _ in pairs) + 1
-    lines += [f"{label + ':':<{width}} {value}" for label, value in pairs]
-    return "\n".join(lines) + "\n"
+    return "".join(_table_chunks(report, limit))
+
+
+def _json_chunks(report: AuditReport) -> Iterator[str]:
+    """``json.dumps(report.to_dict(), indent=2)``, one finding at a time."""
+    if not report.findings:
+        yield '{\n  "findings": [],\n'
+    else:
+        yield '{\n  "findings": [\n'
+        last = len(report.findings) - 1
+        for index, finding in enumerate(report.findings):
+            text = json.dumps(finding.to_dict(), indent=2).replace("\n", "\n    ")
+            yield f"    {text}{',' if index < last else ''}\n"
+        yield "  ],\n"
+    summary = json.dumps(report.summary.to_dict(), indent=2).replace("\n", "\n  ")
+    yield f'  "summary": {summary}\n}}\n'
 
 
 def render_json(report: AuditReport) -> str:
     """``{"findings": [...], "summary": {...}}`` as indented JSON."""
-    return json.dumps(report.to_dict(), indent=2) + "\n"
+    return "".join(_json_chunks(report))
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
@@ -194,18 +226,34 @@ def render_markdown(
     return "\n".join(lines) + "\n"
 
 
-def render_audit(report: AuditReport, fmt: str, *, limit: int | None = None) -> str:
-    """Render ``report`` as ``table``, ``json`` or ``markdown``.
+def audit_chunks(report: AuditReport, fmt: str, *, limit: int | None = None) -> Iterator[str]:
+    """Yield ``report`` rendered as ``table``, ``json`` or ``markdown``, piece by piece.
 
     :param limit: at most this many findings rows (``json`` is never cut; ``markdown``
         defaults to :data:`DEFAULT_MARKDOWN_ROWS`).
-    :raises ValueError: for an unknown format.
+    :raises ValueError: for an unknown format (before anything is yielded).
     """
+    if fmt not in FORMATS:
+        msg = f"format must be one of {', '.join(FORMATS)}, got {fmt!r}"
+        raise ValueError(msg)
+    return _chunks(report, fmt, limit)
+
+
+def _chunks(report: AuditReport, fmt: str, limit: int | None) -> Iterator[str]:
     if fmt == "json":
-        return render_json(report)
-    if fmt == "markdown":
-        return render_markdown(report, limit=DEFAULT_MARKDOWN_ROWS if limit is None else limit)
-    if fmt == "table":
-        return render_table(report, limit=limit)
-    msg = f"format must be one of {', '.join(FORMATS)}, got {fmt!r}"
-    raise ValueError(msg)
+        yield from _json_chunks(report)
+    elif fmt == "markdown":
+        yield render_markdown(report, limit=DEFAULT_MARKDOWN_ROWS if limit is None else limit)
+    else:
+        yield from _table_chunks(report, limit)
+
+
+def render_audit(report: AuditReport, fmt: str, *, limit: int | None = None) -> str:
+    """Render ``report`` as ``table``, ``json`` or ``markdown`` (see :func:`audit_chunks`)."""
+    return "".join(audit_chunks(report, fmt, limit=limit))
+
+
+def write_audit(report: AuditReport, fmt: str, stream: TextIO, *, limit: int | None = None) -> None:
+    """Write ``report`` to ``stream`` as it is rendered (see :func:`audit_chunks`)."""
+    for chunk in audit_chunks(report, fmt, limit=limit):
+        stream.write(chunk)

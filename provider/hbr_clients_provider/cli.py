@@ -9,8 +9,14 @@
 audits them (see :mod:`hbr_clients_provider.audit`).
 
 Exit codes: 0 success (for ``audit``: no findings); 1 ``audit`` found something; 2 invalid
-input (the message names the field, nothing is sent); 3 API, credential or network failure
-(the message carries the error code and request ID, never a traceback).
+input (the message names the flag, the value given and the rule, and suggests the closest
+valid value; nothing is sent); 3 API, credential or network failure, a ``TotalCount`` above
+``--max-clients`` or a listing past its ``--deadline`` (the message carries the error code
+and request ID, or the bound and how to change it; never a traceback).
+
+Output is streamed: the listing is checked complete and consistent first, then each client
+(or finding) is rendered and written one at a time, so printing 100,000 clients does not
+hold them all as text at once.
 
 The query, connection and output flags are defined by reusable functions
 (:func:`add_query_arguments`, :func:`query_from_args`, :func:`add_connection_arguments`,
@@ -25,18 +31,25 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TextIO
 
 from hbr_clients_provider.audit import AuditRules, audit
 from hbr_clients_provider.audit_render import FORMATS as AUDIT_FORMATS
-from hbr_clients_provider.audit_render import render_audit
+from hbr_clients_provider.audit_render import write_audit
+from hbr_clients_provider.coerce import BadInputError
 from hbr_clients_provider.connection import NETWORKS, PROTOCOLS, ConnectionSettings
 from hbr_clients_provider.constants import CLIENT_TYPES, CROSS_ACCOUNT_TYPES
 from hbr_clients_provider.errors import ApiError, HbrError, InvalidQuery, Violation
-from hbr_clients_provider.models import ClientListing
+from hbr_clients_provider.limits import (
+    DEFAULT_DEADLINE_S,
+    DEFAULT_MAX_CLIENTS,
+    NUMBER_RANGES,
+    ListingLimits,
+)
+from hbr_clients_provider.models import BackupClient, ClientListing
 from hbr_clients_provider.package import package_version
-from hbr_clients_provider.paging import list_clients
+from hbr_clients_provider.paging import DEFAULT_CONCURRENCY, list_clients
 from hbr_clients_provider.query import ClientQuery
 from hbr_clients_provider.retry import RetryPolicy
 
@@ -56,6 +69,7 @@ __all__ = [
     "main",
     "query_from_args",
     "render",
+    "write_listing",
 ]
 
 EXIT_OK = 0
@@ -65,6 +79,24 @@ EXIT_FAILURE = 3
 
 #: Progress is shown only for listings of at least this many pages.
 _PROGRESS_MIN_PAGES = 5
+
+#: Flags whose names are not the input's name with dashes.
+_FLAGS: Mapping[str, str] = {
+    "instance_ids": "--instance-id",
+    "client_ids": "--client-id",
+    "tags": "--tag",
+    "filters": "--filter",
+    "statuses": "--status",
+    "backup_statuses": "--backup-status",
+    "expected_instance_ids": "--expect-instance",
+}
+
+
+def flag_for(field: str) -> str:
+    """The flag a violation's field came from: ``tags[0].value`` -> ``--tag [tags[0].value]``."""
+    top = field.split("[", 1)[0].split(".", 1)[0]
+    flag = _FLAGS.get(top, "--" + top.replace("_", "-"))
+    return flag if top == field else f"{flag} [{field}]"
 
 
 def add_query_arguments(parser: argparse.ArgumentParser) -> None:
@@ -76,19 +108,26 @@ def add_query_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--tag", action="append", dest="tags", metavar="KEY=VALUE")
     group.add_argument("--cluster-id")
     group.add_argument("--cross-account-type", help=", ".join(CROSS_ACCOUNT_TYPES))
-    group.add_argument("--cross-account-user-id", metavar="UID")
+    group.add_argument("--cross-account-user-id", metavar="UID", help="ASCII digits")
     group.add_argument("--cross-account-role-name", metavar="ROLE")
     group.add_argument("--filter", action="append", dest="filters", metavar="KEY=VALUE[,VALUE]...")
-    group.add_argument("--page-number", metavar="N", help="fetch only this page")
+    group.add_argument("--page-number", metavar="N", help="fetch only this page (1-2147483647)")
     group.add_argument("--page-size", metavar="N", help="page size (1-99) of a single page")
     filters = parser.add_argument_group("client-side filters")
     filters.add_argument("--status", action="append", dest="statuses", metavar="STATUS")
     filters.add_argument(
         "--backup-status", action="append", dest="backup_statuses", metavar="STATUS"
     )
-    filters.add_argument("--name-regex", metavar="REGEX")
+    filters.add_argument(
+        "--name-regex",
+        metavar="REGEX",
+        help="instance name or hostname matches this RE2 pattern (linear time: it cannot "
+        "hang; no backreferences or lookaround)",
+    )
     filters.add_argument("--outdated-only", action="store_true", default=None)
-    filters.add_argument("--heartbeat-older-than", metavar="DURATION", help="e.g. 15m, 2h, 1d")
+    filters.add_argument(
+        "--heartbeat-older-than", metavar="DURATION", help="e.g. 15m, 2h, 1d (at most 3650d)"
+    )
 
 
 def _filters(values: Sequence[str] | None) -> list[dict[str, Any]] | None:
@@ -103,14 +142,11 @@ def _filters(values: Sequence[str] | None) -> list[dict[str, Any]] | None:
 
 def query_inputs_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """Return the query flags as :meth:`ClientQuery.from_inputs` inputs (unset ones left out)."""
-    tags = None
-    if args.tags:
-        tags = [item if "=" in item else f"{item}=" for item in args.tags]
     inputs = {
         "client_type": args.client_type,
         "instance_ids": args.instance_ids,
         "client_ids": args.client_ids,
-        "tags": tags,
+        "tags": args.tags,
         "cluster_id": args.cluster_id,
         "cross_account_type": args.cross_account_type,
         "cross_account_user_id": args.cross_account_user_id,
@@ -133,31 +169,73 @@ def query_from_args(args: argparse.Namespace) -> ClientQuery:
 
 
 def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add endpoint, region, protocol, profile, timeout and concurrency flags."""
+    """Add endpoint, region, protocol, profile, timeout, concurrency and bound flags."""
     group = parser.add_argument_group("connection")
     group.add_argument("--region", help="default: ALIBABA_CLOUD_REGION_ID")
     group.add_argument("--endpoint", metavar="HOST[:PORT]", help="default: HBR_ENDPOINT")
     group.add_argument("--protocol", choices=PROTOCOLS, help="default: HBR_PROTOCOL or https")
     group.add_argument("--network", choices=NETWORKS, default=None)
     group.add_argument("--profile", help="credentials profile (default: the standard chain)")
-    group.add_argument("--connect-timeout", type=float, default=5.0, metavar="SECONDS")
-    group.add_argument("--read-timeout", type=float, default=10.0, metavar="SECONDS")
-    group.add_argument("--concurrency", type=int, default=None, metavar="N")
     group.add_argument(
-        "--max-attempts", type=int, default=None, metavar="N", help="attempts per request (8)"
+        "--connect-timeout", metavar="SECONDS", help="per connection, 0.01-3600 (default 5)"
+    )
+    group.add_argument(
+        "--read-timeout", metavar="SECONDS", help="per response, 0.01-3600 (default 10)"
+    )
+    group.add_argument(
+        "--concurrency",
+        metavar="N",
+        help=f"pages requested at once, 1-64 (default {DEFAULT_CONCURRENCY})",
+    )
+    group.add_argument("--max-attempts", metavar="N", help="attempts per request, 1-100 (8)")
+    bounds = parser.add_argument_group("bounds of one listing")
+    bounds.add_argument(
+        "--max-clients",
+        metavar="N",
+        help="refuse a TotalCount above N before fetching page 2, 1-2147483647 "
+        f"(default {DEFAULT_MAX_CLIENTS:,})",
+    )
+    bounds.add_argument(
+        "--deadline",
+        metavar="SECONDS",
+        help="the whole listing, retries included, must finish within this, 0.1-86400 "
+        f"(default {DEFAULT_DEADLINE_S:g})",
     )
 
 
+#: The numeric flags (snake_case names of :data:`~.limits.NUMBER_RANGES`).
+_NUMBER_FLAGS = tuple(NUMBER_RANGES)
+
+
+def numbers_from_args(args: argparse.Namespace) -> tuple[dict[str, Any], list[Violation]]:
+    """Check the numeric flags that are set against their ranges; return values, violations."""
+    values: dict[str, Any] = {}
+    violations: list[Violation] = []
+    for name in _NUMBER_FLAGS:
+        given = getattr(args, name, None)
+        if given is None:
+            continue
+        try:
+            values[name] = NUMBER_RANGES[name](name, given)
+        except BadInputError as error:
+            violations.append(error.violation)
+    return values, violations
+
+
 def connection_from_args(args: argparse.Namespace) -> ConnectionSettings:
-    """Resolve :class:`ConnectionSettings` from flags, the environment and the chain."""
+    """Resolve :class:`ConnectionSettings` from flags, the environment and the chain.
+
+    The numeric flags must have been checked (:func:`numbers_from_args`).
+    """
+    numbers, _ = numbers_from_args(args)
     return ConnectionSettings.resolve(
         endpoint=args.endpoint,
         region=args.region,
         protocol=args.protocol,
         network=args.network,
         profile=args.profile,
-        connect_timeout_s=args.connect_timeout,
-        read_timeout_s=args.read_timeout,
+        connect_timeout_s=numbers.get("connect_timeout", 5.0),
+        read_timeout_s=numbers.get("read_timeout", 10.0),
     )
 
 
@@ -189,30 +267,74 @@ def _flat_row(item: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def _table_cells(client: BackupClient) -> list[str]:
+    values = {name: getattr(client, name, None) for name in _TABLE_COLUMNS}
+    values["outdated"] = "yes" if client.is_outdated else ""
+    return ["" if values[c] is None else str(values[c]) for c in _TABLE_COLUMNS]
+
+
+def _json_chunks(listing: ClientListing, show_secrets: bool) -> Iterator[str]:
+    """``json.dumps(listing.to_dicts(), indent=2)``, one client at a time."""
+    if not listing.clients:
+        yield "[]\n"
+        return
+    yield "[\n"
+    last = len(listing.clients) - 1
+    for index, client in enumerate(listing.clients):
+        text = json.dumps(client.to_dict(reveal_secrets=show_secrets), indent=2)
+        yield f"  {text.replace(chr(10), chr(10) + '  ')}{',' if index < last else ''}\n"
+    yield "]\n"
+
+
+def _csv_chunks(listing: ClientListing, show_secrets: bool) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer: csv.DictWriter[str] | None = None
+    for client in listing.clients:
+        row = _flat_row(client.to_dict(reveal_secrets=show_secrets))
+        if writer is None:
+            writer = csv.DictWriter(buffer, fieldnames=list(row), lineterminator="\n")
+            writer.writeheader()
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if writer is None:
+        yield "client_id\n"
+
+
+def _table_chunks(listing: ClientListing) -> Iterator[str]:
+    """Aligned columns in two passes over the clients (widths, then rows), no list of rows."""
+    widths = [len(c) for c in _TABLE_COLUMNS]
+    for client in listing.clients:
+        widths = [max(w, len(c)) for w, c in zip(widths, _table_cells(client), strict=True)]
+    rows = (list(_TABLE_COLUMNS), *(_table_cells(c) for c in listing.clients))
+    for row in rows:
+        yield "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + "\n"
+    yield f"{listing.total_count} client(s)\n"
+
+
+def listing_chunks(
+    listing: ClientListing, fmt: str, *, show_secrets: bool = False
+) -> Iterator[str]:
+    """Yield a listing rendered as ``table``, ``json`` (array of snake_case clients) or ``csv``."""
+    if fmt == "json":
+        return _json_chunks(listing, show_secrets)
+    if fmt == "csv":
+        return _csv_chunks(listing, show_secrets)
+    return _table_chunks(listing)
+
+
+def write_listing(
+    listing: ClientListing, fmt: str, stream: TextIO, *, show_secrets: bool = False
+) -> None:
+    """Write a listing to ``stream`` client by client (see :func:`listing_chunks`)."""
+    for chunk in listing_chunks(listing, fmt, show_secrets=show_secrets):
+        stream.write(chunk)
+
+
 def render(listing: ClientListing, fmt: str, *, show_secrets: bool = False) -> str:
     """Render a listing as ``table``, ``json`` (array of snake_case clients) or ``csv``."""
-    items = listing.to_dicts(reveal_secrets=show_secrets)
-    if fmt == "json":
-        return json.dumps(items, indent=2, sort_keys=False) + "\n"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        rows = [_flat_row(item) for item in items]
-        names = list(rows[0]) if rows else ["client_id"]
-        writer = csv.DictWriter(buffer, fieldnames=names, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        return buffer.getvalue()
-    table = [list(_TABLE_COLUMNS)]
-    for client, item in zip(listing.clients, items, strict=True):
-        values = {**item, "outdated": "yes" if client.is_outdated else ""}
-        table.append(["" if values[c] is None else str(values[c]) for c in _TABLE_COLUMNS])
-    widths = [max(len(row[i]) for row in table) for i in range(len(_TABLE_COLUMNS))]
-    lines = [
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in table
-    ]
-    lines.append(f"{listing.total_count} client(s)")
-    return "\n".join(lines) + "\n"
+    return "".join(listing_chunks(listing, fmt, show_secrets=show_secrets))
 
 
 def _progress_printer(stream: TextIO) -> Callable[[int, int], None] | None:
@@ -247,19 +369,24 @@ def _fetch_listing(
         query = query_from_args(args)
     except InvalidQuery as exc:
         found[:0] = exc.violations
+    numbers, bad_numbers = numbers_from_args(args)
+    found.extend(bad_numbers)
     if found or query is None:
-        details = "\n".join(f"  {v.field}: {v.rule}" for v in found)
-        return _fail(EXIT_INVALID, f"invalid input:\n{details}")
+        details = "\n".join(f"  {v.render(flag_for(v.field))}" for v in found)
+        return _fail(EXIT_INVALID, f"invalid input (nothing was sent):\n{details}")
+    attempts = numbers.get("max_attempts")
     try:
         connection = connection_from_args(args)
         listing = list_clients(
             query,
             connection=connection,
-            concurrency=args.concurrency,
-            retry=RetryPolicy(max_attempts=max(1, args.max_attempts))
-            if args.max_attempts is not None
-            else None,
+            concurrency=numbers.get("concurrency"),
+            retry=RetryPolicy(max_attempts=attempts) if attempts is not None else None,
             progress=_progress_printer(sys.stderr),
+            limits=ListingLimits(
+                max_clients=numbers.get("max_clients", DEFAULT_MAX_CLIENTS),
+                deadline_s=numbers.get("deadline", DEFAULT_DEADLINE_S),
+            ),
         )
     except ApiError as exc:
         hint = f"\n  recommend: {exc.recommend}" if exc.recommend else ""
@@ -275,7 +402,7 @@ def _run_list(args: argparse.Namespace) -> int:
     listing = _fetch_listing(args)
     if isinstance(listing, int):
         return listing
-    sys.stdout.write(render(listing, args.format, show_secrets=args.show_secrets))
+    write_listing(listing, args.format, sys.stdout, show_secrets=args.show_secrets)
     return EXIT_OK
 
 
@@ -356,7 +483,7 @@ def _run_audit(args: argparse.Namespace) -> int:
     if rules is None:  # pragma: no cover - _fetch_listing has reported the violations
         return EXIT_INVALID
     report = audit(listing.clients, rules=rules)
-    sys.stdout.write(render_audit(report, args.format))
+    write_audit(report, args.format, sys.stdout)
     return EXIT_OK if report.passed else EXIT_FINDINGS
 
 

@@ -4,11 +4,18 @@ Paging is described as data (:class:`PagingSpec`, in the manner of botocore's pa
 models) and run by one engine:
 
 1. Page 1 is fetched with the largest page size (99); its ``TotalCount`` says how many
-   pages there are.
+   pages there are. A ``TotalCount`` above ``max_clients`` is refused here, before page 2
+   (:class:`~.errors.TooManyClientsError`; see :mod:`.limits`).
 2. Pages 2..n are fetched concurrently by a thread pool of ``concurrency`` workers, each
    call passing an :class:`~.ratelimit.AdaptiveRateLimiter` and the retry loop of
-   :mod:`.retry`.
-3. The pages are checked before anything is returned. Every page must report the same
+   :mod:`.retry`. Pages are scheduled as a sliding window of ``2 * concurrency``: what is
+   queued stays the same size however many pages there are, and a page that reports
+   another ``TotalCount`` stops the attempt at once.
+3. The listing has one overall deadline (``deadline_s``, measured from the call to
+   :func:`list_clients`). Before every attempt the time left is checked, no retry wait or
+   rate-limit wait may sleep past it, and the main thread stops waiting for pages when it
+   passes: :class:`~.errors.DeadlineExceeded`.
+4. The pages are checked before anything is returned. Every page must report the same
    ``TotalCount``; every page but the last must be full; the last must hold exactly the
    remainder; no client ID may appear twice. Otherwise the fleet changed under the
    listing, and the whole listing starts again (``fleet_attempts`` times, then
@@ -43,8 +50,9 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
 from itertools import product
 from operator import attrgetter
@@ -54,7 +62,14 @@ import attrs
 
 from hbr_clients_provider.connection import ConnectionSettings
 from hbr_clients_provider.constants import MAX_PAGE_SIZE
-from hbr_clients_provider.errors import ApiError, FleetChangedError, HbrError
+from hbr_clients_provider.errors import (
+    ApiError,
+    DeadlineExceeded,
+    FleetChangedError,
+    HbrError,
+    TooManyClientsError,
+)
+from hbr_clients_provider.limits import ListingLimits
 from hbr_clients_provider.models import BackupClient, ClientListing, ClientsPage
 from hbr_clients_provider.query import ClientQuery
 from hbr_clients_provider.ratelimit import AdaptiveRateLimiter, RateLimit
@@ -137,6 +152,7 @@ class Pager:
         clock: Clock | None = None,
         fleet_attempts: int = DEFAULT_FLEET_ATTEMPTS,
         progress: Callable[[int, int], None] | None = None,
+        limits: ListingLimits | None = None,
     ) -> None:
         self.transport = transport
         self.spec = spec
@@ -151,17 +167,47 @@ class Pager:
         self._expected = 0
         self.request_ids: list[str] = []
         self._cancel = threading.Event()
+        self.limits = limits or ListingLimits()
+        #: When the listing must be over, on ``clock``'s time line.
+        self.deadline_at = self.clock.monotonic() + self.limits.deadline_s
+        #: Clients the listings of earlier ID chunks reported (``max_clients`` covers all).
+        self.reported = 0
+
+    def remaining(self) -> float:
+        """Seconds left before the listing's deadline (negative once it has passed)."""
+        return self.deadline_at - self.clock.monotonic()
+
+    def deadline_error(self) -> DeadlineExceeded:
+        """The error of a listing whose deadline passed, with its progress."""
+        with self._progress_lock:
+            done, expected = self._done, self._expected
+        return DeadlineExceeded(
+            deadline_s=self.limits.deadline_s,
+            endpoint=self.transport.connection.endpoint,
+            detail=f"{done} of {max(done, expected)} pages fetched",
+        )
 
     def _before_attempt(self) -> None:
         if self._cancel.is_set():
             raise _CancelledError
-        self.limiter.acquire()
+        if self.remaining() <= 0 or not self.limiter.acquire(deadline=self.deadline_at):
+            raise self.deadline_error()
 
     def fetch(self, params: Mapping[str, Any]) -> ClientsPage:
-        """Fetch one page with retries and rate limiting."""
+        """Fetch one page with retries and rate limiting, within the listing's deadline.
+
+        A retry whose wait would pass the deadline is not made: the last error is raised.
+        """
+        remaining = self.remaining()
+        if remaining <= 0:
+            raise self.deadline_error()
+        policy = self.retry
+        if remaining < policy.deadline_s:
+            policy = attrs.evolve(policy, deadline_s=remaining)
 
         def attempt() -> ClientsPage:
-            page = self.transport.describe(params)
+            # The transport's deadline is on the system's monotonic clock, not ``clock``.
+            page = self.transport.describe(params, deadline=time.monotonic() + self.remaining())
             self.limiter.on_success()
             return page
 
@@ -172,7 +218,7 @@ class Pager:
 
         page = call_with_retries(
             attempt,
-            policy=self.retry,
+            policy=policy,
             clock=self.clock,
             on_attempt=self._before_attempt,
             on_retryable_error=on_error,
@@ -211,39 +257,81 @@ class Pager:
     ) -> tuple[tuple[BackupClient, ...], int]:
         size = self.spec.max_page_size
         first_number = self.spec.first_page
+        self._cancel.clear()
         self._tick(extra_expected=1)
         first = self.fetch(params_for(first_number, size))
         total = first.total_count
+        if self.reported + total > self.limits.max_clients:
+            raise TooManyClientsError(
+                total_count=self.reported + total, max_clients=self.limits.max_clients
+            )
         pages = max(1, math.ceil(total / size))
         if pages > 1:
             self._tick(extra_expected=pages - 1)
         results: list[ClientsPage] = [first]
         if pages > 1:
-            results.extend(
-                self._fetch_rest(params_for, range(first_number + 1, first_number + pages))
-            )
-        return _assemble(results, total=total, size=size), total
+            numbers = range(first_number + 1, first_number + pages)
+            results.extend(self._fetch_rest(params_for, numbers, total=total))
+        clients = _assemble(results, total=total, size=size)
+        self.reported += total
+        return clients, total
 
     def _fetch_rest(
-        self, params_for: Callable[[int, int], Mapping[str, Any]], numbers: Sequence[int]
+        self,
+        params_for: Callable[[int, int], Mapping[str, Any]],
+        numbers: Sequence[int],
+        *,
+        total: int,
     ) -> list[ClientsPage]:
-        size = self.spec.max_page_size
+        """Fetch pages ``numbers`` through a sliding window of ``2 * concurrency`` requests."""
         workers = min(self.concurrency, len(numbers))
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hbr-page")
         self._cancel.clear()
         try:
-            futures: list[Future[ClientsPage]] = [
-                pool.submit(self.fetch, params_for(n, size)) for n in numbers
-            ]
-            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-            for future in done:
-                error = future.exception()
-                if error is not None and not isinstance(error, _CancelledError):
-                    self._cancel.set()
-                    raise error
-            return [f.result() for f in futures]
+            return self._collect(pool, params_for, numbers, total=total, window=2 * workers)
         finally:
+            self._cancel.set()  # pages still queued stop before their request
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def _collect(
+        self,
+        pool: ThreadPoolExecutor,
+        params_for: Callable[[int, int], Mapping[str, Any]],
+        numbers: Sequence[int],
+        *,
+        total: int,
+        window: int,
+    ) -> list[ClientsPage]:
+        size = self.spec.max_page_size
+        pages: list[ClientsPage | None] = [None] * len(numbers)
+        upcoming = iter(enumerate(numbers))
+        pending: dict[Future[ClientsPage], int] = {}
+
+        def schedule() -> None:
+            for index, number in upcoming:
+                pending[pool.submit(self.fetch, params_for(number, size))] = index
+                if len(pending) >= window:
+                    return
+
+        schedule()
+        while pending:
+            timeout = max(0.0, self.remaining())
+            done, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+            if not done:
+                raise self.deadline_error()
+            for future in done:
+                index = pending.pop(future)
+                error = future.exception()
+                if isinstance(error, _CancelledError):
+                    continue
+                if error is not None:
+                    raise error
+                page = future.result()
+                if page.total_count != total:
+                    raise _FleetChangedError
+                pages[index] = page
+            schedule()
+        return [page for page in pages if page is not None]
 
 
 def _assemble(pages: Sequence[ClientsPage], *, total: int, size: int) -> tuple[BackupClient, ...]:
@@ -289,6 +377,7 @@ def list_clients(
     fleet_attempts: int = DEFAULT_FLEET_ATTEMPTS,
     id_chunk_size: int = ID_CHUNK_SIZE,
     transport: Transport | None = None,
+    limits: ListingLimits | None = None,
 ) -> ClientListing:
     """List the backup clients matching ``query``: complete, in API order, de-duplicated.
 
@@ -304,9 +393,11 @@ def list_clients(
     :param fleet_attempts: listings started before :class:`FleetChangedError` is raised.
     :param id_chunk_size: most IDs per request (see :data:`ID_CHUNK_SIZE`).
     :param transport: an existing :class:`Transport` to reuse (its connection wins).
+    :param limits: ``max_clients`` and the overall deadline (default
+        :class:`~.limits.ListingLimits()`: 1,000,000 clients, 300 s).
     :raises InvalidQuery: for invalid inputs (nothing is sent).
-    :raises ApiError, TransportError, CredentialsError, FleetChangedError: see
-        :mod:`hbr_clients_provider.errors`.
+    :raises ApiError, TransportError, CredentialsError, FleetChangedError,
+        TooManyClientsError, DeadlineExceeded: see :mod:`hbr_clients_provider.errors`.
     """
     if not isinstance(query, ClientQuery):
         query = ClientQuery.from_inputs(query)
@@ -322,6 +413,7 @@ def list_clients(
         clock=clock,
         fleet_attempts=fleet_attempts,
         progress=progress,
+        limits=limits,
     )
     chunks = 0
     if query.single_page:

@@ -79,8 +79,12 @@ class AdaptiveRateLimiter:
         self._tokens = min(self.capacity, self._tokens + elapsed * self.rate)
         self._stamp = now
 
-    def acquire(self) -> None:
-        """Block until a call may start, then take one token."""
+    def acquire(self, *, deadline: float | None = None) -> bool:
+        """Block until a call may start, then take one token and return ``True``.
+
+        With a ``deadline`` (on the clock's time line), return ``False`` at once, taking
+        nothing, when the wait would pass it: a listing never sleeps past its deadline.
+        """
         while True:
             with self._lock:
                 now = self._clock.monotonic()
@@ -88,11 +92,13 @@ class AdaptiveRateLimiter:
                     self._refill(now)
                     if self._tokens >= 1.0:
                         self._tokens -= 1.0
-                        return
+                        return True
                     wait = (1.0 - self._tokens) / self.rate
                 else:
                     self._stamp = max(self._stamp, self._hold_until)
                     wait = self._hold_until - now
+            if deadline is not None and now + wait > deadline:
+                return False
             self._clock.sleep(wait)
 
     def _granted_rate(self, now: float) -> float | None:

@@ -83,7 +83,7 @@ def test_cli_list_invalid_input_exit_2(
     err = capsys.readouterr().err
     assert code == 2
     assert "tags[0].key" in err
-    assert "page_size" in err
+    assert "--page-size: must be between 1 and 99 (got '100'); did you mean 99?" in err
     assert cli_env.backend.api_call_count() == 0
 
 
@@ -92,7 +92,7 @@ def test_cli_list_missing_client_type_exit_2(
 ) -> None:
     """A missing client type exits 2 and names the field."""
     assert main(["list"]) == 2
-    assert "client_type" in capsys.readouterr().err
+    assert "--client-type: is required" in capsys.readouterr().err
 
 
 def test_cli_list_api_error_exit_3(cli_env: Emulator, capsys: pytest.CaptureFixture[str]) -> None:

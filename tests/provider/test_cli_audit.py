@@ -124,8 +124,8 @@ class TestInstalledCommand:
             "acs:x=1",
         )
         assert proc.returncode == 2
-        assert "max_heartbeat_age" in proc.stderr
-        assert "expected_instance_ids[0]" in proc.stderr
+        assert "--max-heartbeat-age: must be a positive duration" in proc.stderr
+        assert "--expect-instance [expected_instance_ids[0]]" in proc.stderr
         assert "tags[0].key" in proc.stderr
         assert "Traceback" not in proc.stderr
         assert emu.backend.api_call_count() == 0
@@ -238,7 +238,7 @@ class TestAuditFlags:
         """A missing client type exits 2 and names the field."""
         emu = fleet_env(*RULE_FLEET)
         assert main(["audit", "--require-activated"]) == 2
-        assert "client_type" in capsys.readouterr().err
+        assert "--client-type: is required" in capsys.readouterr().err
         assert emu.backend.api_call_count() == 0
 
     def test_audit_bad_format_exit_2(

@@ -73,7 +73,8 @@ def _max_findings(value: Any) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        violation = Violation(field="max_findings", rule="must be a non-negative integer or None")
+        rule = "must be a non-negative integer or None"
+        violation = Violation(field="max_findings", rule=rule, value=value)
         raise BackupAuditInputError(InvalidQuery((violation,)))
     return value
 

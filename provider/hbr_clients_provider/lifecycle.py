@@ -9,6 +9,7 @@ unknown inputs pass, how one listing is handed from ``check`` to the ``diff``/``
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -32,10 +33,12 @@ from hbr_clients_provider.stack_config import (
 )
 
 __all__ = [
+    "MARKERS",
     "OPTION_INPUTS",
     "RESOURCE_INPUTS",
     "ListingHandOff",
     "LookupKey",
+    "RefreshFindings",
     "changed_inputs",
     "fleet_changes",
     "is_unknown",
@@ -53,6 +56,12 @@ RESOURCE_INPUTS: tuple[str, ...] = INPUT_NAMES + CONNECTION_INPUTS + OPTION_INPU
 
 #: How long a listing made by ``check()`` serves the ``diff``/``create``/``update`` after it.
 HAND_OFF_TTL_S = 60.0
+
+#: The outputs that tell one fleet from another (see :func:`.outputs.fleet_markers`).
+MARKERS: tuple[str, ...] = ("fingerprint", "proxy_passwords")
+
+#: Set by the user to get the engine's older refresh, which compares outputs itself.
+_LEGACY_REFRESH_DIFF = "PULUMI_ENABLE_LEGACY_REFRESH_DIFF"
 
 #: The query and the connection of a lookup: what a listing depends on.
 LookupKey = tuple[ClientQuery, ConnectionSettings]
@@ -140,3 +149,38 @@ class ListingHandOff:
         if passed is not None and time.monotonic() - passed[0] < HAND_OFF_TTL_S:
             return passed[1]
         return list_clients(key[0], connection=key[1])
+
+
+@attrs.define
+class RefreshFindings:
+    """What ``read()`` found for each resource ID, told to the ``diff()`` of the refresh.
+
+    In the engine this project pins (v3.274.1, ``RefreshStep.Apply``), refresh does not
+    compare the refreshed outputs with the old ones: it asks the provider to diff the
+    refreshed state (as the olds) against the program's inputs. A lookup's inputs are its
+    query, which a fleet change leaves alone, so an ordinary diff finds nothing and refresh
+    would show "unchanged" while the state moved. So when the fleet markers moved,
+    ``read()`` records them for the ID, and the diff that follows on exactly those outputs
+    reports a change. A finding is used once, within :data:`HAND_OFF_TTL_S`.
+    """
+
+    _found: dict[str, tuple[float, dict[str, Any]]] = attrs.field(factory=dict)
+    _lock: threading.Lock = attrs.field(factory=threading.Lock)
+
+    def record(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> None:
+        """Remember the new markers of ``id_`` when they differ from the old outputs'."""
+        markers = {name: news.get(name) for name in MARKERS}
+        if all(olds.get(name) == value for name, value in markers.items()):
+            return
+        if os.environ.get(_LEGACY_REFRESH_DIFF, "").lower() in {"1", "true"}:
+            return  # that engine sends no refresh diff, so nothing would use the finding
+        with self._lock:
+            self._found[id_] = (time.monotonic(), markers)
+
+    def changed(self, id_: str, olds: Mapping[str, Any]) -> bool:
+        """Whether ``olds`` are the outputs of a ``read()`` of ``id_`` that found a change."""
+        with self._lock:
+            found = self._found.pop(id_, None)
+        if found is None or time.monotonic() - found[0] >= HAND_OFF_TTL_S:
+            return False
+        return all(olds.get(name) == value for name, value in found[1].items())

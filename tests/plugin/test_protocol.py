@@ -270,6 +270,17 @@ class TestResource:
         )
         assert _dict(read.properties)["clientIds"] == expected[1:]
         assert _dict(read.inputs) == _dict(check.inputs)
+        # The engine's refresh diffs the refreshed outputs against the inputs: a change.
+        refreshed = plugin.Diff(
+            provider_pb2.DiffRequest(
+                id=created.id,
+                urn=URN,
+                olds=read.properties,
+                news=check.inputs,
+                old_inputs=check.inputs,
+            )
+        )
+        assert refreshed.changes == provider_pb2.DiffResponse.DIFF_SOME
 
         updated = plugin.Update(
             provider_pb2.UpdateRequest(

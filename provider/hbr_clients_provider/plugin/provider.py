@@ -26,8 +26,10 @@ from hbr_clients_provider.audit_render import findings_lines, verdict
 from hbr_clients_provider.coerce import BadInputError, to_int
 from hbr_clients_provider.errors import HbrError, InvalidQuery, Violation
 from hbr_clients_provider.lifecycle import (
+    MARKERS,
     RESOURCE_INPUTS,
     ListingHandOff,
+    RefreshFindings,
     changed_inputs,
     fleet_changes,
     is_unknown,
@@ -113,6 +115,7 @@ class HbrProvider:
     version: str
     options: dict[str, str] = attrs.field(factory=dict)
     hand_off: ListingHandOff = attrs.field(factory=ListingHandOff)
+    refreshes: RefreshFindings = attrs.field(factory=RefreshFindings)
 
     @functools.cached_property
     def schema(self) -> str:
@@ -166,7 +169,9 @@ class HbrProvider:
                 failures.append(CheckFailure("", _camel_text(str(error))))
         return failures
 
-    def diff(self, olds: Properties, old_inputs: Properties, news: Properties) -> list[str]:
+    def diff(
+        self, id_: str, olds: Properties, old_inputs: Properties, news: Properties
+    ) -> list[str]:
         """The names of what changed: inputs, else the fleet's fingerprint or passwords."""
         new = _resource_inputs(news)
         if any(is_unknown(v) for v in new.values()):
@@ -174,10 +179,13 @@ class HbrProvider:
         changed = changed_inputs(_resource_inputs(old_inputs), new)
         if changed:
             return [camel(k) for k in changed]
+        old_outputs = plain_inputs(olds)
+        if self.refreshes.changed(id_, old_outputs):
+            return [camel(k) for k in MARKERS]
         key = lookup_key(self.options, new)
         listing = self.hand_off.list(key, reuse=True)
         include_volatile = new.get("include_volatile") is True
-        changed = fleet_changes(plain_inputs(olds), listing, include_volatile=include_volatile)
+        changed = fleet_changes(old_outputs, listing, include_volatile=include_volatile)
         if changed:
             self.hand_off.pass_on(key, listing)  # the update that follows
         return [camel(k) for k in changed]
@@ -199,9 +207,11 @@ class HbrProvider:
             return {}
         return self._outputs(inputs, reuse=True)
 
-    def read(self, inputs: Properties) -> Properties:
-        """List the fleet afresh, for ``pulumi refresh``."""
-        return self._outputs(_resource_inputs(inputs), reuse=False)
+    def read(self, id_: str, olds: Properties, inputs: Properties) -> Properties:
+        """List the fleet afresh, for ``pulumi refresh``; note whether the fleet changed."""
+        outputs = self._outputs(_resource_inputs(inputs), reuse=False)
+        self.refreshes.record(id_, plain_inputs(olds), plain_inputs(outputs))
+        return outputs
 
     def _outputs(self, inputs: Mapping[str, Any], *, reuse: bool) -> Properties:
         listing = self.hand_off.list(lookup_key(self.options, inputs), reuse=reuse)

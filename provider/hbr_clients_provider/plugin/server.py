@@ -166,7 +166,7 @@ class HbrServicer(provider_pb2_grpc.ResourceProviderServicer):
         old_inputs = _props(request.old_inputs) if request.old_inputs.fields else None
         news = _props(request.news)
         changed = await asyncio.to_thread(
-            self.provider.diff, olds, news if old_inputs is None else old_inputs, news
+            self.provider.diff, request.id, olds, news if old_inputs is None else old_inputs, news
         )
         return _diff(changed)
 
@@ -187,7 +187,9 @@ class HbrServicer(provider_pb2_grpc.ResourceProviderServicer):
     @_rpc
     async def Read(self, request: Any, _context: Any) -> provider_pb2.ReadResponse:  # noqa: N802
         """List the fleet afresh, for ``pulumi refresh``; the inputs are kept."""
-        outputs = await asyncio.to_thread(self.provider.read, _props(request.inputs))
+        outputs = await asyncio.to_thread(
+            self.provider.read, request.id, _props(request.properties), _props(request.inputs)
+        )
         return provider_pb2.ReadResponse(
             id=request.id, properties=_struct(outputs), inputs=request.inputs
         )

@@ -64,9 +64,12 @@ from hbr_clients_provider.paging import list_clients
 from hbr_clients_provider.query import INPUT_NAMES, ClientQuery
 from hbr_clients_provider.stack_config import (
     CONNECTION_INPUTS,
+    LIMIT_INPUTS,
+    ListingLimits,
     connection_options,
     input_violations,
     resolve_connection,
+    resolve_limits,
 )
 
 __all__ = ["OPTION_INPUTS", "RESOURCE_INPUTS", "BackupClientsProvider"]
@@ -75,7 +78,7 @@ __all__ = ["OPTION_INPUTS", "RESOURCE_INPUTS", "BackupClientsProvider"]
 OPTION_INPUTS: tuple[str, ...] = ("include_volatile",)
 
 #: Every input the resource accepts.
-RESOURCE_INPUTS: tuple[str, ...] = INPUT_NAMES + CONNECTION_INPUTS + OPTION_INPUTS
+RESOURCE_INPUTS: tuple[str, ...] = INPUT_NAMES + CONNECTION_INPUTS + LIMIT_INPUTS + OPTION_INPUTS
 
 #: How long a listing made by ``check()`` serves the ``diff``/``create``/``update`` after it.
 _CHECK_LISTING_TTL_S = 60.0
@@ -86,9 +89,9 @@ class _ProcessState:
     """Per-process state of the provider: stack options and the listings ``check()`` made."""
 
     options: dict[str, str] = attrs.field(factory=dict)
-    listings: dict[tuple[ClientQuery, ConnectionSettings], tuple[float, ClientListing]] = (
-        attrs.field(factory=dict)
-    )
+    listings: dict[
+        tuple[ClientQuery, ConnectionSettings, ListingLimits], tuple[float, ClientListing]
+    ] = attrs.field(factory=dict)
     refreshes: dict[str, tuple[float, dict[str, Any]]] = attrs.field(factory=dict)
     lock: threading.Lock = attrs.field(factory=threading.Lock)
 
@@ -187,12 +190,13 @@ def _connection(inputs: Mapping[str, Any]) -> ConnectionSettings:
     return resolve_connection(_PROCESS.options, inputs)
 
 
-_Key = tuple[ClientQuery, ConnectionSettings]
+_Key = tuple[ClientQuery, ConnectionSettings, ListingLimits]
 
 
 def _key(inputs: Mapping[str, Any]) -> _Key:
-    """The query and the connection of ``inputs``: what a listing depends on."""
-    return ClientQuery.from_inputs(_query_inputs(inputs)), _connection(inputs)
+    """The query, the connection and the bounds of ``inputs``: what a listing depends on."""
+    query = ClientQuery.from_inputs(_query_inputs(inputs))
+    return query, _connection(inputs), resolve_limits(_PROCESS.options, inputs)
 
 
 def _pass_on(key: _Key, listing: ClientListing) -> None:
@@ -212,7 +216,7 @@ def _list(key: _Key, *, reuse: bool) -> ClientListing:
         passed = _PROCESS.listings.pop(key, None) if reuse else None
     if passed is not None and time.monotonic() - passed[0] < _CHECK_LISTING_TTL_S:
         return passed[1]
-    return list_clients(key[0], connection=key[1])
+    return list_clients(key[0], connection=key[1], limits=key[2])
 
 
 def _include_volatile(inputs: Mapping[str, Any]) -> bool:

@@ -12,7 +12,13 @@ stack config key           meaning
 ``alicloud:profile``       a profile of ``~/.aliyun/config.json``
 ``hbr:endpoint``           explicit endpoint ``host[:port]`` (the emulator's, say)
 ``hbr:protocol``           ``https`` (default) or ``http``
+``hbr:maxClients``         refuse a ``TotalCount`` above this (default 1,000,000)
+``hbr:deadline``           seconds one listing may take, retries included (default 300)
 =========================  ====================================================
+
+``hbr:maxClients`` and ``hbr:deadline`` bound every listing (:mod:`.limits`); a resource's or
+lookup's ``max_clients``/``deadline`` inputs win over them. A bad value is reported under
+its config key, with the value given.
 
 A resource's own ``region``, ``endpoint`` and ``protocol`` inputs win over stack config;
 stack config wins over the environment (``HBR_ENDPOINT``, ``HBR_PROTOCOL``,
@@ -27,15 +33,25 @@ from typing import Any
 
 from hbr_clients_provider.connection import ConnectionSettings
 from hbr_clients_provider.errors import Violation
+from hbr_clients_provider.limits import (
+    LIMIT_CONFIG_KEYS,
+    LIMIT_INPUTS,
+    ListingLimits,
+    limit_violations,
+    resolve_limits,
+)
 from hbr_clients_provider.query import validate_inputs
 
 __all__ = [
     "CONFIG_KEYS",
     "CONNECTION_INPUTS",
+    "LIMIT_INPUTS",
+    "ListingLimits",
     "connection_options",
     "connection_violations",
     "input_violations",
     "resolve_connection",
+    "resolve_limits",
 ]
 
 #: Stack config key -> keyword of :meth:`ConnectionSettings.resolve`.
@@ -56,9 +72,13 @@ _PROTOCOLS = ("http", "https")
 
 
 def connection_options(get: Callable[[str], Any]) -> dict[str, str]:
-    """Read the connection keys with ``get(full_key)``; return the ones that are set."""
+    """Read the connection and limit keys with ``get(full_key)``; return the ones set.
+
+    Limit keys come back under their input names (``max_clients``, ``deadline``), for
+    :func:`resolve_limits`; :func:`resolve_connection` ignores them.
+    """
     options: dict[str, str] = {}
-    for key, keyword in CONFIG_KEYS.items():
+    for key, keyword in {**CONFIG_KEYS, **LIMIT_CONFIG_KEYS}.items():
         value = get(key)
         if value not in (None, ""):
             options[keyword] = str(value)
@@ -73,16 +93,18 @@ def connection_violations(inputs: Mapping[str, Any]) -> tuple[Violation, ...]:
         if value is None:
             continue
         if not isinstance(value, str) or not value.strip():
-            violations.append(Violation(field=name, rule="must be a non-empty string"))
+            rule = "must be a non-empty string"
+            violations.append(Violation(field=name, rule=rule, value=value))
         elif name == "protocol" and value.lower() not in _PROTOCOLS:
-            violations.append(Violation(field=name, rule="must be one of http, https"))
+            rule = "must be one of http, https"
+            violations.append(Violation(field=name, rule=rule, value=value))
     return tuple(violations)
 
 
 def input_violations(inputs: Mapping[str, Any]) -> tuple[Violation, ...]:
-    """Every violation of a lookup's inputs: the query's and the connection's together."""
-    query = {k: v for k, v in inputs.items() if k not in CONNECTION_INPUTS}
-    return validate_inputs(query) + connection_violations(inputs)
+    """Every violation of a lookup's inputs: the query's, the connection's and the limits'."""
+    query = {k: v for k, v in inputs.items() if k not in CONNECTION_INPUTS + LIMIT_INPUTS}
+    return validate_inputs(query) + connection_violations(inputs) + limit_violations(inputs)
 
 
 def resolve_connection(

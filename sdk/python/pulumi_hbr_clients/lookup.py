@@ -20,14 +20,17 @@ import pulumi
 
 from hbr_clients_provider.connection import ConnectionSettings
 from hbr_clients_provider.errors import HbrError, InvalidQuery
+from hbr_clients_provider.limits import ListingLimits
 from hbr_clients_provider.models import BackupClient, ClientListing
 from hbr_clients_provider.paging import list_clients
 from hbr_clients_provider.query import ClientQuery
 from hbr_clients_provider.stack_config import (
     CONNECTION_INPUTS,
+    LIMIT_INPUTS,
     connection_options,
     input_violations,
     resolve_connection,
+    resolve_limits,
 )
 
 __all__ = [
@@ -93,7 +96,7 @@ class GetBackupClientsResult:
         }
 
 
-_Key = tuple[int, ClientQuery, ConnectionSettings]
+_Key = tuple[int, ClientQuery, ConnectionSettings, ListingLimits]
 _results: dict[_Key, Future[GetBackupClientsResult]] = {}
 _results_lock = threading.Lock()
 
@@ -113,19 +116,22 @@ def _stack_option(full_key: str) -> str | None:
 
 def _lookup(inputs: Mapping[str, Any]) -> GetBackupClientsResult:
     connection_inputs = {k: inputs.get(k) for k in CONNECTION_INPUTS}
-    query_inputs = {k: v for k, v in inputs.items() if k not in CONNECTION_INPUTS and v is not None}
+    query_inputs = {
+        k: v
+        for k, v in inputs.items()
+        if k not in CONNECTION_INPUTS + LIMIT_INPUTS and v is not None
+    }
     violations = input_violations({k: v for k, v in inputs.items() if v is not None})
     if violations:
         raise BackupClientsLookupError(InvalidQuery(violations))
     try:
         query = ClientQuery.from_inputs(query_inputs)
-        connection = resolve_connection(
-            connection_options(_stack_option),
-            connection_inputs,
-        )
+        options = connection_options(_stack_option)
+        limits = resolve_limits(options, inputs)
+        connection = resolve_connection(options, connection_inputs)
     except (HbrError, ValueError) as error:
         raise BackupClientsLookupError(error) from None
-    key = (_program_run(), query, connection)
+    key = (_program_run(), query, connection, limits)
     with _results_lock:
         future = _results.get(key)
         owner = future is None
@@ -134,7 +140,9 @@ def _lookup(inputs: Mapping[str, Any]) -> GetBackupClientsResult:
     if owner:
         try:
             future.set_result(
-                GetBackupClientsResult.from_listing(list_clients(query, connection=connection))
+                GetBackupClientsResult.from_listing(
+                    list_clients(query, connection=connection, limits=limits)
+                )
             )
         except HbrError as error:
             with _results_lock:
@@ -162,6 +170,8 @@ def get_backup_clients(
     region: str | None = None,
     endpoint: str | None = None,
     protocol: str | None = None,
+    max_clients: int | None = None,
+    deadline: float | None = None,
 ) -> GetBackupClientsResult:
     """List the HBR backup clients that match; the arguments are those of ``BackupClients``.
 

@@ -80,6 +80,8 @@ class BackupClients(pulumi.dynamic.Resource, module="hbr", name="BackupClients")
         region: pulumi.Input[str] | None = None,
         endpoint: pulumi.Input[str] | None = None,
         protocol: pulumi.Input[str] | None = None,
+        max_clients: pulumi.Input[int] | None = None,
+        deadline: pulumi.Input[float] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """Declare the lookup.
@@ -95,13 +97,18 @@ class BackupClients(pulumi.dynamic.Resource, module="hbr", name="BackupClients")
         :param filters: ``{key: [values]}``, passed to the API's ``Filters``.
         :param statuses: keep clients in these statuses (client-side).
         :param backup_statuses: keep ``PROTECTED`` and/or ``UNPROTECTED`` clients (client-side).
-        :param name_regex: keep clients whose instance name or hostname matches (client-side).
+        :param name_regex: keep clients whose instance name or hostname matches this RE2
+            pattern (client-side; linear time, no backreferences or lookaround).
         :param outdated_only: keep clients older than their ``max_client_version``.
         :param heartbeat_older_than: keep clients silent for longer than this (``15m``, ``2h``).
         :param include_volatile: count heartbeat and update times as fleet changes.
         :param region: region, overriding ``alicloud:region``.
         :param endpoint: ``host[:port]``, overriding ``hbr:endpoint`` and ``HBR_ENDPOINT``.
         :param protocol: ``https`` or ``http``, overriding ``hbr:protocol``.
+        :param max_clients: refuse a ``TotalCount`` above this before page 2 (default
+            ``hbr:maxClients`` or 1,000,000).
+        :param deadline: seconds the whole listing may take, retries included (default
+            ``hbr:deadline`` or 300).
         :param opts: resource options; ``additional_secret_outputs`` always has
             ``proxy_passwords``.
         """

@@ -179,11 +179,13 @@ def _violations(inputs: Mapping[str, Any]) -> list[Violation]:
 
 
 def _check_failure(violation: Violation) -> CheckFailure:
-    """Name the top-level input, so the engine can show its value; keep the sub-path."""
+    """Name the top-level input; the reason has the rule, the value and any suggestion.
+
+    ``tags[2].key`` is reported on ``tags``, its reason keeping the sub-path.
+    """
     top = _top_field(violation.field)
-    if top == violation.field:
-        return CheckFailure(top, violation.rule)
-    return CheckFailure(top, f"{violation.field}: {violation.rule}")
+    rendered = violation.render()
+    return CheckFailure(top, rendered.removeprefix(f"{top}: "))
 
 
 def _connection(inputs: Mapping[str, Any]) -> ConnectionSettings:

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Provide the Pulumi CLI for this project: link `pulumi`, the Python language-host exec
-# script and the Python dynamic-provider plugin into the given bin directory (the venv's).
+# Provide the Pulumi CLI for this project: put `pulumi`, the Python language-host exec
+# script, the Python dynamic-provider plugin and a Python language host into the given bin
+# directory (the venv's).
 #
 # Order of preference:
-#   1. a compatible `pulumi` already on PATH (3.181 or newer, for `--client`);
+#   1. a compatible `pulumi` already on PATH (3.181 or newer), linked with its own plugins
+#      and its official `pulumi-language-python`;
 #   2. the build cached at ${XDG_CACHE_HOME:-~/.cache}/pulumi-hbr-clients/pulumi-v<version>/;
 #   3. a fresh build from the Go modules pinned in this directory's go.mod (minutes, once).
+# For 2 and 3, `pulumi` is hard-linked (or copied), not symlinked: the engine looks for its
+# bundled language hosts beside the symlink-resolved binary, so the project's host
+# (tools/language_host, installed as `pulumi-language-python`) sits beside it and is used
+# without the "using pulumi-language-python from $PATH" warning.
 set -euo pipefail
 
 bin_dir=$(cd "${1:?usage: provide.sh BIN_DIR}" && pwd)
@@ -27,6 +33,42 @@ link_from() {
     return 0
 }
 
+# `pulumi` itself as a file of BIN_DIR (a hard link, else a copy), so that the engine finds
+# the language host beside it.
+place_pulumi() {
+    local src=$1/pulumi dst=$bin_dir/pulumi
+    if [ -f "$dst" ] && [ ! -L "$dst" ] && { [ "$src" -ef "$dst" ] || cmp -s "$src" "$dst"; }; then
+        return 0
+    fi
+    rm -f "$dst.tmp"
+    ln "$src" "$dst.tmp" 2>/dev/null || cp "$src" "$dst.tmp"
+    mv -f "$dst.tmp" "$dst"
+}
+
+# The project's Python language host, where no official one was linked: a script that this
+# venv's Python runs in isolated mode (-I), whichever virtualenv the user has activated.
+install_language_host() {
+    local target=$bin_dir/pulumi-language-python
+    if [ -L "$target" ] && [ -e "$target" ]; then
+        return 0  # the official host of an installed Pulumi CLI
+    fi
+    local tools
+    tools=$(cd "$here/.." && pwd)
+    {
+        printf '%s\n' '#!/bin/sh'
+        printf "'''exec' '%s' -I \"\$0\" \"\$@\"\n" "$bin_dir/python"
+        printf "' '''\n"
+        printf '%s\n' "# pulumi-language-python: the Python language host of this offline build" \
+            "# (source: $tools/language_host; see tools/pulumi-cli/README.md). Written by make setup." \
+            'import sys' '' \
+            "sys.path.insert(0, '$tools')" \
+            'from language_host.__main__ import run' '' \
+            'sys.exit(run(sys.argv[1:], executable=__file__))'
+    } >"$target.tmp"
+    chmod 0755 "$target.tmp"
+    mv -f "$target.tmp" "$target"
+}
+
 compatible() {
     local v
     v=$("$1" version 2>/dev/null | sed 's/^v//') || return 1
@@ -42,6 +84,7 @@ if [ -n "$installed" ] && compatible "$installed"; then
     installed_dir=$(dirname "$(readlink -f "$installed")")
     if [ -x "$installed_dir/pulumi-resource-pulumi-python" ]; then
         link_from "$installed_dir"
+        install_language_host
         exit 0
     fi
 fi
@@ -49,6 +92,8 @@ fi
 # 2. The cached build.
 if [ -x "$cache/pulumi" ] && [ "$("$cache/pulumi" version 2>/dev/null)" = "v$version" ]; then
     link_from "$cache"
+    place_pulumi "$cache"
+    install_language_host
     exit 0
 fi
 
@@ -88,3 +133,5 @@ mv "$tmp" "$cache"
 trap - EXIT
 say "built $("$cache/pulumi" version)"
 link_from "$cache"
+place_pulumi "$cache"
+install_language_host

@@ -1,0 +1,113 @@
+"""A running language host (this project's ``pulumi-language-python``) and a client for it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+from google.protobuf import struct_pb2
+from pulumi.runtime.proto import language_pb2, language_pb2_grpc
+
+ROOT = Path(__file__).resolve().parents[2]
+HOST = ROOT / "tools" / "language_host"
+# The host's source is not an installed package: the tests import it from tools/.
+if str(HOST.parent) not in sys.path:
+    sys.path.insert(0, str(HOST.parent))
+START_TIMEOUT = 30.0
+
+
+class RunningHost:
+    """A host process serving on a local port, with a ``LanguageRuntime`` client."""
+
+    def __init__(self, proc: subprocess.Popen[str], port: int) -> None:
+        self.proc = proc
+        self.port = port
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        self.stub = language_pb2_grpc.LanguageRuntimeStub(self.channel)
+
+    def stop(self) -> None:
+        """Stop the host (SIGTERM) and wait for it."""
+        self.channel.close()
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+
+def start_host(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, launcher: list[str] | None = None
+) -> RunningHost:
+    """Start the host as the engine does (``python -I`` on the source) and read its port."""
+    proc = subprocess.Popen(
+        [*(launcher or []), sys.executable, "-I", str(HOST), *args],
+        cwd=cwd,
+        env=env or dict(os.environ),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert line.strip().isdigit(), f"the host printed {line!r} instead of its port"
+    return RunningHost(proc, int(line))
+
+
+@pytest.fixture
+def executor(tmp_path: Path) -> Path:
+    """A stand-in exec script: records its argv and config env, exits with $FAKE_EXIT."""
+    script = tmp_path / "fake-exec"
+    script.write_text(
+        "import json, os, sys\n"
+        "with open(os.environ['FAKE_RECORD'], 'w') as f:\n"
+        "    json.dump({'argv': sys.argv[1:], 'config': os.environ.get('PULUMI_CONFIG'),\n"
+        "               'secret_keys': os.environ.get('PULUMI_CONFIG_SECRET_KEYS'),\n"
+        "               'virtual_env': os.environ.get('VIRTUAL_ENV'),\n"
+        "               'executable': sys.executable}, f)\n"
+        "sys.exit(int(os.environ.get('FAKE_EXIT', '0')))\n",
+        encoding="utf-8",
+    )
+    return script
+
+
+@pytest.fixture
+def host_factory(tmp_path: Path, executor: Path) -> Iterator[Callable[..., RunningHost]]:
+    """Start hosts with the stand-in executor and ``env`` overrides; all stopped afterwards."""
+    started: list[RunningHost] = []
+
+    def start(**env: str) -> RunningHost:
+        environ = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+        environ.update({"FAKE_RECORD": str(tmp_path / "record.json"), **env})
+        host = start_host("--use-executor", str(executor), cwd=tmp_path, env=environ)
+        started.append(host)
+        return host
+
+    yield start
+    for host in started:
+        host.stop()
+
+
+@pytest.fixture
+def host(host_factory: Callable[..., RunningHost]) -> RunningHost:
+    """A host with the stand-in executor, exiting 0."""
+    return host_factory()
+
+
+@pytest.fixture(scope="session")
+def bare_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A virtual environment without pip (fast to create) on this Python."""
+    path = tmp_path_factory.mktemp("bare") / "venv"
+    venv.EnvBuilder(with_pip=False).create(path)
+    return path
+
+
+def program_info(root: Path, **options: str) -> language_pb2.ProgramInfo:
+    """A ``ProgramInfo`` for a project in ``root`` with these runtime options."""
+    struct = struct_pb2.Struct()
+    struct.update(options)
+    return language_pb2.ProgramInfo(
+        root_directory=str(root), program_directory=str(root), entry_point=".", options=struct
+    )

@@ -1,0 +1,161 @@
+"""examples/yaml through plain ``pulumi``: the YAML host, the engine and the hbr plugin."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
+from tests.emulator.helpers import list_all, sdk_client
+
+pytestmark = pytest.mark.e2e
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "yaml"
+BIN = Path(sys.executable).parent
+
+INVALID_PROGRAM = """\
+name: hbr-invalid
+runtime: yaml
+resources:
+  bad:
+    type: hbr:index:BackupClients
+    properties:
+      clientType: VM_CLIENT
+      statuses: [RUNNING]
+"""
+
+
+@attrs.define
+class YamlStack:
+    """A copy of a YAML project with its own file backend, run with plain ``pulumi``."""
+
+    directory: Path
+    env: dict[str, str]
+
+    def pulumi(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run ``pulumi ARGS --non-interactive`` in the project."""
+        proc = subprocess.run(
+            [str(BIN / "pulumi"), *args, "--non-interactive"],
+            cwd=self.directory,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if check and proc.returncode != 0:
+            msg = f"pulumi {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}"
+            raise AssertionError(msg)
+        return proc
+
+
+def _stack(tmp_path: Path, emu: Emulator, source: Path | None = None) -> YamlStack:
+    directory = tmp_path / "project"
+    if source is None:
+        directory.mkdir()
+        (directory / "Pulumi.yaml").write_text(INVALID_PROGRAM)
+    else:
+        shutil.copytree(source, directory)
+    state = tmp_path / "state"
+    state.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ALIBABA_CLOUD_", "HBR_"))}
+    env.update(
+        {
+            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+            "PULUMI_BACKEND_URL": state.as_uri(),
+            "PULUMI_CONFIG_PASSPHRASE": "hbr-clients-local",
+            "PULUMI_HOME": str(tmp_path / "pulumi-home"),
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true",
+            "NO_COLOR": "1",
+        }
+    )
+    stack = YamlStack(directory=directory, env=env)
+    stack.pulumi("stack", "init", "test")
+    # The connection comes from hbr:* config alone; the keys are secret config.
+    stack.pulumi("config", "set", "hbr:endpoint", emu.endpoint)
+    stack.pulumi("config", "set", "hbr:protocol", "http")
+    stack.pulumi("config", "set", "--secret", "hbr:accessKey", DEFAULT_ACCESS_KEY_ID)
+    stack.pulumi("config", "set", "--secret", "hbr:secretKey", DEFAULT_ACCESS_KEY_SECRET)
+    return stack
+
+
+def _official(emu: Emulator) -> list[Any]:
+    """Every ECS client, listed by the official SDK."""
+    return list_all(sdk_client(emu.endpoint))
+
+
+def test_example_outputs_match_the_official_sdk_through_its_lifecycle(
+    tmp_path: Path, emulator_factory: Callable[..., Emulator]
+) -> None:
+    """up equals the SDK's listing; no-change preview holds; a fleet change is an update;
+    no secret in the export; destroy sends no request."""
+    emu = emulator_factory(fleet=80, seed=5)
+    stack = _stack(tmp_path, emu, EXAMPLE)
+    stack.pulumi("up", "--yes")
+
+    outputs = json.loads(stack.pulumi("stack", "output", "--json", "--show-secrets").stdout)
+    official = _official(emu)
+    activated = [c for c in official if c.status == "ACTIVATED"]
+    assert outputs["activatedClientIds"] == [c.client_id for c in activated]
+    assert outputs["ecsTotalCount"] == len(activated)
+    assert outputs["ecsInstanceIds"] == [c.instance_id for c in activated if c.instance_id]
+    protected = [c.client_id for c in activated if c.backup_status == "PROTECTED"]
+    assert outputs["protectedClientIds"] == protected
+    passwords = {
+        c.client_id: c.settings.proxy_password
+        for c in activated
+        if c.settings and c.settings.proxy_password
+    }
+    assert passwords  # the seeded fleet has custom proxies with passwords
+    assert outputs["proxyPasswords"] == passwords
+    assert outputs["auditSummary"]["totalClients"] == len(official)
+
+    stack.pulumi("preview", "--expect-no-changes")
+
+    export = stack.pulumi("stack", "export").stdout
+    assert DEFAULT_ACCESS_KEY_SECRET not in export
+    assert not [p for p in passwords.values() if p in export]
+    plain = json.loads(stack.pulumi("stack", "output", "--json").stdout)
+    assert plain["proxyPasswords"] == "[secret]"
+
+    emu.backend.update_client(activated[0].client_id, {"Status": "STOPPED"})
+    preview = stack.pulumi("preview", "--expect-no-changes", check=False)
+    assert preview.returncode != 0
+    assert re.search(r"~ +hbr:index:BackupClients +ecs +update", preview.stdout), preview.stdout
+    assert "~ 2 to update" in preview.stdout  # ecs, and protected, fed by its instanceIds
+    stack.pulumi("up", "--yes")
+    after = json.loads(stack.pulumi("stack", "output", "--json").stdout)
+    assert after["ecsTotalCount"] == len(activated) - 1
+
+    calls = emu.backend.api_call_count()
+    destroyed = stack.pulumi("destroy", "--yes")
+    assert "3 deleted" in destroyed.stdout
+    assert emu.backend.api_call_count() == calls
+
+
+def test_invalid_inputs_fail_preview_naming_each_field(
+    tmp_path: Path, emulator_factory: Callable[..., Emulator]
+) -> None:
+    """A bad clientType and status fail the preview naming both fields; nothing is sent."""
+    emu = emulator_factory(fleet=20, seed=1)
+    stack = _stack(tmp_path, emu)
+    preview = stack.pulumi("preview", check=False)
+    output = preview.stdout + preview.stderr
+    assert preview.returncode != 0
+    assert "clientType" in output
+    assert "ECS_CLIENT" in output
+    assert "statuses[0]" in output
+    assert "Traceback" not in output
+    assert emu.backend.api_call_count() == 0

@@ -177,6 +177,13 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--network", choices=NETWORKS, default=None)
     group.add_argument("--profile", help="credentials profile (default: the standard chain)")
     group.add_argument(
+        "--ca-bundle",
+        metavar="PEM",
+        help="trust the CAs in this PEM file (or directory) instead of the default ones "
+        "(default: REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, SSL_CERT_FILE, SSL_CERT_DIR, certifi); "
+        "proxies come from HTTPS_PROXY/HTTP_PROXY/ALL_PROXY and NO_PROXY",
+    )
+    group.add_argument(
         "--connect-timeout", metavar="SECONDS", help="per connection, 0.01-3600 (default 5)"
     )
     group.add_argument(
@@ -236,6 +243,7 @@ def connection_from_args(args: argparse.Namespace) -> ConnectionSettings:
         profile=args.profile,
         connect_timeout_s=numbers.get("connect_timeout", 5.0),
         read_timeout_s=numbers.get("read_timeout", 10.0),
+        ca_bundle=args.ca_bundle,
     )
 
 
@@ -388,6 +396,12 @@ def _fetch_listing(
                 deadline_s=numbers.get("deadline", DEFAULT_DEADLINE_S),
             ),
         )
+    except InvalidQuery as exc:  # the endpoint, the CA bundle or a proxy variable
+        details = "\n".join(
+            f"  {v.render(v.field if v.field.isupper() else flag_for(v.field))}"
+            for v in exc.violations
+        )
+        return _fail(EXIT_INVALID, f"invalid input (nothing was sent):\n{details}")
     except ApiError as exc:
         hint = f"\n  recommend: {exc.recommend}" if exc.recommend else ""
         return _fail(EXIT_FAILURE, f"{exc}{hint}")

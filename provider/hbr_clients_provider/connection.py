@@ -21,20 +21,30 @@ only on request: set ``ALIBABA_CLOUD_ECS_METADATA`` (the RAM role name) or
 
 The chain is read from the ``environ`` mapping given to ``resolve`` (not from the
 environment the library captured at import), so tests and the provider process can pass
-their own. Secrets never appear in ``repr``.
+their own. So are the proxy and CA variables: ``resolve`` decides the proxy and the trusted
+CAs of the endpoint once (:func:`~hbr_clients_provider.network.resolve_network`), with an
+explicit ``ca_bundle`` first. Secrets never appear in ``repr``.
+
+The endpoint is checked before anything is sent: a host name, an IPv4 address or a
+bracketed IPv6 address, with an optional port from 1 to 65535, and nothing else (no scheme,
+path, user or spaces). ``127.0.0.1:99999`` is refused with an
+:class:`~hbr_clients_provider.errors.InvalidQuery` naming ``endpoint``.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
-from hbr_clients_provider.errors import CredentialsError
+from hbr_clients_provider.errors import CredentialsError, InvalidQuery, Violation
+from hbr_clients_provider.network import NetworkSettings, resolve_network
 
-__all__ = ["NETWORKS", "PROTOCOLS", "ConnectionSettings"]
+__all__ = ["NETWORKS", "PROTOCOLS", "ConnectionSettings", "endpoint_problem"]
 
 NETWORKS: tuple[str, ...] = ("public", "vpc")
 PROTOCOLS: tuple[str, ...] = ("https", "http")
@@ -48,6 +58,52 @@ _HOW_TO_SET_CREDENTIALS = (
 
 def _lower(value: str) -> str:
     return value.strip().lower()
+
+
+_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
+_ENDPOINT_RULE = (
+    "must be a host name or IP address with an optional :PORT (1-65535) and nothing else, "
+    "e.g. hbr.cn-hangzhou.aliyuncs.com or 127.0.0.1:8080"
+)
+
+
+def endpoint_problem(value: object) -> str | None:  # noqa: PLR0911, PLR0912 - one rule per shape
+    """Why ``value`` is not a valid endpoint (``host[:port]``), or ``None`` when it is."""
+    if not isinstance(value, str) or not value.strip():
+        return "must be a non-empty string: " + _ENDPOINT_RULE
+    if "://" in value:
+        return f"{_ENDPOINT_RULE}; leave out the scheme and choose it with --protocol"
+    if value != value.strip() or any(c.isspace() or c in "/?#@\\" for c in value):
+        return _ENDPOINT_RULE
+    host, port = value, None
+    if value.startswith("["):
+        host, _, rest = value[1:].partition("]")
+        if rest:
+            if not rest.startswith(":"):
+                return _ENDPOINT_RULE
+            port = rest[1:]
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return _ENDPOINT_RULE
+    else:
+        if value.count(":") > 1:
+            return f"{_ENDPOINT_RULE}; put an IPv6 address in brackets, e.g. [::1]:8080"
+        if ":" in value:
+            host, port = value.split(":")
+        labels = host.rstrip(".").split(".")
+        if len(host) > 253 or not all(_LABEL.match(label) for label in labels):
+            return _ENDPOINT_RULE
+        if all(label.isdigit() for label in labels):
+            try:
+                ipaddress.IPv4Address(host)
+            except ValueError:
+                return _ENDPOINT_RULE
+    if port is not None and (
+        not port.isascii() or not port.isdigit() or not 1 <= int(port) <= 65535
+    ):
+        return f"the port must be a number from 1 to 65535: {_ENDPOINT_RULE}"
+    return None
 
 
 @attrs.frozen(kw_only=True)
@@ -64,12 +120,14 @@ class ConnectionSettings:
     profile: str | None = None
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 10.0
+    ca_bundle: str | None = None
+    network_settings: NetworkSettings | None = attrs.field(default=None, repr=False)
 
     @endpoint.validator
     def _check_endpoint(self, _: attrs.Attribute[str], value: str) -> None:
-        if not value or not value.strip() or "/" in value:
-            msg = f"endpoint must be a host or host:port, got {value!r}"
-            raise ValueError(msg)
+        problem = endpoint_problem(value)
+        if problem is not None:
+            raise InvalidQuery((Violation(field="endpoint", rule=problem, value=value),))
 
     def __attrs_post_init__(self) -> None:
         if self.network not in NETWORKS:
@@ -96,10 +154,12 @@ class ConnectionSettings:
         profile: str | None = None,
         connect_timeout_s: float = 5.0,
         read_timeout_s: float = 10.0,
+        ca_bundle: str | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> ConnectionSettings:
         """Apply the precedence rules (module docstring) and fetch credentials once.
 
+        :raises InvalidQuery: an invalid endpoint, proxy variable or CA bundle.
         :raises CredentialsError: when no credentials can be found.
         :raises ValueError: when neither an endpoint nor a region is known.
         """
@@ -117,6 +177,14 @@ class ConnectionSettings:
             prefix = "hbr-vpc" if network == "vpc" else "hbr"
             endpoint = f"{prefix}.{region}.aliyuncs.com"
         protocol = protocol or env.get("HBR_PROTOCOL") or "https"
+        problem = endpoint_problem(endpoint)
+        if problem is not None:
+            raise InvalidQuery((Violation(field="endpoint", rule=problem, value=endpoint),))
+        network_settings = None
+        if _lower(protocol) in PROTOCOLS:
+            network_settings = resolve_network(
+                f"{_lower(protocol)}://{endpoint}/", ca_bundle=ca_bundle, environ=env
+            )
         key_id, secret, token = _credentials(
             access_key_id=access_key_id,
             access_key_secret=access_key_secret,
@@ -135,6 +203,8 @@ class ConnectionSettings:
             profile=profile,
             connect_timeout_s=connect_timeout_s,
             read_timeout_s=read_timeout_s,
+            ca_bundle=ca_bundle,
+            network_settings=network_settings,
         )
 
     def redacted(self) -> dict[str, Any]:
@@ -148,6 +218,8 @@ class ConnectionSettings:
             "profile": self.profile,
             "connect_timeout_s": self.connect_timeout_s,
             "read_timeout_s": self.read_timeout_s,
+            "ca_bundle": self.ca_bundle,
+            "route": self.network_settings.describe() if self.network_settings else None,
         }
 
 

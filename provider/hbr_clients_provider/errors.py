@@ -3,26 +3,39 @@
 Every error the package raises derives from :class:`HbrError`::
 
     HbrError
-    ├── InvalidQuery       (also ValueError)      the inputs break a documented rule
-    ├── ApiError                                  HBR answered with an error envelope
-    ├── TransportError     (also ConnectionError) no usable HTTP answer: reset, timeout, bad body
-    ├── CredentialsError                          no credentials, or the chain failed
-    ├── TooManyClientsError                       TotalCount above the max_clients bound
-    └── FleetChangedError                         the fleet kept changing while it was listed
+    ├── InvalidQuery          (ValueError)       the inputs break a documented rule; nothing
+    │                                            sent (query, endpoint, CA bundle, proxy)
+    ├── CredentialsError                         no credentials, or the chain failed
+    ├── ApiError                                 HBR answered an error: Code, RequestId
+    ├── ResponseError                            an HTTP answer that is not an HBR answer
+    │   ├── HttpStatusError                      an error status without an HBR error body
+    │   │                                        (a proxy or gateway answered, not HBR)
+    │   ├── InvalidJsonError                     a success status, a body that is not JSON
+    │   └── MalformedResponseError               JSON, but not a DescribeBackupClients answer
+    ├── TransportError        (ConnectionError)  no HTTP answer at all
+    │   ├── ConnectError                         refused, unreachable, name did not resolve
+    │   ├── RequestTimeoutError (TimeoutError)   the connect or the read timeout passed
+    │   ├── ConnectionLostError                  reset or closed before the whole answer
+    │   ├── ProxyError                           the proxy refused the connection or tunnel
+    │   └── TlsError                             the certificate (or the handshake) failed
+    ├── DeadlineExceeded      (TimeoutError)     the listing's overall deadline passed
+    ├── TooManyClientsError                      TotalCount above the max_clients bound
+    └── FleetChangedError                        the fleet kept changing while it was listed
 
-Errors carry facts as attributes (``code``, ``request_id``, ``violations``...) so callers
-assert on data, not on message text. Exceptions of ``alibabacloud-tea-openapi`` and
-``darabonba`` are translated in exactly one place, :func:`map_exceptions`.
+Errors carry facts as attributes (``code``, ``request_id``, ``endpoint``, ``status``,
+``violations``...) so callers assert on data, not on message text; whether an error is
+worth retrying is :mod:`hbr_clients_provider.retry`'s decision, made from those facts.
+Exceptions of ``tea-openapi``, ``darabonba``, ``requests`` and ``urllib3`` are translated in
+exactly one place, :mod:`hbr_clients_provider.translate`.
 
-No error ever contains an AccessKey secret or a security token: messages are built from
-the API's error envelope and from exception class names, never from request objects.
+No error ever contains an AccessKey secret, a security token or a proxy password: messages
+are built from the API's error envelope, the response's status, type and first bytes, and
+the exception's facts, never from request objects or proxy URLs.
 """
 
 from __future__ import annotations
 
-import contextlib
 import enum
-from collections.abc import Iterator
 from typing import Any, Final
 
 import attrs
@@ -30,15 +43,23 @@ import attrs
 __all__ = [
     "NOT_GIVEN",
     "ApiError",
+    "ConnectError",
+    "ConnectionLostError",
     "CredentialsError",
     "DeadlineExceeded",
     "FleetChangedError",
     "HbrError",
+    "HttpStatusError",
+    "InvalidJsonError",
     "InvalidQuery",
+    "MalformedResponseError",
+    "ProxyError",
+    "RequestTimeoutError",
+    "ResponseError",
+    "TlsError",
     "TooManyClientsError",
     "TransportError",
     "Violation",
-    "map_exceptions",
 ]
 
 #: The name of the one API operation this package calls; used in messages.
@@ -111,7 +132,11 @@ class InvalidQuery(HbrError, ValueError):  # noqa: N818 - the contract's name
 
 
 class ApiError(HbrError):
-    """HBR returned an error envelope (``Code``, ``Message``, ``RequestId``, ``Recommend``)."""
+    """HBR answered with an error: ``Code``, ``Message``, ``RequestId``, ``Recommend``.
+
+    Also raised for an HTTP 200 whose envelope says ``Success: false`` or carries an error
+    ``Code``: an error is never read as an empty fleet.
+    """
 
     def __init__(
         self,
@@ -121,7 +146,6 @@ class ApiError(HbrError):
         request_id: str | None = None,
         status_code: int | None = None,
         recommend: str | None = None,
-        retryable: bool = False,
         retry_after_ms: int | None = None,
     ) -> None:
         self.code = code
@@ -129,15 +153,12 @@ class ApiError(HbrError):
         self.request_id = request_id
         self.status_code = status_code
         self.recommend = recommend
-        self.retryable = retryable
         self.retry_after_ms = retry_after_ms
         facts = []
         if status_code is not None:
             facts.append(f"HTTP {status_code}")
-        if request_id:
-            facts.append(f"request id {request_id}")
-        where = f" ({', '.join(facts)})" if facts else ""
-        msg = f"{OPERATION} failed: {code}{where}: {message}"
+        facts.append(f"request id {request_id}" if request_id else "no request id")
+        msg = f"{OPERATION} failed: {code} ({', '.join(facts)}): {message or 'no message'}"
         super().__init__(msg)
 
     @property
@@ -146,19 +167,201 @@ class ApiError(HbrError):
         return self.code.startswith("Throttling")
 
 
-class TransportError(HbrError, ConnectionError):
-    """No usable HTTP answer: connection refused or reset, a timeout, or an unreadable body."""
+#: How many bytes of an unexpected body a message quotes.
+BODY_HEAD_BYTES = 120
 
-    def __init__(self, reason: str, *, timeout: bool = False) -> None:
+
+def _quote_head(head: bytes) -> str:
+    text = head[:BODY_HEAD_BYTES].decode("utf-8", "replace")
+    text = " ".join(text.split())
+    return repr(text + ("..." if len(head) > BODY_HEAD_BYTES else ""))
+
+
+class ResponseError(HbrError):
+    """An HTTP answer came back, but it is not an answer of HBR's API.
+
+    Facts: ``endpoint``, ``status`` (HTTP status), ``content_type`` and ``body_head`` (the
+    first bytes of the body, at most :data:`BODY_HEAD_BYTES` of them are quoted).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        endpoint: str,
+        status: int | None = None,
+        content_type: str | None = None,
+        body_head: bytes = b"",
+    ) -> None:
+        self.endpoint = endpoint
+        self.status = status
+        self.content_type = content_type
+        self.body_head = body_head
+        super().__init__(message)
+
+
+def _body_kind(content_type: str | None) -> str:
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if "html" in kind:
+        return "an HTML body"
+    return f"a {kind} body" if kind else "a body without a content type"
+
+
+class HttpStatusError(ResponseError):
+    """An HTTP error status (or a redirect) without an HBR error envelope in the body.
+
+    HBR answers errors with a JSON ``Code``; anything else came from something between the
+    caller and HBR (a proxy, a gateway, a load balancer) or from a server that is not HBR.
+    Redirects are never followed: the signed request would go somewhere the user did not
+    name.
+    """
+
+    def __init__(
+        self,
+        *,
+        endpoint: str,
+        status: int,
+        content_type: str | None,
+        body_head: bytes,
+        location: str | None = None,
+    ) -> None:
+        self.location = location
+        if 300 <= status < 400:
+            where = f" to {location}" if location else ""
+            msg = (
+                f"HTTP {status} redirect{where} from {endpoint}: not followed (a signed request "
+                "goes only to the endpoint you named); point --endpoint / hbr:endpoint at the "
+                "API itself"
+            )
+        else:
+            msg = (
+                f"HTTP {status} with {_body_kind(content_type)} from {endpoint}: a proxy or "
+                f"gateway answered, not HBR (body starts {_quote_head(body_head)})"
+            )
+        super().__init__(
+            msg,
+            endpoint=endpoint,
+            status=status,
+            content_type=content_type,
+            body_head=body_head,
+        )
+
+
+class InvalidJsonError(ResponseError):
+    """A success status, but the body is not JSON (``reason`` says where parsing failed)."""
+
+    def __init__(
+        self,
+        *,
+        endpoint: str,
+        status: int,
+        content_type: str | None,
+        body_head: bytes,
+        reason: str,
+    ) -> None:
         self.reason = reason
+        msg = (
+            f"the response is not JSON: HTTP {status} with {_body_kind(content_type)} from "
+            f"{endpoint} ({reason}; body starts {_quote_head(body_head)})"
+        )
+        super().__init__(
+            msg,
+            endpoint=endpoint,
+            status=status,
+            content_type=content_type,
+            body_head=body_head,
+        )
+
+
+class MalformedResponseError(ResponseError):
+    """JSON that is not a ``DescribeBackupClients`` answer; ``problem`` says what is wrong."""
+
+    def __init__(self, problem: str, *, endpoint: str = "", request_id: str | None = None) -> None:
+        self.problem = problem
+        self.request_id = request_id
+        rid = f"request id {request_id}" if request_id else "no request id"
+        origin = f" from {endpoint}" if endpoint else ""
+        msg = f"malformed {OPERATION} response{origin} ({rid}): {problem}"
+        super().__init__(msg, endpoint=endpoint, status=200)
+
+
+class TransportError(HbrError, ConnectionError):
+    """No HTTP answer: ``endpoint`` could not be reached, or the exchange broke off.
+
+    ``reason`` says what happened; ``timeout`` is true for timeouts.
+    """
+
+    def __init__(self, reason: str, *, endpoint: str = "", timeout: bool = False) -> None:
+        self.reason = reason
+        self.endpoint = endpoint
         self.timeout = timeout
-        msg = f"{OPERATION} failed: {reason}"
+        origin = f" ({endpoint})" if endpoint else ""
+        msg = f"{OPERATION} failed{origin}: {reason}"
         super().__init__(msg)
 
-    @property
-    def retryable(self) -> bool:
-        """Transport failures of a read-only call are always worth another try."""
-        return True
+
+class ConnectError(TransportError):
+    """No connection: ``kind`` is ``refused``, ``dns`` or ``unreachable``."""
+
+    def __init__(self, reason: str, *, endpoint: str, kind: str) -> None:
+        self.kind = kind
+        super().__init__(reason, endpoint=endpoint)
+
+
+class RequestTimeoutError(TransportError, TimeoutError):
+    """The ``which`` (``connect`` or ``read``) timeout of ``timeout_s`` seconds passed."""
+
+    def __init__(self, *, endpoint: str, which: str, timeout_s: float | None) -> None:
+        self.which = which
+        self.timeout_s = timeout_s
+        limit = f" of {timeout_s:g} s" if timeout_s is not None else ""
+        flag = "--connect-timeout" if which == "connect" else "--read-timeout"
+        reason = f"the {which} timeout{limit} passed ({flag} sets it)"
+        super().__init__(reason, endpoint=endpoint, timeout=True)
+
+
+class ConnectionLostError(TransportError):
+    """The connection was reset or closed before the whole answer arrived."""
+
+
+class ProxyError(TransportError):
+    """The proxy (``proxy``: its URL without credentials) refused or broke the connection."""
+
+    def __init__(
+        self, reason: str, *, endpoint: str, proxy: str | None, source: str | None
+    ) -> None:
+        self.proxy = proxy
+        self.source = source
+        via = f"the proxy {proxy}" + (f" (from {source})" if source else "")
+        super().__init__(
+            f"{via} failed: {reason}; check it, or list the endpoint's host in NO_PROXY",
+            endpoint=endpoint,
+        )
+
+
+class TlsError(TransportError):
+    """TLS failed: ``problem`` names what the certificate check (or handshake) said.
+
+    ``verification`` is true for a certificate that did not verify, and ``ca_source`` says
+    which CAs were trusted (``certifi``, ``REQUESTS_CA_BUNDLE``, ``ca_bundle``...).
+    """
+
+    def __init__(self, *, endpoint: str, problem: str, verification: bool, ca_source: str) -> None:
+        self.problem = problem
+        self.verification = verification
+        self.ca_source = ca_source
+        if verification:
+            reason = (
+                f"TLS certificate verify failed: {problem} (trusted CAs: {ca_source}); if the "
+                "endpoint uses a private CA, trust it with REQUESTS_CA_BUNDLE=/path/ca.pem or "
+                "--ca-bundle (ca_bundle, hbr:caBundle). Verification is never turned off"
+            )
+        else:
+            reason = (
+                f"the TLS handshake failed: {problem}; if the endpoint speaks plain HTTP, "
+                "use --protocol http (protocol, hbr:protocol)"
+            )
+        super().__init__(reason, endpoint=endpoint)
 
 
 class DeadlineExceeded(HbrError, TimeoutError):  # noqa: N818 - reads as what happened
@@ -181,11 +384,6 @@ class DeadlineExceeded(HbrError, TimeoutError):  # noqa: N818 - reads as what ha
             "large or the network slow"
         )
         super().__init__(msg)
-
-    @property
-    def retryable(self) -> bool:
-        """Never: the deadline is the caller's whole budget."""
-        return False
 
 
 class TooManyClientsError(HbrError):
@@ -222,80 +420,3 @@ class FleetChangedError(HbrError):
             f"attempt(s){extra}"
         )
         super().__init__(msg)
-
-
-def _envelope(exc: Any) -> dict[str, Any]:
-    data = getattr(exc, "data", None)
-    return data if isinstance(data, dict) else {}
-
-
-def _api_error_from(exc: Any) -> ApiError:
-    # Local import keeps errors.py free of policy; retry.py owns "what is retryable".
-    from hbr_clients_provider.retry import is_retryable_code  # noqa: PLC0415
-
-    envelope = _envelope(exc)
-    code = str(envelope.get("Code") or getattr(exc, "code", None) or "Unknown")
-    message = str(envelope.get("Message") or envelope.get("message") or "")
-    request_id = envelope.get("RequestId") or getattr(exc, "request_id", None)
-    if request_id in ("None", ""):
-        request_id = None
-    status = getattr(exc, "status_code", None)
-    status_code = int(status) if status is not None else None
-    recommend = envelope.get("Recommend")
-    retry_after = getattr(exc, "retry_after", None)
-    return ApiError(
-        code=code,
-        message=message,
-        request_id=str(request_id) if request_id is not None else None,
-        status_code=status_code,
-        recommend=str(recommend) if recommend else None,
-        retryable=is_retryable_code(code, status_code),
-        retry_after_ms=int(retry_after) if retry_after else None,
-    )
-
-
-def _transport_error_from(inner: BaseException | None) -> TransportError:
-    text = str(getattr(inner, "message", "") or inner or "")
-    lowered = text.lower()
-    if isinstance(inner, ValueError):
-        return TransportError("the response body was not valid JSON")
-    if "timed out" in lowered or "timeout" in lowered:
-        return TransportError("the request timed out", timeout=True)
-    if "reset" in lowered or "aborted" in lowered or "remotedisconnected" in lowered:
-        return TransportError("the connection was reset")
-    if "refused" in lowered:
-        return TransportError("the connection was refused")
-    kind = type(inner).__name__ if inner is not None else "unknown"
-    return TransportError(f"network error ({kind})")
-
-
-@contextlib.contextmanager
-def map_exceptions() -> Iterator[None]:
-    """Translate ``tea-openapi``/``darabonba``/credential exceptions into :class:`HbrError`.
-
-    This is the only place that knows the dependency's exception classes::
-
-        with map_exceptions():
-            client.call_api(params, request, runtime)
-    """
-    from alibabacloud_credentials.exceptions import CredentialException  # noqa: PLC0415
-    from alibabacloud_tea_openapi.exceptions import AlibabaCloudException  # noqa: PLC0415
-    from darabonba.exceptions import ResponseException, UnretryableException  # noqa: PLC0415
-
-    try:
-        yield
-    except HbrError:
-        raise
-    except (AlibabaCloudException, ResponseException) as exc:
-        raise _api_error_from(exc) from None
-    except UnretryableException as exc:
-        inner = getattr(exc, "inner_exception", None)
-        if isinstance(inner, CredentialException):
-            msg = "could not obtain credentials from the credential provider"
-            raise CredentialsError(msg) from None
-        raise _transport_error_from(inner) from None
-    except CredentialException:
-        msg = "could not obtain credentials from the credential provider"
-        raise CredentialsError(msg) from None
-    except OSError as exc:
-        raise _transport_error_from(exc) from None

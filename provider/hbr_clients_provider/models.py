@@ -28,6 +28,7 @@ __all__ = [
     "ClientSettings",
     "ClientsPage",
     "Tag",
+    "check_answer",
 ]
 
 #: What a secret looks like in output unless it is revealed on purpose.
@@ -245,8 +246,15 @@ class ClientsPage:
     clients: tuple[BackupClient, ...] = attrs.field(default=(), converter=_clients)
 
     @classmethod
-    def from_wire(cls, data: Mapping[str, Any]) -> ClientsPage:
-        """Build a page from a response body; clients that lack a ``ClientId`` are kept."""
+    def from_wire(cls, data: Mapping[str, Any], *, endpoint: str = "") -> ClientsPage:
+        """Build a page from a response body, after deciding that it is an answer.
+
+        The one place that decides it (:func:`check_answer`): an error envelope raises
+        :class:`~.errors.ApiError`, anything else that is not a complete answer raises
+        :class:`~.errors.MalformedResponseError`. An empty page comes only from an answer
+        that says ``TotalCount: 0`` or holds an empty ``Clients`` array.
+        """
+        check_answer(data, endpoint=endpoint)
         env = wire.decode_envelope(data)
         request_id = env.get("request_id")
         pool: dict[Any, Any] = {}
@@ -259,6 +267,70 @@ class ClientsPage:
                 [_client_from_wire(c, pool) for c in env["clients"] if isinstance(c, Mapping)]
             ),
         )
+
+
+def _is_false(value: Any) -> bool:
+    return value is False or (isinstance(value, str) and value.strip().lower() == "false")
+
+
+def _count(value: Any) -> int | None:
+    """A wire count: a non-negative ``int`` or a string of ASCII digits; else ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
+def check_answer(data: Any, *, endpoint: str = "") -> None:
+    """Raise unless ``data`` (a decoded body) is a ``DescribeBackupClients`` answer.
+
+    * ``Success: false``, or a ``Code`` other than ``"200"``: :class:`~.errors.ApiError`
+      with the code, the message and the request ID;
+    * no ``TotalCount``, or one that is not a non-negative integer; ``Clients`` missing
+      while ``TotalCount > 0``, or not an array; a client that is not an object or has no
+      ``ClientId``: :class:`~.errors.MalformedResponseError` naming what is wrong.
+    """
+    from hbr_clients_provider.errors import ApiError, MalformedResponseError  # noqa: PLC0415
+
+    if not isinstance(data, Mapping):
+        msg = f"the body is a JSON {type(data).__name__}, not an object"
+        raise MalformedResponseError(msg, endpoint=endpoint)
+    request_id = data.get("RequestId")
+    rid = str(request_id) if request_id not in (None, "") else None
+    code = data.get("Code")
+    if _is_false(data.get("Success")) or (code not in (None, "", "200", 200)):
+        raise ApiError(
+            code=str(code) if code not in (None, "") else "Success=false (no Code given)",
+            message=str(data.get("Message") or ""),
+            request_id=rid,
+            status_code=200,
+            recommend=str(data["Recommend"]) if data.get("Recommend") else None,
+        )
+
+    def malformed(problem: str) -> MalformedResponseError:
+        return MalformedResponseError(problem, endpoint=endpoint, request_id=rid)
+
+    if "TotalCount" not in data:
+        raise malformed("TotalCount is missing, so the size of the fleet is unknown")
+    total = _count(data["TotalCount"])
+    if total is None:
+        shown = repr(data["TotalCount"])[:40]
+        raise malformed(f"TotalCount is {shown}, not a non-negative integer")
+    clients = data.get("Clients")
+    if clients is None:
+        if total > 0:
+            raise malformed(f"Clients is missing while TotalCount is {total}")
+        return
+    if not isinstance(clients, list):
+        raise malformed(f"Clients is a {type(clients).__name__}, not an array")
+    for index, client in enumerate(clients):
+        if not isinstance(client, Mapping):
+            raise malformed(f"Clients[{index}] is a {type(client).__name__}, not an object")
+        if client.get("ClientId") in (None, ""):
+            raise malformed(f"Clients[{index}] has no ClientId")
 
 
 @attrs.frozen(kw_only=True)

@@ -1,17 +1,24 @@
 """Which failures are retried, and how long to wait: :class:`RetryPolicy`.
 
-Retried (the call is read-only, so repeating it is safe):
+This module alone decides "is this worth another try?" (:func:`is_retryable`), from the
+facts the errors of :mod:`hbr_clients_provider.errors` carry. Retried (the call is
+read-only, so repeating it is safe), because another try can succeed:
 
-* ``Throttling``, ``Throttling.User``, ``Throttling.Api`` and any ``Throttling.*``;
-* ``ServiceUnavailable``, ``InternalError`` and any other HTTP 5xx;
-* connection errors, resets and timeouts (:class:`~.errors.TransportError`);
+* ``Throttling``, ``Throttling.User``, ``Throttling.Api`` and any ``Throttling.*``, and an
+  HTTP 429 from anything in between;
+* ``ServiceUnavailable``, ``InternalError`` and any other HTTP 5xx, with an HBR error body or
+  not (a gateway's 502 or 503 passes);
+* connection resets, timeouts, and refused connections (a restarting endpoint);
 * ``SignatureNonceUsed`` once (each attempt signs with a fresh nonce).
 
-Everything else (authentication, permissions, invalid parameters, clock skew) fails at
-once. Waits use exponential backoff with full jitter (``uniform(0, min(cap, base *
-2**n))``), never shorter than the server's ``x-acs-retry-after``; retrying stops after
-``max_attempts`` attempts or when the next wait would pass ``deadline_s`` since the first
-attempt. Sleeping and time go through an injectable :class:`Clock` so tests run fast.
+Failed at once, because repeating the same request gets the same answer: certificate and
+TLS failures, a name that does not resolve, a proxy that refuses, redirects and 4xx
+answers other than throttling (authentication, permissions, invalid parameters, clock
+skew), a body that is not JSON, a malformed answer, and the listing deadline. Waits use
+exponential backoff with full jitter (``uniform(0, min(cap, base * 2**n))``), never shorter
+than the server's ``x-acs-retry-after``; retrying stops after ``max_attempts`` attempts or
+when the next wait would pass ``deadline_s`` since the first attempt. Sleeping and time go
+through an injectable :class:`Clock` so tests run fast.
 """
 
 from __future__ import annotations
@@ -23,13 +30,21 @@ from typing import Protocol, TypeVar
 
 import attrs
 
-from hbr_clients_provider.errors import ApiError, HbrError, TransportError
+from hbr_clients_provider.errors import (
+    ApiError,
+    ConnectError,
+    ConnectionLostError,
+    HbrError,
+    HttpStatusError,
+    RequestTimeoutError,
+)
 
 __all__ = [
     "Clock",
     "RetryPolicy",
     "SystemClock",
     "call_with_retries",
+    "is_retryable",
     "is_retryable_code",
 ]
 
@@ -99,14 +114,20 @@ class RetryPolicy:
         return wait
 
 
-def _retryable(error: HbrError, nonce_retries: int) -> bool:
-    if isinstance(error, TransportError):
-        return True
+def is_retryable(error: HbrError, *, nonce_retries: int = 0) -> bool:
+    """Whether another attempt after ``error`` can succeed (module docstring).
+
+    ``nonce_retries`` is how many ``SignatureNonceUsed`` errors were already retried.
+    """
     if isinstance(error, ApiError):
         if error.code in _RETRY_ONCE_CODES:
             return nonce_retries == 0
-        return error.retryable
-    return False
+        return is_retryable_code(error.code, error.status_code)
+    if isinstance(error, HttpStatusError):
+        return error.status is not None and (error.status == 429 or error.status >= 500)
+    if isinstance(error, ConnectError):
+        return error.kind == "refused"
+    return isinstance(error, RequestTimeoutError | ConnectionLostError)
 
 
 def call_with_retries(
@@ -134,7 +155,7 @@ def call_with_retries(
         try:
             return fn()
         except HbrError as error:
-            if not _retryable(error, nonce_retries):
+            if not is_retryable(error, nonce_retries=nonce_retries):
                 raise
             if isinstance(error, ApiError) and error.code in _RETRY_ONCE_CODES:
                 nonce_retries += 1

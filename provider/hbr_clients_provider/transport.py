@@ -5,8 +5,12 @@
 official SDK sends (``POST /``, RPC style, ``ACS3-HMAC-SHA256``, query plus form body from
 :func:`hbr_clients_provider.wire.encode_request`). It makes one attempt per call: the
 SDK's own retry loop is off (no ``retry_options``), retries are
-:mod:`hbr_clients_provider.retry`'s job. Errors come out translated by
-:func:`~hbr_clients_provider.errors.map_exceptions`.
+:mod:`hbr_clients_provider.retry`'s job. The HTTP step runs under an
+:class:`~hbr_clients_provider.exchange.Exchange`: the proxy and CA bundle resolved by
+:mod:`hbr_clients_provider.network`, the timeouts clamped to the caller's deadline, the body
+read so that a dripping one is cut at the deadline. Errors come out translated by
+:func:`~hbr_clients_provider.translate.translate`, and every answer is validated
+(:meth:`~hbr_clients_provider.models.ClientsPage.from_wire`) before it is trusted.
 
 Connections are pooled per host by ``requests`` sessions inside ``darabonba``; the pool
 size (``max_idle_conns``) is set to at least the caller's concurrency so keep-alive works
@@ -20,8 +24,11 @@ from typing import Any
 
 from hbr_clients_provider import wire
 from hbr_clients_provider.connection import ConnectionSettings
-from hbr_clients_provider.errors import TransportError, map_exceptions
+from hbr_clients_provider.errors import CredentialsError, MalformedResponseError
+from hbr_clients_provider.exchange import Exchange, install_log_redaction, install_session
 from hbr_clients_provider.models import ClientsPage
+from hbr_clients_provider.network import NetworkSettings, resolve_network
+from hbr_clients_provider.translate import translate, translate_response
 
 __all__ = ["Transport"]
 
@@ -30,11 +37,21 @@ class Transport:
     """Sends single ``DescribeBackupClients`` requests; thread-safe, one attempt per call."""
 
     def __init__(self, connection: ConnectionSettings, *, pool_size: int = 16) -> None:
+        """Build the client for ``connection``; resolve its proxy and CAs now, once.
+
+        :raises InvalidQuery: a proxy variable or CA bundle that cannot work.
+        """
         from alibabacloud_tea_openapi.client import Client  # noqa: PLC0415
         from alibabacloud_tea_openapi.utils_models import Config, Params  # noqa: PLC0415
+        from darabonba.core import DaraCore  # noqa: PLC0415
         from darabonba.runtime import RuntimeOptions  # noqa: PLC0415
 
         self.connection = connection
+        protocol = connection.protocol.lower()
+        self.network: NetworkSettings = connection.network_settings or resolve_network(
+            f"{protocol}://{connection.endpoint}/", ca_bundle=connection.ca_bundle
+        )
+        pool = max(1, pool_size)
         config = Config(
             access_key_id=connection.access_key_id,
             access_key_secret=connection.access_key_secret,
@@ -44,10 +61,18 @@ class Transport:
             protocol=connection.protocol.upper(),
             connect_timeout=int(connection.connect_timeout_s * 1000),
             read_timeout=int(connection.read_timeout_s * 1000),
-            max_idle_conns=max(1, pool_size),
+            max_idle_conns=pool,
         )
-        with map_exceptions():
+        try:
             self._client = Client(config)
+        except Exception as exc:  # tea-openapi refuses a config without credentials
+            msg = "could not set up the API client: the AccessKey or STS token is missing"
+            raise CredentialsError(msg) from exc
+        # darabonba's own session key (DaraCore.do_action): the host header is the endpoint,
+        # the port always 80, the pool the resolved maxIdleConns.
+        pool_key = DaraCore._resolve_pool_maxsize({"maxIdleConns": DaraCore.to_number(pool)})
+        install_session(f"{protocol}://{connection.endpoint}:80:pool={pool_key}", pool)
+        install_log_redaction()
         self._params = Params(
             action=wire.ACTION,
             version=wire.VERSION,
@@ -65,21 +90,45 @@ class Transport:
     def __repr__(self) -> str:
         return f"Transport(endpoint={self.connection.endpoint!r})"
 
-    def call(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        """Send one request with snake_case ``params``; return the decoded JSON body."""
+    def call(self, params: Mapping[str, Any], *, deadline: float | None = None) -> dict[str, Any]:
+        """Send one request with snake_case ``params``; return the decoded JSON object.
+
+        ``deadline`` is an absolute :func:`time.monotonic` instant the request must not
+        outlive: the timeouts are clamped to it and a body still arriving then is cut.
+
+        :raises HbrError: the taxonomy of :mod:`hbr_clients_provider.errors`.
+        """
         from alibabacloud_tea_openapi.utils_models import OpenApiRequest  # noqa: PLC0415
 
         query, body = wire.encode_request(params)
         request = OpenApiRequest(query=query, body=body)
+        exchange = Exchange(
+            endpoint=self.connection.endpoint,
+            network=self.network,
+            connect_timeout_s=self.connection.connect_timeout_s,
+            read_timeout_s=self.connection.read_timeout_s,
+            deadline=deadline,
+        )
         self.calls += 1
-        with map_exceptions():
-            response = self._client.call_api(self._params, request, self._runtime_type())
+        with exchange:
+            try:
+                response = self._client.call_api(self._params, request, self._runtime_type())
+            except Exception as exc:
+                raise translate(exc, exchange) from None
+        exchange.require_used()
+        if exchange.status is None or not 200 <= exchange.status < 300:
+            error = translate_response(exchange)
+            if error is not None:
+                raise error
         payload = response.get("body") if isinstance(response, Mapping) else None
         if not isinstance(payload, dict):
-            msg = "the response body was not a JSON object"
-            raise TransportError(msg)
+            kind = type(payload).__name__ if payload is not None else "null"
+            msg = f"the body is a JSON {kind}, not an object"
+            raise MalformedResponseError(msg, endpoint=self.connection.endpoint)
         return payload
 
-    def describe(self, params: Mapping[str, Any]) -> ClientsPage:
-        """Send one request and return the typed page."""
-        return ClientsPage.from_wire(self.call(params))
+    def describe(self, params: Mapping[str, Any], *, deadline: float | None = None) -> ClientsPage:
+        """Send one request and return the validated, typed page (see :meth:`call`)."""
+        return ClientsPage.from_wire(
+            self.call(params, deadline=deadline), endpoint=self.connection.endpoint
+        )

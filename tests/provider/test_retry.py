@@ -6,9 +6,21 @@ from collections.abc import Callable
 
 import pytest
 
-from hbr_clients_provider.errors import ApiError, HbrError, TransportError
+from hbr_clients_provider.errors import (
+    ApiError,
+    ConnectError,
+    ConnectionLostError,
+    DeadlineExceeded,
+    HbrError,
+    HttpStatusError,
+    InvalidJsonError,
+    MalformedResponseError,
+    ProxyError,
+    RequestTimeoutError,
+    TlsError,
+)
 from hbr_clients_provider.ratelimit import AdaptiveRateLimiter, RateLimit
-from hbr_clients_provider.retry import RetryPolicy, call_with_retries, is_retryable_code
+from hbr_clients_provider.retry import RetryPolicy, call_with_retries, is_retryable
 
 
 class FakeClock:
@@ -40,14 +52,8 @@ def failing(errors: list[HbrError]) -> Callable[[], str]:
 
 
 def api(code: str, status: int = 400, retry_after_ms: int | None = None) -> ApiError:
-    """An ApiError as map_exceptions would build it."""
-    return ApiError(
-        code=code,
-        message="m",
-        status_code=status,
-        retryable=is_retryable_code(code, status),
-        retry_after_ms=retry_after_ms,
-    )
+    """An ApiError as the translation of an error envelope builds it."""
+    return ApiError(code=code, message="m", status_code=status, retry_after_ms=retry_after_ms)
 
 
 @pytest.mark.parametrize(
@@ -97,9 +103,41 @@ def test_call_with_retries_signature_nonce_used_once() -> None:
 
 
 def test_call_with_retries_transport_errors() -> None:
-    """Resets and timeouts are retried."""
-    errors: list[HbrError] = [TransportError("reset"), TransportError("timed out", timeout=True)]
+    """Resets, timeouts, refused connections and a gateway's 5xx or 429 are retried."""
+    errors: list[HbrError] = [
+        ConnectionLostError("reset", endpoint="h"),
+        RequestTimeoutError(endpoint="h", which="read", timeout_s=1.0),
+        ConnectError("refused", endpoint="h", kind="refused"),
+        HttpStatusError(endpoint="h", status=502, content_type="text/html", body_head=b"<html>"),
+        HttpStatusError(endpoint="h", status=429, content_type="text/plain", body_head=b"slow"),
+    ]
     assert call_with_retries(failing(errors), policy=RetryPolicy(), clock=FakeClock()) == "ok"
+
+
+NOT_RETRYABLE: list[HbrError] = [
+    TlsError(endpoint="h", problem="self-signed certificate", verification=True, ca_source="x"),
+    ConnectError("no such host", endpoint="h", kind="dns"),
+    ProxyError("refused", endpoint="h", proxy="http://p:1", source="HTTPS_PROXY"),
+    HttpStatusError(endpoint="h", status=403, content_type="text/html", body_head=b""),
+    HttpStatusError(endpoint="h", status=302, content_type=None, body_head=b"", location="x"),
+    InvalidJsonError(
+        endpoint="h", status=200, content_type="text/plain", body_head=b"x", reason="r"
+    ),
+    MalformedResponseError("TotalCount is missing", endpoint="h"),
+    DeadlineExceeded(deadline_s=1.0, endpoint="h"),
+]
+
+
+@pytest.mark.parametrize("error", NOT_RETRYABLE, ids=lambda e: type(e).__name__)
+def test_call_with_retries_fails_at_once_when_another_try_cannot_succeed(
+    error: HbrError,
+) -> None:
+    """Certificate, DNS, proxy, 4xx, redirect, body and deadline failures are not retried."""
+    clock = FakeClock()
+    assert not is_retryable(error)
+    with pytest.raises(type(error)):
+        call_with_retries(failing([error]), policy=RetryPolicy(), clock=clock)
+    assert clock.sleeps == []
 
 
 def test_call_with_retries_attempt_bound() -> None:

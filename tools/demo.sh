@@ -28,7 +28,7 @@ export ALIBABA_CLOUD_ACCESS_KEY_SECRET=$("$bin/python" -c 'import hbr_emulator; 
 echo "demo: HBR emulator at $HBR_ENDPOINT (fleet ${DEMO_FLEET:-200}, seed ${DEMO_SEED:-42})"
 
 pulumi stack select --create demo --non-interactive >/dev/null
-"$bin/python" tools/pulumi_run.py up --yes --non-interactive --suppress-outputs
+pulumi up --yes --non-interactive --suppress-outputs
 echo
 echo "demo: stack outputs"
 pulumi stack output --json | "$bin/python" tools/show_outputs.py

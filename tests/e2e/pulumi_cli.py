@@ -1,9 +1,16 @@
-"""Drive the real `pulumi` CLI on a project in a temp dir with a local file backend."""
+"""Drive the real `pulumi` CLI on a project in a temp dir with a local file backend.
+
+Every command is plain ``pulumi`` from the venv's ``bin`` (first on ``PATH``), run in the
+project's directory, as a user types it; the program runs through the Python language host
+found beside ``pulumi``. Nothing of the checkout is put on ``PYTHONPATH``: a project gets this
+package from the interpreter its ``Pulumi.yaml`` selects.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,7 +21,7 @@ from typing import Any
 import attrs
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNNER = ROOT / "tools" / "pulumi_run.py"
+BIN = Path(sys.executable).parent
 PASSPHRASE = "hbr-clients-local"  # the documented passphrase of local test stacks
 
 
@@ -33,6 +40,23 @@ class Result:
         return self.stdout + self.stderr
 
 
+_VIRTUALENV = re.compile(r"^(?P<key>\s*virtualenv:\s*)(?P<path>\S+)\s*$", re.MULTILINE)
+
+
+def _pin_virtualenv(source: Path, project_file: Path) -> None:
+    text = project_file.read_text(encoding="utf-8")
+
+    def pin(match: re.Match[str]) -> str:
+        path = Path(match["path"].strip("'\""))
+        if path.is_absolute():
+            return match[0]
+        original = (source / path).resolve()
+        target = original if (original / "bin" / "python").exists() else Path(sys.prefix)
+        return f"{match['key']}{target}"
+
+    project_file.write_text(_VIRTUALENV.sub(pin, text), encoding="utf-8")
+
+
 @attrs.define
 class PulumiProject:
     """A copy of a Pulumi project with its own local backend and stack."""
@@ -45,19 +69,25 @@ class PulumiProject:
     def create(
         cls, source: Path, workdir: Path, *, env: Mapping[str, str] | None = None
     ) -> PulumiProject:
-        """Copy ``source`` into ``workdir`` and create stack ``test`` in a file backend."""
+        """Copy ``source`` into ``workdir`` and create stack ``test`` in a file backend.
+
+        A relative ``virtualenv`` option is pinned to the absolute directory it named from
+        ``source`` (or, when that is no virtual environment, to this interpreter's venv), so
+        that the copy runs on the same interpreter as the original.
+        """
         directory = workdir / "project"
         shutil.copytree(source, directory, ignore=shutil.ignore_patterns("__pycache__"))
+        _pin_virtualenv(source, directory / "Pulumi.yaml")
         state = workdir / "state"
         state.mkdir()
-        bin_dir = Path(sys.executable).parent
         base = {
-            **os.environ,
-            "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+            **{k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
             "PULUMI_BACKEND_URL": state.as_uri(),
             "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
             "PULUMI_HOME": str(workdir / "pulumi-home"),
-            "PYTHONPATH": str(directory),
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
             "NO_COLOR": "1",
             **(env or {}),
         }
@@ -66,9 +96,10 @@ class PulumiProject:
         return project
 
     def run(self, *args: str, check: bool = False, timeout: float = 300) -> Result:
-        """Run ``pulumi ARGS`` in the project (through the runner, which hosts the program)."""
+        """Run plain ``pulumi ARGS --non-interactive`` in the project's directory."""
         proc = subprocess.run(
-            [sys.executable, str(RUNNER), "-C", str(self.directory), *args, "--non-interactive"],
+            ["pulumi", *args, "--non-interactive"],
+            cwd=self.directory,
             env=self.env,
             capture_output=True,
             text=True,

@@ -45,7 +45,7 @@ Converter = Callable[[str, Any], Any]
 #: The largest integer a float carries exactly; a bigger float has lost digits already.
 _EXACT_FLOAT_INT = 2**53
 
-_ASCII_INT = re.compile(r"\s*[+-]?[0-9]{1,30}\s*", re.ASCII)
+_ASCII_INT = re.compile(r"\s*[+-]?[0-9]{1,4000}\s*", re.ASCII)
 
 
 class BadInputError(Exception):

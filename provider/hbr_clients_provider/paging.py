@@ -216,13 +216,21 @@ class Pager:
                 retry_after = error.retry_after_ms / 1000.0 if error.retry_after_ms else None
                 self.limiter.on_throttled(retry_after)
 
-        page = call_with_retries(
-            attempt,
-            policy=policy,
-            clock=self.clock,
-            on_attempt=self._before_attempt,
-            on_retryable_error=on_error,
-        )
+        try:
+            page = call_with_retries(
+                attempt,
+                policy=policy,
+                clock=self.clock,
+                on_attempt=self._before_attempt,
+                on_retryable_error=on_error,
+            )
+        except DeadlineExceeded as error:
+            if error.deadline_s is not None:
+                raise
+            # The transport knows the instant, not the budget the user set: name it.
+            raise DeadlineExceeded(
+                deadline_s=self.limits.deadline_s, endpoint=error.endpoint, detail=error.detail
+            ) from None
         if page.request_id:
             self.request_ids.append(page.request_id)
         self._tick()

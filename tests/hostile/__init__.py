@@ -1,0 +1,1 @@
+"""The hostile-server suite: a fake HBR endpoint and a network that misbehave on purpose."""

@@ -13,6 +13,10 @@ export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
 
 setup: $(STAMP)
 	@tools/pulumi-cli/provide.sh $(BIN)
+	@# The root project runs examples/quickstart (`main:`) with `virtualenv: .venv`. The language
+	@# host resolves that from the project root, but the engine starts the dynamic-provider
+	@# plugin in the program's directory, which resolves it from there: point it at the venv.
+	@ln -sfn ../../$(VENV) examples/quickstart/.venv
 	@tools/pulumi-yaml/provide.sh $(BIN)
 
 $(STAMP): pyproject.toml constraints.txt

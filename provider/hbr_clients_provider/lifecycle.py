@@ -22,14 +22,17 @@ from pulumi.runtime.rpc import UNKNOWN
 
 from hbr_clients_provider.connection import ConnectionSettings
 from hbr_clients_provider.errors import Violation
+from hbr_clients_provider.limits import ListingLimits
 from hbr_clients_provider.models import ClientListing
 from hbr_clients_provider.outputs import fleet_markers
 from hbr_clients_provider.paging import list_clients
 from hbr_clients_provider.query import INPUT_NAMES, ClientQuery
 from hbr_clients_provider.stack_config import (
     CONNECTION_INPUTS,
+    LIMIT_INPUTS,
     input_violations,
     resolve_connection,
+    resolve_limits,
 )
 
 __all__ = [
@@ -52,7 +55,7 @@ __all__ = [
 OPTION_INPUTS: tuple[str, ...] = ("include_volatile",)
 
 #: Every input the resource accepts.
-RESOURCE_INPUTS: tuple[str, ...] = INPUT_NAMES + CONNECTION_INPUTS + OPTION_INPUTS
+RESOURCE_INPUTS: tuple[str, ...] = INPUT_NAMES + CONNECTION_INPUTS + LIMIT_INPUTS + OPTION_INPUTS
 
 #: How long a listing made by ``check()`` serves the ``diff``/``create``/``update`` after it.
 HAND_OFF_TTL_S = 60.0
@@ -63,8 +66,8 @@ MARKERS: tuple[str, ...] = ("fingerprint", "proxy_passwords")
 #: Set by the user to get the engine's older refresh, which compares outputs itself.
 _LEGACY_REFRESH_DIFF = "PULUMI_ENABLE_LEGACY_REFRESH_DIFF"
 
-#: The query and the connection of a lookup: what a listing depends on.
-LookupKey = tuple[ClientQuery, ConnectionSettings]
+#: The query, the connection and the bounds of a lookup: what a listing depends on.
+LookupKey = tuple[ClientQuery, ConnectionSettings, ListingLimits]
 
 
 def is_unknown(value: Any) -> bool:
@@ -106,9 +109,14 @@ def violations(inputs: Mapping[str, Any]) -> list[Violation]:
 
 
 def lookup_key(options: Mapping[str, str], inputs: Mapping[str, Any]) -> LookupKey:
-    """The query and the connection of ``inputs`` under the provider ``options``."""
+    """The query, connection and bounds of ``inputs`` under the provider ``options``.
+
+    :raises InvalidQuery: for a bad input or a bad limit in ``options``.
+    :raises CredentialsError: when no credentials can be found.
+    :raises ValueError: when neither an endpoint nor a region is known.
+    """
     query = ClientQuery.from_inputs({k: v for k, v in inputs.items() if k in INPUT_NAMES})
-    return query, resolve_connection(options, inputs)
+    return query, resolve_connection(options, inputs), resolve_limits(options, inputs)
 
 
 def changed_inputs(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
@@ -148,7 +156,7 @@ class ListingHandOff:
             passed = self._listings.pop(key, None) if reuse else None
         if passed is not None and time.monotonic() - passed[0] < HAND_OFF_TTL_S:
             return passed[1]
-        return list_clients(key[0], connection=key[1])
+        return list_clients(key[0], connection=key[1], limits=key[2])
 
 
 @attrs.define

@@ -112,13 +112,13 @@ class TestSchemaAndConfig:
         assert set(schema["functions"]) == {LOOKUP, AUDIT}
         assert set(schema["resources"]) == {"hbr:index:BackupClients"}
 
-    def test_check_config_names_a_bad_protocol(self, bare: Stub) -> None:
-        """A protocol other than http or https fails CheckConfig naming the key and value."""
-        checked = bare.CheckConfig(
-            provider_pb2.CheckRequest(urn=URN, news=_struct({"protocol": "ftp", "region": " "}))
-        )
+    def test_check_config_names_each_bad_key(self, bare: Stub) -> None:
+        """A bad protocol, region or deadline fails CheckConfig naming the key and value."""
+        news = _struct({"protocol": "ftp", "region": " ", "deadline": "soon", "maxClients": 5})
+        checked = bare.CheckConfig(provider_pb2.CheckRequest(urn=URN, news=news))
         failures = {f.property: f.reason for f in checked.failures}
-        assert set(failures) == {"protocol", "region"}
+        assert set(failures) == {"protocol", "region", "deadline"}
+        assert "'soon'" in failures["deadline"]
         assert "http, https" in failures["protocol"]
         assert "'ftp'" in failures["protocol"]
 

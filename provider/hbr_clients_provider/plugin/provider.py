@@ -37,6 +37,7 @@ from hbr_clients_provider.lifecycle import (
     top_field,
     violations,
 )
+from hbr_clients_provider.limits import limit_violations
 from hbr_clients_provider.models import ClientListing
 from hbr_clients_provider.outputs import SECRET_OUTPUTS, inputs_key, listing_outputs
 from hbr_clients_provider.plugin.names import camel, camel_path
@@ -53,14 +54,18 @@ from hbr_clients_provider.plugin.schema import (
 )
 from hbr_clients_provider.plugin.values import plain, plain_inputs, to_property
 from hbr_clients_provider.query import INPUT_NAMES
-from hbr_clients_provider.stack_config import CONNECTION_INPUTS, connection_violations
+from hbr_clients_provider.stack_config import (
+    CONNECTION_INPUTS,
+    LIMIT_INPUTS,
+    connection_violations,
+)
 
 __all__ = ["AuditFailedError", "HbrProvider", "Properties"]
 
 #: A property map as it crosses the gRPC edge.
 Properties = dict[str, PropertyValue]
 
-_LOOKUP_INPUTS: tuple[str, ...] = INPUT_NAMES + CONNECTION_INPUTS
+_LOOKUP_INPUTS: tuple[str, ...] = INPUT_NAMES + CONNECTION_INPUTS + LIMIT_INPUTS
 _AUDIT_INPUTS: tuple[str, ...] = (*_LOOKUP_INPUTS, *RULE_INPUTS, "max_findings")
 _SNAKE_NAMES = re.compile(
     r"\b(" + "|".join(n for n in sorted(set(_AUDIT_INPUTS + RESOURCE_INPUTS)) if "_" in n) + r")\b"
@@ -128,11 +133,16 @@ class HbrProvider:
         """Check the ``hbr:*`` config; keys the plugin does not use are left alone."""
         known = config_keywords()
         given = {k: plain(v) for k, v in news.items() if k in known and v.value is not None}
+        limits = {known[k]: v for k, v in given.items() if known[k] in LIMIT_INPUTS}
         found = [
             CheckFailure(key, f"must be a non-empty string (got {value!r})")
             for key, value in given.items()
-            if not isinstance(value, str) or not value.strip()
+            if known[key] not in LIMIT_INPUTS and (not isinstance(value, str) or not value.strip())
         ]
+        found.extend(
+            CheckFailure(camel(v.field), v.render().removeprefix(f"{v.field}: "))
+            for v in limit_violations(limits)
+        )
         protocol = given.get("protocol")
         if isinstance(protocol, str) and protocol.strip():
             found.extend(
@@ -149,8 +159,10 @@ class HbrProvider:
             value = plain(arg) if arg is not None else variables.get(f"hbr:config:{key}")
             if value is None:
                 value = variables.get(f"hbr:{key}")
-            if isinstance(value, str) and value:
-                options[keyword] = value
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)  # numbers arrive as floats; 1000.0 means 1000
+            if value is not None and value != "":
+                options[keyword] = str(value)
         self.options = options
 
     # --- the resource -----------------------------------------------------------------

@@ -28,6 +28,7 @@ import attrs
 
 from hbr_clients_provider.audit import AuditRules, AuditSummary, Finding
 from hbr_clients_provider.lifecycle import OPTION_INPUTS
+from hbr_clients_provider.limits import LIMIT_CONFIG_KEYS, LIMIT_INPUTS, ListingLimits
 from hbr_clients_provider.models import ClientListing
 from hbr_clients_provider.outputs import SECRET_OUTPUTS
 from hbr_clients_provider.plugin.names import camel
@@ -113,6 +114,8 @@ _DESCRIPTIONS: Mapping[str, str] = {
     "endpoint": "The HBR endpoint host[:port]; overrides hbr:endpoint and HBR_ENDPOINT.",
     "protocol": "https (default) or http; overrides hbr:protocol and HBR_PROTOCOL.",
     "include_volatile": "Count heartbeat and update times as fleet changes.",
+    "max_clients": "Refuse a TotalCount above this (default 1,000,000); overrides hbr:maxClients.",
+    "deadline": "Seconds the whole listing may take (default 300); overrides hbr:deadline.",
     "max_findings": "Fail when there are more findings than this (unset never fails).",
 }
 
@@ -142,6 +145,8 @@ _CONFIG_DESCRIPTIONS: Mapping[str, str] = {
     "profile": "A profile of ~/.aliyun/config.json.",
     "endpoint": "Endpoint host[:port] (the emulator's, say); else HBR_ENDPOINT.",
     "protocol": "https (default) or http; else HBR_PROTOCOL.",
+    "max_clients": "Refuse a TotalCount above this (default 1,000,000).",
+    "deadline": "Seconds one listing may take, retries included (default 300).",
 }
 
 
@@ -224,6 +229,19 @@ def _query_input_types() -> dict[str, Any]:
     if typing.get_args(_optional_inner(typed["tags"]))[:1] != (TagFilter,):
         raise UnmappedTypeError("ClientQuery.tags", typed["tags"])
     typed.update(dict.fromkeys(CONNECTION_INPUTS, str))
+    typed.update(_limit_types())
+    return typed
+
+
+def _limit_types() -> dict[str, Any]:
+    """The limit inputs, typed as the fields of ListingLimits (``deadline`` -> ``deadline_s``)."""
+    hints = _hints(ListingLimits)
+    typed: dict[str, Any] = {}
+    for name in LIMIT_INPUTS:
+        field = name if name in hints else f"{name}_s"
+        if field not in hints:
+            raise UnmappedTypeError(f"ListingLimits.{name}", None)
+        typed[name] = hints[field]
     return typed
 
 
@@ -299,13 +317,19 @@ def config_keywords() -> dict[str, str]:
     The keys are those of the dynamic provider's stack config (``alicloud:accessKey``, ...,
     ``hbr:endpoint``), under the plugin's own namespace.
     """
-    return {key.split(":", 1)[1]: keyword for key, keyword in CONFIG_KEYS.items()}
+    keys = {**CONFIG_KEYS, **LIMIT_CONFIG_KEYS}
+    return {key.split(":", 1)[1]: keyword for key, keyword in keys.items()}
 
 
 def _config_variables() -> dict[str, dict[str, Any]]:
     variables: dict[str, dict[str, Any]] = {}
+    limits = _limit_types()
     for key, keyword in config_keywords().items():
-        spec: dict[str, Any] = {"type": "string"}
+        spec: dict[str, Any] = (
+            schema_type(limits[keyword], f"config {key}", {})
+            if keyword in limits
+            else {"type": "string"}
+        )
         if keyword in _CONFIG_DESCRIPTIONS:
             spec["description"] = _CONFIG_DESCRIPTIONS[keyword]
         if key in CONFIG_SECRETS:

@@ -70,7 +70,7 @@ _ENDPOINT_RULE = (
 def endpoint_problem(value: object) -> str | None:  # noqa: PLR0911, PLR0912 - one rule per shape
     """Why ``value`` is not a valid endpoint (``host[:port]``), or ``None`` when it is."""
     if not isinstance(value, str) or not value.strip():
-        return "must be a non-empty string: " + _ENDPOINT_RULE
+        return f"{_ENDPOINT_RULE}; it is empty"
     if "://" in value:
         return f"{_ENDPOINT_RULE}; leave out the scheme and choose it with --protocol"
     if value != value.strip() or any(c.isspace() or c in "/?#@\\" for c in value):
@@ -102,7 +102,7 @@ def endpoint_problem(value: object) -> str | None:  # noqa: PLR0911, PLR0912 - o
     if port is not None and (
         not port.isascii() or not port.isdigit() or not 1 <= int(port) <= 65535
     ):
-        return f"the port must be a number from 1 to 65535: {_ENDPOINT_RULE}"
+        return f"{_ENDPOINT_RULE}; the port is not a number from 1 to 65535"
     return None
 
 

@@ -1,0 +1,88 @@
+"""Fixtures of the hostile suite: the fake endpoint, the logging proxy, TLS files, the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+
+import attrs
+import pytest
+
+from tests.hostile.servers import FakeHbr, LoggingProxy, TlsFiles, make_self_signed, make_tls_files
+
+#: The ``hbr-clients`` console script of this interpreter's environment.
+HBR_CLIENTS = str(Path(sys.executable).parent / "hbr-clients")
+
+#: Variables that would change where requests go or what they trust; every run starts clean.
+_NETWORK_VARS = (
+    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy",
+    "all_proxy", "no_proxy", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE",
+    "SSL_CERT_DIR", "HBR_ENDPOINT", "HBR_PROTOCOL", "DEBUG",
+)  # fmt: skip
+
+
+@attrs.frozen
+class Run:
+    """One finished ``hbr-clients`` process."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(
+    endpoint: str, *args: str, protocol: str = "http", env: Mapping[str, str] | None = None
+) -> Run:
+    """Run ``hbr-clients list --client-type ECS_CLIENT --format json`` against ``endpoint``."""
+    environ = {k: v for k, v in os.environ.items() if k not in _NETWORK_VARS}
+    environ.update(
+        HBR_ENDPOINT=endpoint,
+        HBR_PROTOCOL=protocol,
+        ALIBABA_CLOUD_ACCESS_KEY_ID="LTAI-hostile-id",
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET="hostile-secret-value",
+        ALIBABA_CLOUD_SECURITY_TOKEN="hostile-sts-token-value",
+    )
+    environ.update(env or {})
+    command = [HBR_CLIENTS, "list", "--client-type", "ECS_CLIENT", "--format", "json", *args]
+    done = subprocess.run(
+        command, env=environ, capture_output=True, text=True, timeout=60, check=False
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture
+def fake_hbr() -> Iterator[Callable[..., FakeHbr]]:
+    """A factory of started fake endpoints (``mode=``, ``tls=``); all stopped afterwards."""
+    started: list[FakeHbr] = []
+
+    def start(**kwargs: object) -> FakeHbr:
+        server = FakeHbr(**kwargs).start()  # type: ignore[arg-type]
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def proxy() -> Iterator[LoggingProxy]:
+    """A started logging proxy."""
+    server = LoggingProxy().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def private_ca(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
+    """A private CA and a certificate for 127.0.0.1 signed by it."""
+    return make_tls_files(tmp_path_factory.mktemp("private-ca"))
+
+
+@pytest.fixture(scope="session")
+def self_signed(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
+    """A self-signed certificate for 127.0.0.1."""
+    return make_self_signed(tmp_path_factory.mktemp("self-signed"))

@@ -1,0 +1,393 @@
+"""A fake HBR endpoint that misbehaves on purpose, a logging HTTP proxy, and TLS material.
+
+:class:`FakeHbr` answers ``POST /`` on 127.0.0.1 with whatever its :attr:`FakeHbr.mode`
+says (an error envelope with HTTP 200, an HTML 502, a body that is not JSON, a body that
+drips...), optionally over TLS with a certificate made by :func:`make_tls_files`, and
+counts the connections and requests it got. :class:`LoggingProxy` forwards plain HTTP
+(absolute-form requests) and tunnels ``CONNECT``, and records every request it saw, so a
+test can tell whether traffic went through it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import json
+import select
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import attrs
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+CLIENT = {
+    "ClientId": "c-hostile-1",
+    "ClientType": "ECS_CLIENT",
+    "Status": "ACTIVATED",
+    "InstanceId": "i-hostile-1",
+    "Hostname": "web-1",
+}
+
+
+def answer(clients: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
+    """A well-formed DescribeBackupClients answer holding ``clients`` (one client by default)."""
+    items = [CLIENT] if clients is None else clients
+    body: dict[str, Any] = {
+        "RequestId": "REQ-OK",
+        "Success": True,
+        "Code": "200",
+        "Message": "successful",
+        "PageNumber": 1,
+        "PageSize": 99,
+        "TotalCount": len(items),
+        "Clients": items,
+    }
+    body.update(extra)
+    return body
+
+
+@attrs.frozen
+class Reply:
+    """What the fake server sends: a status, headers, a body, and how fast it drips."""
+
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "application/json;charset=utf-8"
+    headers: tuple[tuple[str, str], ...] = ()
+    drip_s: float | None = None  # seconds between bytes, None: all at once
+
+    @classmethod
+    def json(cls, data: Any, status: int = 200) -> Reply:
+        """A JSON reply."""
+        return cls(status=status, body=json.dumps(data).encode())
+
+
+#: The replies of the modes a test selects by name.
+MODES: dict[str, Callable[[], Reply]] = {
+    "ok": lambda: Reply.json(answer()),
+    "success-false": lambda: Reply.json(
+        {
+            "Success": False,
+            "Code": "InternalError",
+            "Message": "backend failure",
+            "RequestId": "REQ-FAIL-1",
+            "TotalCount": 0,
+            "Clients": [],
+        }
+    ),
+    "request-id-only": lambda: Reply.json({"RequestId": "REQ-X"}),
+    "no-client-id": lambda: Reply.json(answer([{"ClientType": "ECS_CLIENT"}])),
+    "html-502": lambda: Reply(
+        status=502,
+        content_type="text/html",
+        body=b"<html><head><title>502 Bad Gateway</title></head>"
+        b"<body><h1>502 Bad Gateway</h1></body></html>",
+    ),
+    "invalid-json": lambda: Reply(content_type="text/plain", body=b'{"RequestId": "R", oops'),
+    "redirect": lambda: Reply(
+        status=302, content_type="text/html", headers=(("Location", "http://127.0.0.1:9/"),)
+    ),
+    "drip": lambda: Reply(body=json.dumps(answer()).encode(), drip_s=0.5),
+}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *_args: Any) -> None:
+        """Quiet."""
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        owner = self.server.owner
+        with owner.lock:
+            owner.requests.append(self.path)
+        reply = MODES[owner.mode]()
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        for name, value in reply.headers:
+            self.send_header(name, value)
+        self.end_headers()
+        if reply.drip_s is None:
+            self.wfile.write(reply.body)
+            return
+        for byte in reply.body:
+            if owner.stopped.is_set():
+                return
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
+            time.sleep(reply.drip_s)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    owner: FakeHbr
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        sock, address = super().get_request()
+        with self.owner.lock:
+            self.owner.connections += 1
+        if self.owner.tls is not None:
+            sock.settimeout(5)
+            try:
+                sock = self.owner.tls.wrap_socket(sock, server_side=True)
+            except (ssl.SSLError, OSError):
+                sock.close()
+                raise
+        return sock, address
+
+
+@attrs.define
+class FakeHbr:
+    """A misbehaving HBR endpoint on 127.0.0.1 (see :data:`MODES`)."""
+
+    mode: str = "ok"
+    tls: ssl.SSLContext | None = None
+    requests: list[str] = attrs.field(factory=list)
+    connections: int = 0
+    lock: threading.Lock = attrs.field(factory=threading.Lock)
+    stopped: threading.Event = attrs.field(factory=threading.Event)
+    _server: _Server | None = None
+
+    def start(self) -> FakeHbr:
+        """Listen on a free port and serve in a thread."""
+        server = _Server(("127.0.0.1", 0), _Handler)
+        server.owner = self
+        self._server = server
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and stop any drip."""
+        self.stopped.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    @property
+    def endpoint(self) -> str:
+        """``127.0.0.1:<port>``."""
+        assert self._server is not None
+        return f"127.0.0.1:{self._server.server_address[1]}"
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    server: _ProxyServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *_args: Any) -> None:
+        """Quiet."""
+
+    def _record(self) -> None:
+        with self.server.owner.lock:
+            self.server.owner.seen.append(f"{self.command} {self.path}")
+
+    def do_CONNECT(self) -> None:
+        self._record()
+        host, _, port = self.path.rpartition(":")
+        try:
+            upstream = socket.create_connection((host, int(port)), timeout=5)
+        except OSError:
+            self.send_error(502)
+            return
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        sockets = [self.connection, upstream]
+        try:
+            while True:
+                readable, _, _ = select.select(sockets, [], [], 5)
+                if not readable:
+                    return
+                for sock in readable:
+                    data = sock.recv(65536)
+                    if not data:
+                        return
+                    (upstream if sock is self.connection else self.connection).sendall(data)
+        finally:
+            upstream.close()
+
+    def do_POST(self) -> None:
+        self._record()
+        target = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length)
+        with socket.create_connection((target.hostname, target.port or 80), timeout=5) as up:
+            path = target.path + (f"?{target.query}" if target.query else "")
+            head = [f"POST {path} HTTP/1.1"]
+            head += [f"{k}: {v}" for k, v in self.headers.items() if k.lower() != "connection"]
+            head.append("Connection: close")
+            up.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+            chunks = []
+            while data := up.recv(65536):
+                chunks.append(data)
+        self.wfile.write(b"".join(chunks))
+        self.close_connection = True
+
+
+class _ProxyServer(ThreadingHTTPServer):
+    daemon_threads = True
+    owner: LoggingProxy
+
+
+@attrs.define
+class LoggingProxy:
+    """An HTTP proxy on 127.0.0.1 that records each request line it handles."""
+
+    seen: list[str] = attrs.field(factory=list)
+    lock: threading.Lock = attrs.field(factory=threading.Lock)
+    _server: _ProxyServer | None = None
+    kinds: ClassVar[tuple[str, ...]] = ("CONNECT", "POST")
+
+    def start(self) -> LoggingProxy:
+        """Listen on a free port and serve in a thread."""
+        server = _ProxyServer(("127.0.0.1", 0), _ProxyHandler)
+        server.owner = self
+        self._server = server
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:<port>``."""
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+
+@attrs.frozen
+class TlsFiles:
+    """A CA certificate, and a server certificate and key for 127.0.0.1 signed by it."""
+
+    ca: Path
+    cert: Path
+    key: Path
+
+    def server_context(self) -> ssl.SSLContext:
+        """The server side of TLS with the signed certificate."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert, self.key)
+        return context
+
+
+def make_tls_files(directory: Path) -> TlsFiles:
+    """Make a private CA and a certificate for ``127.0.0.1``/``localhost`` it signed."""
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hbr-clients test CA")])
+    ca_cert = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
+            ),
+            critical=False,
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .add_extension(x509.ExtendedKeyUsage([x509.OID_SERVER_AUTH]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    files = TlsFiles(
+        ca=directory / "ca.pem", cert=directory / "server.pem", key=directory / "key.pem"
+    )
+    files.ca.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    files.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    files.key.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return files
+
+
+def make_self_signed(directory: Path) -> TlsFiles:
+    """A self-signed certificate for ``127.0.0.1`` (``ca`` is the certificate itself)."""
+    now = datetime.datetime.now(datetime.UTC)
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    files = TlsFiles(
+        ca=directory / "self-signed.pem",
+        cert=directory / "self-signed.pem",
+        key=directory / "self-signed-key.pem",
+    )
+    files.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    files.key.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return files

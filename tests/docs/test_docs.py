@@ -48,7 +48,11 @@ class TestMarkers:
 
     def test_every_shell_block_is_marked(self) -> None:
         """A shell block without a docs-test marker, or with an unknown one, fails."""
-        unmarked = [f"{b.where} ({b.language})" for b in _blocks() if b.marker not in KINDS]
+        unmarked = [
+            f"{_relative(b.path)}:{b.line} ({b.language})"
+            for b in _blocks()
+            if b.marker not in KINDS
+        ]
         assert unmarked == [], "mark each block with <!-- docs-test: run|real-cloud|... -->"
 
     def test_covered_by_names_existing_files(self) -> None:

@@ -57,7 +57,7 @@ from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
 from hbr_clients_provider.connection import ConnectionSettings
-from hbr_clients_provider.errors import HbrError, Violation
+from hbr_clients_provider.errors import HbrError, InvalidQuery, Violation
 from hbr_clients_provider.models import ClientListing
 from hbr_clients_provider.outputs import fleet_markers, inputs_key, listing_outputs
 from hbr_clients_provider.paging import list_clients
@@ -250,6 +250,11 @@ class BackupClientsProvider(ResourceProvider):
             try:
                 key = _key(inputs)
                 _pass_on(key, _list(key, reuse=False))
+            except InvalidQuery as error:  # hbr:endpoint, hbr:caBundle or a proxy variable
+                failures.extend(
+                    _check_failure(v) if v.field in inputs else CheckFailure("", v.render())
+                    for v in error.violations
+                )
             except (HbrError, ValueError) as error:
                 failures.append(CheckFailure("", str(error)))
         return CheckResult({**news, **inputs}, failures)

@@ -12,6 +12,7 @@ stack config key           meaning
 ``alicloud:profile``       a profile of ``~/.aliyun/config.json``
 ``hbr:endpoint``           explicit endpoint ``host[:port]`` (the emulator's, say)
 ``hbr:protocol``           ``https`` (default) or ``http``
+``hbr:caBundle``           PEM file of the CAs to trust (default: ``REQUESTS_CA_BUNDLE`` ...)
 ``hbr:maxClients``         refuse a ``TotalCount`` above this (default 1,000,000)
 ``hbr:deadline``           seconds one listing may take, retries included (default 300)
 =========================  ====================================================
@@ -31,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from hbr_clients_provider.connection import ConnectionSettings
+from hbr_clients_provider.connection import ConnectionSettings, endpoint_problem
 from hbr_clients_provider.errors import Violation
 from hbr_clients_provider.limits import (
     LIMIT_CONFIG_KEYS,
@@ -63,10 +64,11 @@ CONFIG_KEYS: Mapping[str, str] = {
     "alicloud:profile": "profile",
     "hbr:endpoint": "endpoint",
     "hbr:protocol": "protocol",
+    "hbr:caBundle": "ca_bundle",
 }
 
 #: Inputs of a resource or lookup that choose the connection rather than the query.
-CONNECTION_INPUTS: tuple[str, ...] = ("region", "endpoint", "protocol")
+CONNECTION_INPUTS: tuple[str, ...] = ("region", "endpoint", "protocol", "ca_bundle")
 
 _PROTOCOLS = ("http", "https")
 
@@ -86,7 +88,7 @@ def connection_options(get: Callable[[str], Any]) -> dict[str, str]:
 
 
 def connection_violations(inputs: Mapping[str, Any]) -> tuple[Violation, ...]:
-    """Check the ``region``/``endpoint``/``protocol`` inputs that are set."""
+    """Check the ``region``/``endpoint``/``protocol``/``ca_bundle`` inputs that are set."""
     violations: list[Violation] = []
     for name in CONNECTION_INPUTS:
         value = inputs.get(name)
@@ -98,6 +100,8 @@ def connection_violations(inputs: Mapping[str, Any]) -> tuple[Violation, ...]:
         elif name == "protocol" and value.lower() not in _PROTOCOLS:
             rule = "must be one of http, https"
             violations.append(Violation(field=name, rule=rule, value=value))
+        elif name == "endpoint" and (problem := endpoint_problem(value)) is not None:
+            violations.append(Violation(field=name, rule=problem, value=value))
     return tuple(violations)
 
 
@@ -112,6 +116,7 @@ def resolve_connection(
 ) -> ConnectionSettings:
     """Resolve the connection from stack ``options`` overridden by resource ``inputs``.
 
+    :raises InvalidQuery: an invalid endpoint, CA bundle or proxy variable.
     :raises CredentialsError: when no credentials can be found.
     :raises ValueError: when neither an endpoint nor a region is known.
     """
@@ -128,4 +133,5 @@ def resolve_connection(
         access_key_secret=merged.get("access_key_secret"),
         security_token=merged.get("security_token"),
         profile=merged.get("profile"),
+        ca_bundle=merged.get("ca_bundle"),
     )

@@ -170,6 +170,7 @@ def get_backup_clients(
     region: str | None = None,
     endpoint: str | None = None,
     protocol: str | None = None,
+    ca_bundle: str | None = None,
     max_clients: int | None = None,
     deadline: float | None = None,
 ) -> GetBackupClientsResult:

@@ -80,6 +80,7 @@ class BackupClients(pulumi.dynamic.Resource, module="hbr", name="BackupClients")
         region: pulumi.Input[str] | None = None,
         endpoint: pulumi.Input[str] | None = None,
         protocol: pulumi.Input[str] | None = None,
+        ca_bundle: pulumi.Input[str] | None = None,
         max_clients: pulumi.Input[int] | None = None,
         deadline: pulumi.Input[float] | None = None,
         opts: pulumi.ResourceOptions | None = None,
@@ -105,6 +106,8 @@ class BackupClients(pulumi.dynamic.Resource, module="hbr", name="BackupClients")
         :param region: region, overriding ``alicloud:region``.
         :param endpoint: ``host[:port]``, overriding ``hbr:endpoint`` and ``HBR_ENDPOINT``.
         :param protocol: ``https`` or ``http``, overriding ``hbr:protocol``.
+        :param ca_bundle: PEM file (or directory) of the CAs to trust, overriding
+            ``hbr:caBundle``, ``REQUESTS_CA_BUNDLE`` and the default (``certifi``).
         :param max_clients: refuse a ``TotalCount`` above this before page 2 (default
             ``hbr:maxClients`` or 1,000,000).
         :param deadline: seconds the whole listing may take, retries included (default

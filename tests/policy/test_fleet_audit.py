@@ -172,7 +172,7 @@ class TestFleetAudit:
         rows = [line for line in diag.message.splitlines() if "not_activated" in line]
         assert len(rows) == MESSAGE_ROWS + 1  # the rows and the verdict line
         assert diag.message.rstrip().endswith(f"... and {10_000 - MESSAGE_ROWS} more findings")
-        assert elapsed < 10, f"20,000 clients took {elapsed:.1f}s"
+        assert elapsed < 30, f"20,000 clients took {elapsed:.1f}s"
 
     def test_secrets_never_reach_the_message(self) -> None:
         """A client's proxy password (secret output, masked in clients_json) is never printed."""

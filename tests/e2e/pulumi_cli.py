@@ -91,6 +91,8 @@ class PulumiProject:
             "NO_COLOR": "1",
             **(env or {}),
         }
+        if not base["PATH"].startswith(f"{BIN}{os.pathsep}"):  # a caller's PATH, without it
+            base["PATH"] = f"{BIN}{os.pathsep}{base['PATH']}"
         project = cls(directory=directory, state=state, env=base)
         project.run("stack", "init", "test", check=True)
         return project

@@ -1,0 +1,147 @@
+"""A user's own project: the wheel in a fresh venv, a project outside the checkout, plain pulumi."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
+from tests.e2e.pulumi_cli import BIN, PASSPHRASE, ROOT
+
+pytestmark = pytest.mark.e2e
+
+PROJECT_FILE = """\
+name: my-fleet
+description: A user's project, outside the pulumi-hbr-clients checkout.
+runtime:
+  name: python
+  options:
+    toolchain: pip
+    virtualenv: venv
+"""
+
+PROGRAM = """\
+import sys
+
+import pulumi
+import pulumi_hbr_clients as hbr
+
+clients = hbr.BackupClients("ecs", client_type="ECS_CLIENT", statuses=["ACTIVATED"])
+pulumi.export("client_ids", clients.client_ids)
+pulumi.export("total_count", clients.total_count)
+pulumi.export("sdk_file", hbr.__file__)
+pulumi.export("python", sys.executable)
+pulumi.export("sys_path", sys.path)
+"""
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This project's wheel, built as a user would (``pip wheel --no-deps``)."""
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
+        check=True,
+        timeout=300,
+    )
+    (built,) = out.glob("pulumi_hbr_clients-*.whl")
+    return built
+
+
+@pytest.fixture
+def own_project(tmp_path: Path, wheel: Path) -> Path:
+    """A project dir outside the checkout, with ``venv`` holding the wheel and its deps."""
+    project = tmp_path / "my-fleet"
+    project.mkdir()
+    venv = project / "venv"
+    # A venv without its own pip, filled by this pip (``--python``): the same packages as
+    # ``venv/bin/pip install``, without bootstrapping pip into every test venv.
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(venv / "bin" / "python"),
+            "install",
+            "--quiet",
+            "--no-compile",
+            "-c",
+            str(ROOT / "constraints.txt"),
+            str(wheel),
+        ],
+        check=True,
+        timeout=600,
+    )
+    (project / "Pulumi.yaml").write_text(PROJECT_FILE, encoding="utf-8")
+    (project / "__main__.py").write_text(PROGRAM, encoding="utf-8")
+    return project
+
+
+class TestOwnProject:
+    """``pulumi`` as typed, in a project whose venv has the package from its wheel."""
+
+    def test_lifecycle_with_the_installed_wheel(
+        self, own_project: Path, tmp_path: Path, emulator_factory: Callable[..., Emulator]
+    ) -> None:
+        """up, an unchanged preview, refresh and destroy run on the project's venv alone."""
+        emu = emulator_factory(fleet=150, seed=3)
+        state = tmp_path / "state"
+        state.mkdir()
+        env = {
+            **{k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}},
+            # Nothing of the checkout on PATH: `pulumi` is called by its path, as an
+            # installed CLI would be, and finds its language host beside itself.
+            "PATH": f"/usr/local/bin{os.pathsep}/usr/bin{os.pathsep}/bin",
+            "PULUMI_BACKEND_URL": state.as_uri(),
+            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+            "PULUMI_HOME": str(tmp_path / "pulumi-home"),
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            "NO_COLOR": "1",
+            "HBR_ENDPOINT": emu.endpoint,
+            "HBR_PROTOCOL": "http",
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID,
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": DEFAULT_ACCESS_KEY_SECRET,
+        }
+
+        def pulumi(*args: str) -> subprocess.CompletedProcess[str]:
+            proc = subprocess.run(
+                [str(BIN / "pulumi"), *args, "--non-interactive"],
+                cwd=own_project,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+            assert proc.returncode == 0, f"pulumi {' '.join(args)}:\n{proc.stdout}{proc.stderr}"
+            assert "from $PATH" not in proc.stdout + proc.stderr
+            return proc
+
+        pulumi("stack", "init", "dev")
+        started = time.perf_counter()
+        up = pulumi("up", "--yes")
+        up_s = time.perf_counter() - started
+        assert "+ 3 created" in up.stdout
+        outputs = json.loads(pulumi("stack", "output", "--json").stdout)
+        venv = own_project / "venv"
+        assert Path(outputs["sdk_file"]).is_relative_to(venv / "lib")
+        assert Path(outputs["python"]).parent == venv / "bin"
+        assert not [p for p in outputs["sys_path"] if p and Path(p).is_relative_to(ROOT)]
+        assert outputs["total_count"] == len(outputs["client_ids"]) > 0
+
+        pulumi("preview", "--expect-no-changes")
+        refresh = pulumi("refresh", "--yes")
+        assert "error" not in refresh.stdout.lower()
+        destroy = pulumi("destroy", "--yes")
+        assert "- 3 deleted" in destroy.stdout
+        print(f"own project: pulumi up took {up_s:.2f} s")

@@ -85,6 +85,9 @@ MODES: dict[str, Callable[[], Reply]] = {
             "Clients": [],
         }
     ),
+    "success-false-no-code": lambda: Reply.json(
+        {"Success": False, "Message": "denied", "RequestId": "REQ-FAIL-2", "TotalCount": 0}
+    ),
     "request-id-only": lambda: Reply.json({"RequestId": "REQ-X"}),
     "no-client-id": lambda: Reply.json(answer([{"ClientType": "ECS_CLIENT"}])),
     "html-502": lambda: Reply(

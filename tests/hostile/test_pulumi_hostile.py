@@ -1,0 +1,139 @@
+"""Key rows of the hostile table through ``BackupClients`` and the lookup in the real engine."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.pulumi_cli import PulumiProject
+from tests.hostile.servers import CLIENT, FakeHbr, LoggingProxy, TlsFiles
+
+pytestmark = pytest.mark.e2e
+
+PROGRAM = Path(__file__).parent / "program"
+SECRET = "hostile-secret-value"
+
+
+def project(
+    tmp_path: Path,
+    endpoint: str,
+    query: dict[str, Any],
+    *,
+    kind: str = "resource",
+    protocol: str = "http",
+    env: dict[str, str] | None = None,
+) -> PulumiProject:
+    """The hostile program against ``endpoint``, keys from the environment, no proxy set."""
+    return PulumiProject.create(
+        PROGRAM,
+        tmp_path,
+        env={
+            "HOSTILE_QUERY": json.dumps(query),
+            "HOSTILE_KIND": kind,
+            "HBR_ENDPOINT": endpoint,
+            "HBR_PROTOCOL": protocol,
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAI-hostile-id",
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET,
+            "HTTP_PROXY": "",
+            "HTTPS_PROXY": "",
+            "ALL_PROXY": "",
+            "NO_PROXY": "",
+            "REQUESTS_CA_BUNDLE": "",
+            "CURL_CA_BUNDLE": "",
+            **(env or {}),
+        },
+    )
+
+
+ECS = {"client_type": "ECS_CLIENT"}
+
+
+def test_resource_success_false_fails_preview(
+    tmp_path: Path, fake_hbr: Callable[..., FakeHbr]
+) -> None:
+    """Success:false fails the preview naming the request ID; no empty fleet, no traceback."""
+    server = fake_hbr(mode="success-false-no-code")
+    preview = project(tmp_path, server.endpoint, ECS).run("preview")
+    assert preview.returncode != 0
+    assert "Success=false (no Code given) (HTTP 200, request id REQ-FAIL-2): denied" in (
+        preview.output
+    )
+    assert "Traceback" not in preview.output
+    assert len(server.requests) == 1
+
+
+def test_lookup_malformed_response_fails_the_program(
+    tmp_path: Path, fake_hbr: Callable[..., FakeHbr]
+) -> None:
+    """get_backup_clients on a response without TotalCount fails the program readably."""
+    server = fake_hbr(mode="request-id-only")
+    up = project(tmp_path, server.endpoint, ECS, kind="lookup").run("up", "--yes")
+    assert up.returncode != 0
+    assert "TotalCount is missing" in up.output
+    assert "request id REQ-X" in up.output
+    assert len(server.requests) == 1
+
+
+def test_resource_invalid_endpoint_is_a_check_failure(tmp_path: Path, proxy: LoggingProxy) -> None:
+    """endpoint 127.0.0.1:99999 fails preview on property endpoint; no request leaves."""
+    query = {**ECS, "endpoint": "127.0.0.1:99999"}
+    preview = project(
+        tmp_path, "127.0.0.1:1", query, env={"HTTP_PROXY": proxy.url, "HTTPS_PROXY": proxy.url}
+    ).run("preview")
+    assert preview.returncode != 0
+    assert "property endpoint" in preview.output
+    assert "the port is not a number from 1 to 65535" in preview.output
+    assert "Traceback" not in preview.output
+    assert proxy.seen == []
+
+
+def test_resource_self_signed_then_trusted_ca_bundle(
+    tmp_path: Path, fake_hbr: Callable[..., FakeHbr], self_signed: TlsFiles
+) -> None:
+    """A self-signed endpoint fails preview with the certificate named; ca_bundle trusts it."""
+    server = fake_hbr(tls=self_signed.server_context())
+    failing = project(tmp_path / "a", server.endpoint, ECS, protocol="https")
+    preview = failing.run("preview")
+    assert preview.returncode != 0
+    assert "certificate verify failed: self-signed certificate" in preview.output
+    assert "--ca-bundle (ca_bundle, hbr:caBundle)" in preview.output
+    assert server.requests == []
+
+    trusting = project(
+        tmp_path / "b",
+        server.endpoint,
+        {**ECS, "ca_bundle": str(self_signed.ca)},
+        protocol="https",
+    )
+    trusting.run("up", "--yes", check=True)
+    assert trusting.outputs()["client_ids"] == [CLIENT["ClientId"]]
+
+
+def test_stack_config_secret_key_where_it_goes(
+    tmp_path: Path, fake_hbr: Callable[..., FakeHbr]
+) -> None:
+    """A secret alicloud:secretKey is encrypted in state, plain in --show-secrets and gRPC logs."""
+    server = fake_hbr()
+    stack = project(
+        tmp_path,
+        server.endpoint,
+        ECS,
+        env={"ALIBABA_CLOUD_ACCESS_KEY_ID": "", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": ""},
+    )
+    stack.run("config", "set", "alicloud:accessKey", "LTAI-hostile-id", check=True)
+    stack.run("config", "set", "--secret", "alicloud:secretKey", SECRET, check=True)
+    stack.run("up", "--yes", check=True)
+    assert SECRET not in stack.export()
+    shown = stack.run("stack", "export", "--show-secrets", check=True).stdout
+    holders = [
+        r["type"] for r in json.loads(shown)["deployment"]["resources"] if SECRET in json.dumps(r)
+    ]
+    assert holders == ["pulumi:providers:pulumi-python"]
+    grpc_log = tmp_path / "grpc.json"
+    stack.env["PULUMI_DEBUG_GRPC"] = str(grpc_log)
+    stack.run("preview", check=True)
+    assert SECRET in grpc_log.read_text(encoding="utf-8")

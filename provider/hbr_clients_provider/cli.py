@@ -30,6 +30,7 @@ import argparse
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TextIO
@@ -93,10 +94,17 @@ _FLAGS: Mapping[str, str] = {
 
 
 def flag_for(field: str) -> str:
-    """The flag a violation's field came from: ``tags[0].value`` -> ``--tag [tags[0].value]``."""
-    top = field.split("[", 1)[0].split(".", 1)[0]
-    flag = _FLAGS.get(top, "--" + top.replace("_", "-"))
-    return flag if top == field else f"{flag} [{field}]"
+    """The flag a violation's field came from: ``tags[0].key`` -> ``--tag #1 key``."""
+    match = re.fullmatch(r"([a-z_]+)(?:\[(\d+)\])?(?:\.(.+))?", field)
+    if match is None:
+        return field
+    top, index, rest = match.groups()
+    label = _FLAGS.get(top, "--" + top.replace("_", "-"))
+    if index is not None:
+        label += f" #{int(index) + 1}"
+    if rest:
+        label += f" {rest}"
+    return label
 
 
 def add_query_arguments(parser: argparse.ArgumentParser) -> None:

@@ -82,7 +82,7 @@ def test_cli_list_invalid_input_exit_2(
     code = main(["list", "--client-type", "ECS_CLIENT", "--tag", "acs:x=1", "--page-size", "100"])
     err = capsys.readouterr().err
     assert code == 2
-    assert "tags[0].key" in err
+    assert "--tag #1 key: must not start with 'aliyun' or 'acs:' (got 'acs:x')" in err
     assert "--page-size: must be between 1 and 99 (got '100'); did you mean 99?" in err
     assert cli_env.backend.api_call_count() == 0
 

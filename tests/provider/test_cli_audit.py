@@ -125,8 +125,8 @@ class TestInstalledCommand:
         )
         assert proc.returncode == 2
         assert "--max-heartbeat-age: must be a positive duration" in proc.stderr
-        assert "--expect-instance [expected_instance_ids[0]]" in proc.stderr
-        assert "tags[0].key" in proc.stderr
+        assert "--expect-instance #1: must be a non-empty string (got ' ')" in proc.stderr
+        assert "--tag #1 key: must not start with 'aliyun' or 'acs:'" in proc.stderr
         assert "Traceback" not in proc.stderr
         assert emu.backend.api_call_count() == 0
 

@@ -92,7 +92,7 @@ class _ProcessState:
     listings: dict[
         tuple[ClientQuery, ConnectionSettings, ListingLimits], tuple[float, ClientListing]
     ] = attrs.field(factory=dict)
-    refreshes: dict[str, tuple[float, dict[str, Any]]] = attrs.field(factory=dict)
+    refreshes: dict[str, list[tuple[float, dict[str, Any]]]] = attrs.field(factory=dict)
     lock: threading.Lock = attrs.field(factory=threading.Lock)
 
 
@@ -111,7 +111,8 @@ def _record_refresh(id_: str, markers: dict[str, Any]) -> None:
     if os.environ.get(_LEGACY_REFRESH_DIFF, "").lower() in {"1", "true"}:
         return  # that engine sends no refresh diff, so nothing would use the finding
     with _PROCESS.lock:
-        _PROCESS.refreshes[id_] = (time.monotonic(), markers)
+        # A list: lookups with identical inputs share an ID, and each is refreshed once.
+        _PROCESS.refreshes.setdefault(id_, []).append((time.monotonic(), markers))
 
 
 def _refreshed_changed_fleet(id_: str, olds: Mapping[str, Any]) -> bool:
@@ -121,11 +122,15 @@ def _refreshed_changed_fleet(id_: str, olds: Mapping[str, Any]) -> bool:
     carrying exactly the markers that read produced; a changed fleet's markers differ from
     the old state's, so a diff of the old state is never mistaken for it.
     """
+    now = time.monotonic()
     with _PROCESS.lock:
-        found = _PROCESS.refreshes.pop(id_, None)
-    if found is None or time.monotonic() - found[0] >= _CHECK_LISTING_TTL_S:
-        return False
-    return all(olds.get(name) == value for name, value in found[1].items())
+        findings = [f for f in _PROCESS.refreshes.pop(id_, []) if now - f[0] < _CHECK_LISTING_TTL_S]
+        match = next((f for f in findings if all(olds.get(k) == v for k, v in f[1].items())), None)
+        if match is not None:
+            findings.remove(match)
+        if findings:
+            _PROCESS.refreshes[id_] = findings
+    return match is not None
 
 
 def _is_unknown(value: Any) -> bool:

@@ -75,3 +75,23 @@ class TestRefreshDiff:
         fleet.backend.remove_client(fleet.backend.clients()[0]["ClientId"])
         diff = provider.Diff(provider_pb2.DiffRequest(id=id_, urn=URN, olds=state, news=inputs))
         assert diff.changes == provider_pb2.DiffResponse.DIFF_SOME
+
+    def test_lookups_with_identical_inputs_each_report_their_refresh(
+        self, provider: provider_pb2_grpc.ResourceProviderStub, fleet: Emulator
+    ) -> None:
+        """Two lookups of the same query share an ID; both refresh diffs report the change."""
+        first = _create(provider)
+        second = _create(provider)
+        assert first[0] == second[0]
+        fleet.backend.remove_client(fleet.backend.clients()[0]["ClientId"])
+        reads = [
+            provider.Read(provider_pb2.ReadRequest(id=i, urn=URN, properties=st, inputs=inp))
+            for i, st, inp in (first, second)
+        ]
+        diffs = [
+            provider.Diff(
+                provider_pb2.DiffRequest(id=i, urn=URN, olds=read.properties, news=inp)
+            ).changes
+            for (i, _, inp), read in zip((first, second), reads, strict=True)
+        ]
+        assert diffs == [provider_pb2.DiffResponse.DIFF_SOME] * 2

@@ -1,0 +1,2 @@
+// Look up and audit Alibaba Cloud HBR backup clients.
+package hbr

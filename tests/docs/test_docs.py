@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -24,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = (ROOT / "README.md", *sorted(ROOT.glob("examples/*/README.md")))
 KINDS = frozenset({"run", "real-cloud", "covered-by", "manual"})
 DELIMITER = "@@docs-test-command-{}@@"
+#: The bound on one document's session (a few pulumi commands take seconds each).
+SESSION_TIMEOUT_S = 540
 #: Not copied into the temp project: caches, state, and what the run must create itself.
 _IGNORE = shutil.ignore_patterns(
     ".git", ".venv", ".venv-examples", ".pulumi-state", "__pycache__", "*.egg-info",
@@ -128,6 +131,27 @@ def _tracked_leftovers(paths: set[str]) -> list[str]:
     )
 
 
+def _run_session(script: Path, cwd: Path, home: Path) -> tuple[int, str]:
+    """Run ``script`` in ``bash -euo pipefail``; on timeout, stop it and what it started."""
+    with subprocess.Popen(
+        ["bash", "-euo", "pipefail", str(script)],
+        cwd=cwd,
+        env=_environment(home),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, so a timeout ends the emulator too
+    ) as process:
+        try:
+            output, _ = process.communicate(timeout=SESSION_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            output, _ = process.communicate()
+            return -1, output + f"\n(timed out after {SESSION_TIMEOUT_S} s)"
+    return process.returncode, output
+
+
 def _split(output: str, count: int) -> tuple[list[str], int]:
     """The output of each command, by the delimiters, and how many commands completed."""
     chunks: list[str] = []
@@ -150,23 +174,11 @@ def test_runnable_blocks_run_and_print_what_is_quoted(document: Path, tmp_path: 
     before = _files(project)
     script, commands = _script(_runnable(document))
     (tmp_path / "doc.sh").write_text(script)
-    proc = subprocess.run(
-        ["bash", "-euo", "pipefail", str(tmp_path / "doc.sh")],
-        cwd=project,
-        env=_environment(tmp_path / "pulumi-home"),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=540,
-        check=False,
-    )
-    chunks, completed = _split(proc.stdout, len(commands))
-    if proc.returncode != 0 or completed < len(commands):
+    returncode, output = _run_session(tmp_path / "doc.sh", project, tmp_path / "pulumi-home")
+    chunks, completed = _split(output, len(commands))
+    if returncode != 0 or completed < len(commands):
         failed = commands[min(completed, len(commands) - 1)].text
-        pytest.fail(
-            f"{_relative(document)}: `{failed}` failed (exit {proc.returncode}):\n{chunks[-1]}"
-        )
+        pytest.fail(f"{_relative(document)}: `{failed}` failed (exit {returncode}):\n{chunks[-1]}")
     leftovers = _tracked_leftovers(_files(project) - before)
     assert leftovers == [], "running the document leaves files git would track"
     for command, chunk in zip(commands, chunks, strict=True):

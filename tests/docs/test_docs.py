@@ -2,10 +2,11 @@
 
 Each document's runnable blocks run in order in one ``bash -euo pipefail`` session, in a copy
 of the working tree (with ``.venv`` linked in), with the user's PATH minus the project's
-``.venv/bin`` (a document must ``source .venv/bin/activate`` itself), no Alibaba Cloud or
-HBR variables, and a fresh ``PULUMI_HOME``. The blocks start their own emulator, set their
-own keys and backend, as a reader would. See :mod:`tests.docs.blocks` for the markers and
-how quoted output is compared.
+``.venv/bin`` (a document must ``source .venv/bin/activate`` itself), no Alibaba Cloud, HBR
+or Pulumi variables, no ``PYTHONPATH``, and a fresh ``PULUMI_HOME``. The blocks start their
+own emulator and set their own keys and backend, as a reader would. See
+:mod:`tests.docs.blocks` for the markers and how quoted output is compared. Running a
+document may leave files behind only where git ignores them.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def _environment(home: Path) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("ALIBABA_CLOUD_", "HBR_", "PULUMI_", "VIRTUAL_ENV"))
+        if not k.startswith(("ALIBABA_CLOUD_", "HBR_", "PULUMI_", "VIRTUAL_ENV", "PYTHONPATH"))
     }
     return {
         **env,

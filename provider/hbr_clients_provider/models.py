@@ -301,9 +301,10 @@ def check_answer(data: Any, *, endpoint: str = "") -> None:
     request_id = data.get("RequestId")
     rid = str(request_id) if request_id not in (None, "") else None
     code = data.get("Code")
-    if _is_false(data.get("Success")) or (code not in (None, "", "200", 200)):
+    error_code = None if code in (None, "", "200", 200) else str(code)
+    if error_code is not None or _is_false(data.get("Success")):
         raise ApiError(
-            code=str(code) if code not in (None, "") else "Success=false (no Code given)",
+            code=error_code or "Success=false (no Code given)",
             message=str(data.get("Message") or ""),
             request_id=rid,
             status_code=200,

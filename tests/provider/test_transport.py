@@ -1,14 +1,23 @@
-"""Tests of :mod:`hbr_clients_provider.transport`: wire equivalence with the official SDK."""
+"""Tests of :mod:`hbr_clients_provider.transport`: wire equivalence, validation, deadline."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
 from alibabacloud_hbr20170908 import models as sdk_models
 from alibabacloud_hbr20170908.client import Client as SdkClient
 from alibabacloud_tea_openapi.utils_models import Config
 
+from hbr_clients_provider.connection import ConnectionSettings
+from hbr_clients_provider.errors import ApiError, DeadlineExceeded, HbrError, MalformedResponseError
+from hbr_clients_provider.models import ClientsPage
 from hbr_clients_provider.query import ClientQuery
 from hbr_clients_provider.transport import Transport
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
+from tests.hostile.servers import CLIENT, FakeHbr
 
 from ._support import connect
 
@@ -69,3 +78,89 @@ def test_transport_repr_has_no_secret(emulator: Emulator) -> None:
     transport = Transport(connect(emulator))
     assert DEFAULT_ACCESS_KEY_SECRET not in repr(transport)
     assert emulator.endpoint in repr(transport)
+
+
+ANSWER = {"RequestId": "R", "Success": True, "Code": "200", "TotalCount": 1, "Clients": [CLIENT]}
+
+
+@pytest.mark.parametrize(
+    ("body", "error", "text"),
+    [
+        ({**ANSWER, "Success": False, "Code": "InternalError"}, ApiError, "InternalError"),
+        ({**ANSWER, "Success": "false"}, ApiError, "Success=false"),
+        ({**ANSWER, "Code": "Forbidden.RAM"}, ApiError, "Forbidden.RAM"),
+        ({"RequestId": "R"}, MalformedResponseError, "TotalCount is missing"),
+        ({**ANSWER, "TotalCount": "many"}, MalformedResponseError, "not a non-negative integer"),
+        ({**ANSWER, "TotalCount": -1}, MalformedResponseError, "not a non-negative integer"),
+        ({**ANSWER, "TotalCount": True}, MalformedResponseError, "not a non-negative integer"),
+        ({"RequestId": "R", "TotalCount": 3}, MalformedResponseError, "Clients is missing"),
+        ({**ANSWER, "Clients": {"a": 1}}, MalformedResponseError, "not an array"),
+        ({**ANSWER, "Clients": ["c-1"]}, MalformedResponseError, "Clients[0] is a str"),
+        ({**ANSWER, "Clients": [{"ClientId": ""}]}, MalformedResponseError, "has no ClientId"),
+        ([ANSWER], MalformedResponseError, "a JSON list, not an object"),
+    ],
+)
+def test_check_answer_refuses_what_is_not_an_answer(
+    body: Any, error: type[HbrError], text: str
+) -> None:
+    """Error envelopes and incomplete answers raise; none becomes an empty page."""
+    with pytest.raises(error) as info:
+        ClientsPage.from_wire(body, endpoint="h:1")
+    assert text in str(info.value)
+    if isinstance(info.value, ApiError | MalformedResponseError):
+        assert info.value.request_id == ("R" if isinstance(body, dict) else None)
+
+
+def test_check_answer_empty_fleet_only_when_said() -> None:
+    """TotalCount 0 with no Clients, or an empty Clients array, is an empty page."""
+    assert ClientsPage.from_wire({"RequestId": "R", "TotalCount": 0}).clients == ()
+    assert ClientsPage.from_wire({"TotalCount": "0", "Clients": []}).total_count == 0
+
+
+@pytest.fixture
+def fake_hbr() -> Iterator[Callable[..., FakeHbr]]:
+    """A factory of started fake endpoints (see tests/hostile/servers.py)."""
+    started: list[FakeHbr] = []
+
+    def start(**kwargs: Any) -> FakeHbr:
+        server = FakeHbr(**kwargs).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def test_transport_deadline_cuts_a_dripping_body(fake_hbr: Callable[..., FakeHbr]) -> None:
+    """A body that drips within the read timeout is cut at the deadline, with one request."""
+    server = fake_hbr(mode="drip")
+    transport = Transport(
+        ConnectionSettings(
+            endpoint=server.endpoint,
+            protocol="http",
+            access_key_id="a",
+            access_key_secret="b",
+            read_timeout_s=5.0,
+        )
+    )
+    started = time.monotonic()
+    with pytest.raises(DeadlineExceeded):
+        transport.call({"client_type": "ECS_CLIENT"}, deadline=started + 1.0)
+    assert time.monotonic() - started < 2.0
+    assert len(server.requests) == 1
+
+
+def test_transport_deadline_already_passed_sends_nothing(
+    fake_hbr: Callable[..., FakeHbr],
+) -> None:
+    """A deadline in the past raises before a request leaves."""
+    server = fake_hbr()
+    transport = Transport(
+        ConnectionSettings(
+            endpoint=server.endpoint, protocol="http", access_key_id="a", access_key_secret="b"
+        )
+    )
+    with pytest.raises(DeadlineExceeded):
+        transport.call({"client_type": "ECS_CLIENT"}, deadline=time.monotonic() - 1)
+    assert server.connections == 0

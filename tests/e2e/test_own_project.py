@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -128,10 +127,8 @@ class TestOwnProject:
             return proc
 
         pulumi("stack", "init", "dev")
-        started = time.perf_counter()
         up = pulumi("up", "--yes")
-        up_s = time.perf_counter() - started
-        assert "+ 3 created" in up.stdout
+        assert "+ 2 created" in up.stdout
         outputs = json.loads(pulumi("stack", "output", "--json").stdout)
         venv = own_project / "venv"
         assert Path(outputs["sdk_file"]).is_relative_to(venv / "lib")
@@ -143,5 +140,4 @@ class TestOwnProject:
         refresh = pulumi("refresh", "--yes")
         assert "error" not in refresh.stdout.lower()
         destroy = pulumi("destroy", "--yes")
-        assert "- 3 deleted" in destroy.stdout
-        print(f"own project: pulumi up took {up_s:.2f} s")
+        assert "- 2 deleted" in destroy.stdout

@@ -42,7 +42,7 @@ __all__ = [
 Converter = Callable[[str, Any], Any]
 
 
-#: The largest integer a float carries exactly; a bigger float has lost digits already.
+#: From here on a float may have lost digits already (2**53 + 1 arrives as 2**53).
 _EXACT_FLOAT_INT = 2**53
 
 _ASCII_INT = re.compile(r"\s*[+-]?[0-9]{1,4000}\s*", re.ASCII)
@@ -94,7 +94,7 @@ def to_int(field: str, value: Any) -> int:
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
-        if abs(value) > _EXACT_FLOAT_INT:
+        if abs(value) >= _EXACT_FLOAT_INT:  # 2**53 + 1 arrives as 2**53
             rule = "must be an integer written exactly (pass a number this large as a string)"
             raise BadInputError(field, rule, value)
         return int(value)

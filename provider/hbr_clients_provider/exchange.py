@@ -162,13 +162,17 @@ class PolicySession(requests.Session):
             )
             try:
                 body = _read_body(response, exchange)
-            finally:
-                response.close()
+            except BaseException:
+                response.close()  # not read to the end: the connection is dropped
+                raise
         except BaseException as exc:
             exchange.error = exc
             raise
+        # What requests itself sets once it has read a body; then close() hands the
+        # connection back to the pool for the next request.
         response._content = body
         response._content_consumed = True
+        response.close()
         exchange.status = response.status_code
         exchange.content_type = response.headers.get("content-type")
         exchange.location = response.headers.get("location")

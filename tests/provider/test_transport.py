@@ -164,3 +164,16 @@ def test_transport_deadline_already_passed_sends_nothing(
     with pytest.raises(DeadlineExceeded):
         transport.call({"client_type": "ECS_CLIENT"}, deadline=time.monotonic() - 1)
     assert server.connections == 0
+
+
+def test_transport_keeps_the_connection_alive(fake_hbr: Callable[..., FakeHbr]) -> None:
+    """Calls in a row reuse one connection: reading the body to the end releases it."""
+    server = fake_hbr()
+    transport = Transport(
+        ConnectionSettings(
+            endpoint=server.endpoint, protocol="http", access_key_id="a", access_key_secret="b"
+        )
+    )
+    for _ in range(3):
+        assert transport.describe({"client_type": "ECS_CLIENT"}).total_count == 1
+    assert (len(server.requests), server.connections) == (3, 1)

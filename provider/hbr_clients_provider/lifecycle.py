@@ -172,7 +172,7 @@ class RefreshFindings:
     reports a change. A finding is used once, within :data:`HAND_OFF_TTL_S`.
     """
 
-    _found: dict[str, tuple[float, dict[str, Any]]] = attrs.field(factory=dict)
+    _found: dict[str, list[tuple[float, dict[str, Any]]]] = attrs.field(factory=dict)
     _lock: threading.Lock = attrs.field(factory=threading.Lock)
 
     def record(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> None:
@@ -183,12 +183,22 @@ class RefreshFindings:
         if os.environ.get(_LEGACY_REFRESH_DIFF, "").lower() in {"1", "true"}:
             return  # that engine sends no refresh diff, so nothing would use the finding
         with self._lock:
-            self._found[id_] = (time.monotonic(), markers)
+            # A list: lookups with identical inputs share an ID, and each is refreshed once.
+            self._found.setdefault(id_, []).append((time.monotonic(), markers))
 
     def changed(self, id_: str, olds: Mapping[str, Any]) -> bool:
-        """Whether ``olds`` are the outputs of a ``read()`` of ``id_`` that found a change."""
+        """Whether ``olds`` are the outputs of a ``read()`` of ``id_`` that found a change.
+
+        A finding is used once, and only for outputs carrying exactly the markers that read
+        produced; a changed fleet's markers differ from the old state's, so a diff of the
+        old state is never mistaken for it.
+        """
+        now = time.monotonic()
         with self._lock:
-            found = self._found.pop(id_, None)
-        if found is None or time.monotonic() - found[0] >= HAND_OFF_TTL_S:
-            return False
-        return all(olds.get(name) == value for name, value in found[1].items())
+            found = [f for f in self._found.pop(id_, []) if now - f[0] < HAND_OFF_TTL_S]
+            match = next((f for f in found if all(olds.get(k) == v for k, v in f[1].items())), None)
+            if match is not None:
+                found.remove(match)
+            if found:
+                self._found[id_] = found
+        return match is not None

@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
+from hbr_clients_provider import paging
 from hbr_clients_provider.connection import ConnectionSettings
-from hbr_clients_provider.errors import ApiError, FleetChangedError, InvalidQuery, TransportError
+from hbr_clients_provider.errors import (
+    ApiError,
+    DeadlineExceeded,
+    FleetChangedError,
+    InvalidQuery,
+    TooManyClientsError,
+    TransportError,
+)
+from hbr_clients_provider.limits import ListingLimits
+from hbr_clients_provider.models import ClientsPage
 from hbr_clients_provider.paging import list_clients
 from hbr_clients_provider.query import ClientQuery
+from hbr_clients_provider.ratelimit import AdaptiveRateLimiter, RateLimit
 from hbr_clients_provider.retry import RetryPolicy
+from hbr_clients_provider.transport import Transport
 from hbr_emulator import (
     DEFAULT_CROSS_ACCOUNT_ROLE_NAME,
     DEFAULT_CROSS_ACCOUNT_USER_ID,
@@ -308,3 +325,136 @@ def test_list_clients_progress_reports_pages(emulator_factory: Callable[..., Emu
     seen: list[tuple[int, int]] = []
     list_clients(ECS, connection=connect(emu), progress=lambda d, t: seen.append((d, t)))
     assert max(seen) == (4, 4)
+
+
+class _SpyPool(ThreadPoolExecutor):
+    """A page pool that records the most pages scheduled and not yet finished at once."""
+
+    peak = 0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._outstanding = 0
+        self._lock = threading.Lock()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._lock:
+            self._outstanding += 1
+            _SpyPool.peak = max(_SpyPool.peak, self._outstanding)
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _: Future[Any]) -> None:
+        with self._lock:
+            self._outstanding -= 1
+
+
+class _CountingTransport(Transport):
+    """A real transport that counts requests and the most of them in flight at once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.requests = 0
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self.after_first: Callable[[], None] | None = None
+        self._lock = threading.Lock()
+
+    def describe(self, params: Mapping[str, Any], *, deadline: float | None = None) -> ClientsPage:
+        with self._lock:
+            self.requests += 1
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            return super().describe(params, deadline=deadline)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+                hook, self.after_first = self.after_first, None
+            if hook is not None:
+                hook()
+
+
+def test_list_clients_bounded_in_flight_pages(
+    emulator_factory: Callable[..., Emulator], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """30 pages at concurrency 3: at most 3 requests in flight and 6 pages scheduled."""
+    emu = emulator_factory(fleet=3500, seed=3, faults=Faults(latency_ms=10))
+    monkeypatch.setattr(paging, "ThreadPoolExecutor", _SpyPool)
+    _SpyPool.peak = 0
+    transport = _CountingTransport(connect(emu), pool_size=3)
+    listing = list_clients(ECS, connection=connect(emu), concurrency=3, transport=transport)
+    assert list(listing.client_ids) == expected_ids(emu)
+    pages = math.ceil(len(listing.client_ids) / 99)
+    assert pages >= 25
+    assert transport.requests == pages
+    assert transport.peak_in_flight <= 3
+    assert 1 <= _SpyPool.peak <= 6
+
+
+def test_list_clients_count_change_stops_the_attempt_early(
+    emulator_factory: Callable[..., Emulator],
+) -> None:
+    """A page that reports another TotalCount stops scheduling; the retry lists it all once."""
+    emu = emulator_factory(fleet=3500, seed=3)
+    transport = _CountingTransport(connect(emu), pool_size=2)
+    transport.after_first = lambda: emu.backend.add_client({"ClientType": "ECS_CLIENT"})
+    listing = list_clients(ECS, connection=connect(emu), concurrency=2, transport=transport)
+    pages = math.ceil(len(listing.client_ids) / 99)
+    assert list(listing.client_ids) == expected_ids(emu)
+    # The first attempt stops within a window (1 + 2 * 2 pages), then one full listing.
+    assert transport.requests <= pages + 1 + 2 * 2
+
+
+def test_list_clients_max_clients_refused_before_page_2(emulator: Emulator) -> None:
+    """A TotalCount above max_clients raises TooManyClientsError after one request."""
+    transport = _CountingTransport(connect(emulator))
+    with pytest.raises(TooManyClientsError) as info:
+        list_clients(
+            ECS,
+            connection=connect(emulator),
+            transport=transport,
+            limits=ListingLimits(max_clients=10),
+        )
+    assert info.value.max_clients == 10
+    assert info.value.total_count == len(expected_ids(emulator))
+    assert transport.requests == 1
+
+
+def test_list_clients_deadline_bounds_retries(emulator_factory: Callable[..., Emulator]) -> None:
+    """Against a service that always fails, retry waits stop at the listing's deadline."""
+    emu = emulator_factory(fleet=10, seed=8, faults=Faults(error_rate=1.0))
+    policy = RetryPolicy(max_attempts=100, base_delay_s=0.4, max_delay_s=0.4, jitter=lambda: 1.0)
+    started = time.monotonic()
+    with pytest.raises((ApiError, DeadlineExceeded)):
+        list_clients(
+            ECS, connection=connect(emu), retry=policy, limits=ListingLimits(deadline_s=1.0)
+        )
+    assert time.monotonic() - started < 1.5
+
+
+def test_rate_limiter_does_not_wait_past_a_deadline() -> None:
+    """acquire(deadline=...) declines at once when the wait for a token would pass it."""
+    clock = _FakeClock()
+    limiter = AdaptiveRateLimiter(RateLimit(max_rate_per_s=1.0), burst=1, clock=clock)
+    assert limiter.acquire(deadline=10.0)
+    assert not limiter.acquire(deadline=clock.now + 0.5)  # the next token is 1 s away
+    assert clock.slept == 0.0
+    assert limiter.acquire(deadline=clock.now + 2.0)
+    assert clock.slept == pytest.approx(1.0)
+
+
+class _FakeClock:
+    """A clock whose sleep only moves time forward."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        self.slept += seconds

@@ -480,3 +480,22 @@ class TestAuditBackupClients:
         with pytest.raises(BackupAuditInputError) as caught:
             audit_backup_clients(result, max_findings=-1)
         assert caught.value.cause.fields == ("max_findings",)
+
+
+class TestStreamedJson:
+    """The audit's JSON is streamed finding by finding, equal to one json.dumps."""
+
+    @pytest.mark.parametrize("require_activated", [True, False])
+    def test_render_json_matches_one_dump(self, require_activated: bool) -> None:
+        """With and without findings, render_json equals json.dumps(to_dict(), indent=2)."""
+        clients = [
+            BackupClient.from_wire(
+                healthy_wire_client(
+                    f"c-{i}", f"i-{i}", heartbeat=int(NOW.timestamp()), Status="STOPPED"
+                )
+            )
+            for i in range(3)
+        ]
+        report = audit(clients, rules=AuditRules(require_activated=require_activated), now=NOW)
+        assert bool(report.findings) is require_activated
+        assert render_json(report) == json.dumps(report.to_dict(), indent=2) + "\n"

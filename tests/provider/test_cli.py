@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -10,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from hbr_clients_provider.cli import main
+from hbr_clients_provider.cli import _flat_row, main, render
+from hbr_clients_provider.models import ClientListing
+from hbr_clients_provider.paging import list_clients
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Faults
 
-from ._support import expected_ids
+from ._support import connect, expected_ids
 
 
 @pytest.fixture
@@ -154,3 +158,43 @@ def test_cli_list_subprocess_no_traceback(emulator: Emulator, tmp_path: Path) ->
     assert "SignatureDoesNotMatch" in result.stderr
     assert "Traceback" not in result.stderr
     assert "wrong-secret-value" not in result.stderr + result.stdout
+
+
+class TestStreamedOutput:
+    """Streamed output is byte for byte what rendering the whole listing at once gives."""
+
+    @pytest.fixture
+    def listing(self, emulator: Emulator) -> ClientListing:
+        """A listing of the emulator's ECS clients, one of them with a proxy password."""
+        first = expected_ids(emulator)[0]
+        emulator.backend.update_client(first, {"Settings": {"ProxyPassword": "pa55,word"}})
+        return list_clients({"client_type": "ECS_CLIENT"}, connection=connect(emulator))
+
+    @pytest.mark.parametrize("show_secrets", [False, True])
+    def test_json_matches_one_dump(self, listing: ClientListing, show_secrets: bool) -> None:
+        """--format json streams exactly json.dumps(to_dicts(), indent=2)."""
+        expected = json.dumps(listing.to_dicts(reveal_secrets=show_secrets), indent=2) + "\n"
+        assert render(listing, "json", show_secrets=show_secrets) == expected
+
+    def test_csv_matches_one_writer(self, listing: ClientListing) -> None:
+        """--format csv streams exactly what one DictWriter over every row writes."""
+        rows = [_flat_row(item) for item in listing.to_dicts()]
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        assert render(listing, "csv") == buffer.getvalue()
+
+    def test_empty_listing(self) -> None:
+        """No clients: json is [], csv a header, the table a header and a count."""
+        empty = ClientListing(clients=(), total_count=0)
+        assert render(empty, "json") == "[]\n"
+        assert render(empty, "csv") == "client_id\n"
+        assert render(empty, "table").endswith("0 client(s)\n")
+
+    def test_table_columns_fit_the_widest_cell(self, listing: ClientListing) -> None:
+        """The table is aligned: every row's status column starts at the header's offset."""
+        lines = render(listing, "table").splitlines()
+        offset = lines[0].index("status")
+        assert all(line[offset - 2 : offset] == "  " for line in lines[1:-1])
+        assert lines[-1] == f"{len(listing.clients)} client(s)"

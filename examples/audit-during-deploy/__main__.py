@@ -20,29 +20,27 @@ key                        default  meaning
 =========================  =======  ===========================================
 """
 
-import json
-
 import pulumi
 
 import pulumi_hbr_clients as hbr
 
 config = pulumi.Config("audit")
 client_type = config.get("clientType") or "ECS_CLIENT"
-heartbeat = config.get("maxHeartbeatAge") or "1d"
-max_findings = config.get_int("maxFindings", 0)
+
+# The audit's settings from the keys above; a bad value fails naming its key and the value
+# (``audit:maxHeartbeatAge: must be a positive duration ... (got '1week')``).
+rules = hbr.audit_arguments_from_config(
+    config,
+    require_activated=True,
+    require_latest=True,
+    require_https_proxy=True,
+    max_heartbeat_age="1d",
+    max_findings=0,
+)
 
 fleet = hbr.get_backup_clients_output(client_type=client_type)
 
-report = hbr.audit_backup_clients_output(
-    fleet,
-    require_activated=config.get_bool("requireActivated", True),
-    require_protected=config.get_bool("requireProtected", False),
-    require_latest=config.get_bool("requireLatest", True),
-    require_https_proxy=config.get_bool("requireHttpsProxy", True),
-    max_heartbeat_age=None if heartbeat == "off" else heartbeat,
-    expected_instance_ids=json.loads(config.get("expectInstances") or "[]"),
-    max_findings=None if max_findings < 0 else max_findings,
-)
+report = hbr.audit_backup_clients_output(fleet, **rules)
 pulumi.export("audit", report)
 
 # What the deploy manages takes an input from the audit, so it waits for the audit and is

@@ -12,6 +12,7 @@ from pulumi_hbr_clients.audit import (
     AuditReport,
     BackupAuditFailed,
     BackupAuditInputError,
+    audit_arguments_from_config,
     audit_backup_clients,
     audit_backup_clients_output,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "ClientSettings",
     "GetBackupClientsResult",
     "Tag",
+    "audit_arguments_from_config",
     "audit_backup_clients",
     "audit_backup_clients_output",
     "get_backup_clients",

@@ -19,7 +19,8 @@ it and are never registered when it fails::
 from __future__ import annotations
 
 import inspect
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,14 +28,17 @@ import pulumi
 
 from hbr_clients_provider.audit import AuditReport, AuditRules, audit
 from hbr_clients_provider.audit_render import findings_lines, verdict
+from hbr_clients_provider.coerce import BadInputError, to_bool, to_duration, to_int
 from hbr_clients_provider.errors import InvalidQuery, Violation
 from pulumi_hbr_clients.lookup import GetBackupClientsResult
 
 __all__ = [
+    "AUDIT_CONFIG_KEYS",
     "MESSAGE_ROWS",
     "AuditReport",
     "BackupAuditFailed",
     "BackupAuditInputError",
+    "audit_arguments_from_config",
     "audit_backup_clients",
     "audit_backup_clients_output",
 ]
@@ -148,3 +152,66 @@ def audit_backup_clients_output(
         return audit_backup_clients(result, **resolved).to_dict()
 
     return pulumi.Output.all(lookup=lookup, **rules).apply(run)
+
+
+#: Stack config keys (under the namespace of the ``pulumi.Config`` given) -> audit arguments.
+AUDIT_CONFIG_KEYS: Mapping[str, str] = {
+    "requireActivated": "require_activated",
+    "requireProtected": "require_protected",
+    "requireLatest": "require_latest",
+    "requireHttpsProxy": "require_https_proxy",
+    "maxHeartbeatAge": "max_heartbeat_age",
+    "expectInstances": "expected_instance_ids",
+    "maxFindings": "max_findings",
+}
+
+
+def _from_config(name: str, key: str, value: str) -> Any:
+    """Convert one stack config value of argument ``name``; errors name the config ``key``."""
+    if name == "max_heartbeat_age":
+        if value.strip().lower() == "off":
+            return None
+        to_duration(key, value)  # checked here, so the error names the key
+        return value
+    if name == "expected_instance_ids":
+        rule = 'must be a JSON list of instance IDs, such as ["i-abc", "i-def"]'
+        try:
+            ids = json.loads(value)
+        except ValueError:
+            raise BadInputError(key, rule, value) from None
+        if not isinstance(ids, list) or not all(isinstance(i, str) and i.strip() for i in ids):
+            raise BadInputError(key, rule, value)
+        return ids
+    if name == "max_findings":
+        number = to_int(key, value)
+        if number < -1:
+            raise BadInputError(key, "must be -1 (never fail) or a count of 0 or more", value, "-1")
+        return None if number == -1 else number
+    return to_bool(key, value)
+
+
+def audit_arguments_from_config(config: pulumi.Config, **defaults: Any) -> dict[str, Any]:
+    """The arguments of :func:`audit_backup_clients` from stack config, over ``defaults``.
+
+    Keys are :data:`AUDIT_CONFIG_KEYS` under ``config``'s namespace (``audit:maxHeartbeatAge``
+    for ``pulumi.Config("audit")``): booleans ``true``/``false``, ``maxHeartbeatAge`` a
+    duration or ``off``, ``expectInstances`` a JSON list, ``maxFindings`` a count or ``-1``
+    (never fail). A bad value is named by its config key, with the value given::
+
+        audit:maxHeartbeatAge: must be a positive duration such as 900, '15m', ... (got '1week')
+
+    :raises BackupAuditInputError: naming every bad key.
+    """
+    arguments = dict(defaults)
+    violations: list[Violation] = []
+    for key, name in AUDIT_CONFIG_KEYS.items():
+        value = config.get(key)
+        if value is None:
+            continue
+        try:
+            arguments[name] = _from_config(name, f"{config.name}:{key}", value)
+        except BadInputError as error:
+            violations.append(error.violation)
+    if violations:
+        raise BackupAuditInputError(InvalidQuery(tuple(violations)))
+    return arguments

@@ -224,6 +224,19 @@ class TestResource:
         assert "cross_account" not in " ".join(failures.values())
         assert fleet.backend.api_call_count() == 0
 
+    def test_check_names_a_bad_configured_endpoint(self, bare: Stub, fleet: Emulator) -> None:
+        """A bad hbr:endpoint fails Check with the value given; nothing is sent."""
+        args = {"endpoint": "bad host/x", "accessKey": "a", "secretKey": "b", "deadline": 5}
+        bare.Configure(provider_pb2.ConfigureRequest(args=_struct(args)))
+        response = bare.Check(
+            provider_pb2.CheckRequest(urn=URN, news=_struct({"clientType": "ECS_CLIENT"}))
+        )
+        reasons = [f.reason for f in response.failures]
+        assert len(reasons) == 1
+        assert reasons[0].startswith("endpoint: ")
+        assert "'bad host/x'" in reasons[0]
+        assert fleet.backend.api_call_count() == 0
+
     def test_check_lets_unknown_inputs_pass(self, plugin: Stub, fleet: Emulator) -> None:
         """An input not known until deployment is not judged, and nothing is listed."""
         unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"

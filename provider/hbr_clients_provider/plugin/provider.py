@@ -177,6 +177,11 @@ class HbrProvider:
             try:
                 key = lookup_key(self.options, inputs)
                 self.hand_off.pass_on(key, self.hand_off.list(key, reuse=False))
+            except InvalidQuery as error:  # a bad hbr:* value, or a proxy variable
+                failures.extend(
+                    _failure(v) if v.field in inputs else CheckFailure("", _camel_text(v.render()))
+                    for v in error.violations
+                )
             except (HbrError, ValueError) as error:
                 failures.append(CheckFailure("", _camel_text(str(error))))
         return failures

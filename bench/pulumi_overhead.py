@@ -277,6 +277,10 @@ def _process_role(argv: list[str]) -> str:
         return "program"
     if "pulumi.dynamic" in joined or "pulumi-resource-pulumi-python" in joined:
         return "dynamic provider"
+    if "importlib.metadata" in joined:
+        return "host: package listing"
+    if "platform.python_version" in joined:
+        return "host: about"
     return "other: " + " ".join(argv[:4])
 
 

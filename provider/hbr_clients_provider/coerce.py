@@ -110,7 +110,9 @@ def int_in(low: int, high: int) -> Converter:
         number = to_int(field, value)
         if not low <= number <= high:
             nearest = str(min(max(number, low), high))
-            raise BadInputError(field, f"must be between {low} and {high}", value, nearest)
+            # A Pulumi number arrives as a float (0.0): show the integer the user wrote.
+            shown = number if isinstance(value, float) else value
+            raise BadInputError(field, f"must be between {low} and {high}", shown, nearest)
         return number
 
     return convert

@@ -99,8 +99,7 @@ def _official(emu: Emulator) -> list[Any]:
 def test_example_outputs_match_the_official_sdk_through_its_lifecycle(
     tmp_path: Path, emulator_factory: Callable[..., Emulator]
 ) -> None:
-    """up equals the SDK's listing; no-change preview holds; a fleet change is an update;
-    no secret in the export; destroy sends no request."""
+    """Up matches the SDK; an unchanged fleet previews clean; a change updates; destroy is quiet."""
     emu = emulator_factory(fleet=80, seed=5)
     stack = _stack(tmp_path, emu, EXAMPLE)
     stack.pulumi("up", "--yes")

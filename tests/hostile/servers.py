@@ -101,6 +101,7 @@ MODES: dict[str, Callable[[], Reply]] = {
         status=302, content_type="text/html", headers=(("Location", "http://127.0.0.1:9/"),)
     ),
     "drip": lambda: Reply(body=json.dumps(answer()).encode(), drip_s=0.5),
+    "huge-total": lambda: Reply.json(answer([CLIENT] * 99, TotalCount=100_000_000)),
 }
 
 
@@ -170,7 +171,10 @@ class FakeHbr:
         server = _Server(("127.0.0.1", 0), _Handler)
         server.owner = self
         self._server = server
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        # A short poll interval keeps stop() (and so each test's teardown) quick.
+        threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -259,7 +263,10 @@ class LoggingProxy:
         server = _ProxyServer(("127.0.0.1", 0), _ProxyHandler)
         server.owner = self
         self._server = server
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        # A short poll interval keeps stop() (and so each test's teardown) quick.
+        threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:

@@ -30,6 +30,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -77,6 +78,8 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_INVALID = 2
 EXIT_FAILURE = 3
+#: The reader closed stdout early: 128 + SIGPIPE, what a shell reports for such a tool.
+EXIT_BROKEN_PIPE = 141
 
 #: Progress is shown only for listings of at least this many pages.
 _PROGRESS_MIN_PAGES = 5
@@ -548,6 +551,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args)
     except KeyboardInterrupt:
         return _fail(130, "interrupted")
+    except BrokenPipeError:
+        # The reader stopped early (`hbr-clients list | head`): end quietly, as a tool killed
+        # by SIGPIPE would, and keep the exit-time flush from failing on the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":  # pragma: no cover

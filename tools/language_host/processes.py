@@ -13,6 +13,7 @@ import attrs
 
 Stream = Literal["stdout", "stderr"]
 _CHUNK = 64 * 1024
+_REAP_TIMEOUT_S = 10.0
 
 
 @attrs.frozen
@@ -71,6 +72,7 @@ class StreamedProcess:
         return self._proc.poll()
 
     def kill(self) -> None:
-        """Kill the child if it still runs (the engine cancelled the call)."""
+        """Kill the child if it still runs (the engine cancelled the call), and reap it."""
         if self._proc.poll() is None:
             self._proc.kill()
+            self._proc.wait(timeout=_REAP_TIMEOUT_S)

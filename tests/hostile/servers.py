@@ -65,6 +65,7 @@ class Reply:
     content_type: str = "application/json;charset=utf-8"
     headers: tuple[tuple[str, str], ...] = ()
     drip_s: float | None = None  # seconds between bytes, None: all at once
+    delay_s: float = 0.0  # seconds of silence before the status line
 
     @classmethod
     def json(cls, data: Any, status: int = 200) -> Reply:
@@ -101,6 +102,7 @@ MODES: dict[str, Callable[[], Reply]] = {
         status=302, content_type="text/html", headers=(("Location", "http://127.0.0.1:9/"),)
     ),
     "drip": lambda: Reply(body=json.dumps(answer()).encode(), drip_s=0.5),
+    "silent": lambda: Reply(body=json.dumps(answer()).encode(), delay_s=3.0),
     "huge-total": lambda: Reply.json(answer([CLIENT] * 99, TotalCount=100_000_000)),
 }
 
@@ -119,6 +121,8 @@ class _Handler(BaseHTTPRequestHandler):
         with owner.lock:
             owner.requests.append(self.path)
         reply = MODES[owner.mode]()
+        if reply.delay_s and owner.stopped.wait(reply.delay_s):
+            return
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))

@@ -256,3 +256,33 @@ def test_list_debug_sdk_prints_no_secret(fake_hbr: FakeFactory) -> None:
     assert "x-acs-security-token : ******" in run.stderr
     assert "authorization : ******" in run.stderr.lower()
     assert_no_secret(run.stdout, run.stderr)
+
+
+def test_list_read_timeout_names_the_timeout(fake_hbr: FakeFactory) -> None:
+    """A silent server fails with the endpoint and the read timeout named, retried to the bound."""
+    server = fake_hbr(mode="silent")
+    run = run_cli(server.endpoint, "--read-timeout", "0.5", "--max-attempts", "2")
+    assert run.returncode == 3
+    assert f"({server.endpoint}): the read timeout of 0.5 s passed (--read-timeout sets it)" in (
+        run.stderr
+    )
+    assert len(server.requests) == 2
+
+
+def test_list_unresolvable_host_fails_at_once() -> None:
+    """A host name that does not resolve (the reserved .invalid TLD) is named, not retried."""
+    started = time.monotonic()
+    run = run_cli("hbr.nonexistent.invalid")
+    assert run.returncode == 3
+    assert "the host name 'hbr.nonexistent.invalid' did not resolve (DNS)" in run.stderr
+    assert time.monotonic() - started < 10  # eight attempts with backoff would take longer
+
+
+def test_list_refused_connection_names_the_endpoint(fake_hbr: FakeFactory) -> None:
+    """Nothing listening is "refused", with the endpoint; retried up to --max-attempts."""
+    server = fake_hbr()
+    endpoint = server.endpoint
+    server.stop()
+    run = run_cli(endpoint, "--max-attempts", "2")
+    assert run.returncode == 3
+    assert f"({endpoint}): the connection was refused" in run.stderr

@@ -2,7 +2,9 @@
 
 The modules, one concern each: :mod:`.query` (validated query), :mod:`.models` (typed
 results), :mod:`.wire` (wire names), :mod:`.connection` (endpoint and credentials),
-:mod:`.transport` (one signed call), :mod:`.retry` and :mod:`.ratelimit` (resilience),
+:mod:`.network` (proxies and trusted CAs), :mod:`.transport` (one signed call, its HTTP step
+in :mod:`.exchange`, the dependency's exceptions translated by :mod:`.translate`),
+:mod:`.retry` and :mod:`.ratelimit` (resilience),
 :mod:`.paging` (complete listings), :mod:`.errors` and :mod:`.cli`.
 """
 
@@ -11,9 +13,12 @@ from hbr_clients_provider.durations import parse_duration
 from hbr_clients_provider.errors import (
     ApiError,
     CredentialsError,
+    DeadlineExceeded,
     FleetChangedError,
     HbrError,
     InvalidQuery,
+    ResponseError,
+    TlsError,
     TransportError,
     Violation,
 )
@@ -37,13 +42,16 @@ __all__ = [
     "ClientsPage",
     "ConnectionSettings",
     "CredentialsError",
+    "DeadlineExceeded",
     "Filter",
     "FleetChangedError",
     "HbrError",
     "InvalidQuery",
+    "ResponseError",
     "RetryPolicy",
     "Tag",
     "TagFilter",
+    "TlsError",
     "TransportError",
     "Violation",
     "list_clients",

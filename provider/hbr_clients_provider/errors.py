@@ -168,20 +168,23 @@ class ApiError(HbrError):
 
 
 #: How many bytes of an unexpected body a message quotes.
-BODY_HEAD_BYTES = 120
+QUOTED_HEAD_BYTES = 120
 
 
 def _quote_head(head: bytes) -> str:
-    text = head[:BODY_HEAD_BYTES].decode("utf-8", "replace")
+    """``body starts '<first bytes>'``, or ``the body is empty``."""
+    if not head:
+        return "the body is empty"
+    text = head[:QUOTED_HEAD_BYTES].decode("utf-8", "replace")
     text = " ".join(text.split())
-    return repr(text + ("..." if len(head) > BODY_HEAD_BYTES else ""))
+    return "body starts " + repr(text + ("..." if len(head) > QUOTED_HEAD_BYTES else ""))
 
 
 class ResponseError(HbrError):
     """An HTTP answer came back, but it is not an answer of HBR's API.
 
     Facts: ``endpoint``, ``status`` (HTTP status), ``content_type`` and ``body_head`` (the
-    first bytes of the body, at most :data:`BODY_HEAD_BYTES` of them are quoted).
+    first bytes of the body, at most :data:`QUOTED_HEAD_BYTES` of them are quoted).
     """
 
     def __init__(
@@ -236,7 +239,7 @@ class HttpStatusError(ResponseError):
         else:
             msg = (
                 f"HTTP {status} with {_body_kind(content_type)} from {endpoint}: a proxy or "
-                f"gateway answered, not HBR (body starts {_quote_head(body_head)})"
+                f"gateway answered, not HBR ({_quote_head(body_head)})"
             )
         super().__init__(
             msg,
@@ -262,7 +265,7 @@ class InvalidJsonError(ResponseError):
         self.reason = reason
         msg = (
             f"the response is not JSON: HTTP {status} with {_body_kind(content_type)} from "
-            f"{endpoint} ({reason}; body starts {_quote_head(body_head)})"
+            f"{endpoint} ({reason}; {_quote_head(body_head)})"
         )
         super().__init__(
             msg,

@@ -43,7 +43,7 @@ from hbr_clients_provider.errors import DeadlineExceeded
 from hbr_clients_provider.network import NetworkSettings
 
 __all__ = [
-    "BODY_HEAD_BYTES",
+    "KEPT_HEAD_BYTES",
     "MAX_BODY_BYTES",
     "BodyTooLarge",
     "Exchange",
@@ -56,8 +56,8 @@ __all__ = [
 #: The largest response body read; a page of 99 clients is about 100 KB.
 MAX_BODY_BYTES = 32 * 1024 * 1024
 
-#: How much of each body the :class:`Exchange` keeps for error messages.
-BODY_HEAD_BYTES = 512
+#: How much of a body :attr:`Exchange.body_head` gives error facts (messages quote less).
+KEPT_HEAD_BYTES = 512
 
 _READ_CHUNK = 64 * 1024
 
@@ -116,8 +116,8 @@ class Exchange:
 
     @property
     def body_head(self) -> bytes:
-        """The first :data:`BODY_HEAD_BYTES` of the body, for messages."""
-        return self.body[:BODY_HEAD_BYTES]
+        """The first :data:`KEPT_HEAD_BYTES` of the body, for messages."""
+        return self.body[:KEPT_HEAD_BYTES]
 
     def require_used(self) -> None:
         """Fail loudly if the request did not go through a :class:`PolicySession`."""

@@ -171,10 +171,11 @@ def coerce_inputs(
     """
     expected = ", ".join(converters)
     violations = [
+        # The name is what is wrong; the value is left out, since an input nobody expected
+        # (``secret_key=...`` passed by mistake) could be anything, a secret included.
         Violation(
             field=str(name),
             rule=f"is not a known input (expected one of {expected})",
-            value=inputs[name],
             suggestion=closest(str(name), list(converters)),
         )
         for name in inputs

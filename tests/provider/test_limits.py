@@ -15,6 +15,7 @@ from hbr_clients_provider.limits import (
     limit_violations,
     resolve_limits,
 )
+from hbr_clients_provider.query import validate_inputs
 from hbr_clients_provider.stack_config import connection_options, input_violations
 
 
@@ -130,3 +131,14 @@ class TestLimits:
         found = input_violations({"client_type": "ECS_CLIEN", "deadline": "inf"})
         assert [v.field for v in found] == ["client_type", "deadline"]
         assert limit_violations({"max_clients": 0})[0].suggestion == "1"
+
+
+def test_unknown_input_named_without_its_value() -> None:
+    """An unknown input is named with the closest known name; its value is never shown."""
+    found = validate_inputs(
+        {"client_type": "ECS_CLIENT", "client_typ": "x", "access_key_secret": "s3cr3t-value"}
+    )
+    assert [v.field for v in found] == ["client_typ", "access_key_secret"]
+    assert found[0].suggestion == "client_type"
+    assert all(v.value is NOT_GIVEN for v in found)
+    assert "s3cr3t-value" not in "; ".join(map(str, found))

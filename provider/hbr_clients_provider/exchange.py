@@ -39,7 +39,7 @@ import attrs
 import requests
 from requests.adapters import HTTPAdapter
 
-from hbr_clients_provider.errors import DeadlineExceeded
+from hbr_clients_provider.errors import DeadlineExceeded, TransportError
 from hbr_clients_provider.network import NetworkSettings
 
 __all__ = [
@@ -120,13 +120,16 @@ class Exchange:
         return self.body[:KEPT_HEAD_BYTES]
 
     def require_used(self) -> None:
-        """Fail loudly if the request did not go through a :class:`PolicySession`."""
+        """Fail loudly if the request did not go through a :class:`PolicySession`.
+
+        :raises TransportError: (never retried) naming the endpoint.
+        """
         if not self.used:
             msg = (
                 "the request bypassed the network policy (proxy, CA bundle, deadline): "
                 "darabonba's session cache changed shape; this is a bug of hbr-clients"
             )
-            raise RuntimeError(msg)
+            raise TransportError(msg, endpoint=self.endpoint)
 
 
 def current() -> Exchange | None:

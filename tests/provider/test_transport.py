@@ -7,12 +7,20 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import requests
 from alibabacloud_hbr20170908 import models as sdk_models
 from alibabacloud_hbr20170908.client import Client as SdkClient
 from alibabacloud_tea_openapi.utils_models import Config
+from darabonba.core import DaraCore
 
 from hbr_clients_provider.connection import ConnectionSettings
-from hbr_clients_provider.errors import ApiError, DeadlineExceeded, HbrError, MalformedResponseError
+from hbr_clients_provider.errors import (
+    ApiError,
+    DeadlineExceeded,
+    HbrError,
+    MalformedResponseError,
+    TransportError,
+)
 from hbr_clients_provider.models import ClientsPage
 from hbr_clients_provider.query import ClientQuery
 from hbr_clients_provider.transport import Transport
@@ -177,3 +185,23 @@ def test_transport_keeps_the_connection_alive(fake_hbr: Callable[..., FakeHbr]) 
     for _ in range(3):
         assert transport.describe({"client_type": "ECS_CLIENT"}).total_count == 1
     assert (len(server.requests), server.connections) == (3, 1)
+
+
+def test_transport_refuses_a_request_that_bypassed_the_policy(
+    fake_hbr: Callable[..., FakeHbr],
+) -> None:
+    """If darabonba sent a request past the policy session, the call fails instead."""
+    server = fake_hbr()
+    transport = Transport(
+        ConnectionSettings(
+            endpoint=server.endpoint, protocol="http", access_key_id="a", access_key_secret="b"
+        )
+    )
+    key = next(k for k in DaraCore._sessions if server.endpoint in k)
+    DaraCore._sessions[key] = requests.Session()
+    try:
+        with pytest.raises(TransportError) as info:
+            transport.call({"client_type": "ECS_CLIENT"})
+    finally:
+        del DaraCore._sessions[key]
+    assert "bypassed the network policy" in str(info.value)

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -51,6 +52,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         timeout=300,
     )
     (built,) = out.glob("pulumi_hbr_clients-*.whl")
+    with zipfile.ZipFile(built) as archive:  # so the engine installs no plugin for it
+        plugin = json.loads(archive.read("pulumi_hbr_clients/pulumi-plugin.json"))
+    assert plugin == {"resource": False}
     return built
 
 

@@ -183,6 +183,18 @@ class TestPackages:
             ("acme-cloud", "v2.5.0", "resource"),
         }
 
+    def test_this_projects_environment_needs_no_plugin(
+        self, host: RunningHost, tmp_path: Path
+    ) -> None:
+        """pulumi-hbr-clients (editable here) says it has no plugin, so none is required."""
+        response = host.stub.GetRequiredPackages(
+            language_pb2.GetRequiredPackagesRequest(
+                info=program_info(tmp_path, virtualenv=sys.prefix)
+            ),
+            timeout=60,
+        )
+        assert [p.name for p in response.packages] == []
+
     def test_required_packages_of_a_plain_environment_are_none(
         self, host: RunningHost, tmp_path: Path
     ) -> None:

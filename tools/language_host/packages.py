@@ -4,6 +4,8 @@ A package is a Pulumi package when it ships ``<module>/pulumi-plugin.json`` or i
 with ``pulumi-``/``pulumi_``; ``pulumi-policy`` and ``pulumi-esc-sdk`` never have plugins. A
 ``pulumi-plugin.json`` with ``"resource": false`` opts out; its ``name``/``version``/``server``
 win over the ones derived from the distribution (``pulumi-aws`` 6.1 → ``aws`` ``v6.1.0``).
+Unlike the official host, an editable install's ``pulumi-plugin.json`` is found too (in the
+module's directory, wherever the install's finder puts it).
 
 The official host lists packages with ``pip list`` and ``pip show``; this one asks the project's
 interpreter once through ``importlib.metadata`` (the same distributions, one process instead of
@@ -25,8 +27,10 @@ from language_host.options import HostError
 
 PACKAGES_WITHOUT_PLUGINS = frozenset({"pulumi-policy", "pulumi-esc-sdk"})
 
+# For each distribution: its name, version, and the directory of its module (``<location>/
+# <name with underscores>``, or where an editable install's finder puts it).
 _LIST_DISTRIBUTIONS = """
-import importlib.metadata, json, sys
+import importlib.metadata, importlib.util, json, os, re, sys
 sys.path[:] = [p for p in sys.path if p]
 seen, found = set(), []
 for dist in importlib.metadata.distributions():
@@ -34,7 +38,16 @@ for dist in importlib.metadata.distributions():
     if not name or name.lower() in seen:
         continue
     seen.add(name.lower())
-    found.append({"name": name, "version": dist.version, "location": str(dist.locate_file(""))})
+    module = re.sub(r"[-_.]+", "_", name.lower())
+    module_dir = os.path.join(str(dist.locate_file("")), module)
+    if not os.path.isdir(module_dir):
+        try:
+            spec = importlib.util.find_spec(module)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None and spec.submodule_search_locations:
+            module_dir = list(spec.submodule_search_locations)[0]
+    found.append({"name": name, "version": dist.version, "module_dir": module_dir})
 json.dump(found, sys.stdout)
 """
 _NORMALIZE = re.compile(r"[-_.]+")
@@ -51,7 +64,7 @@ class InstalledPackage:
 
     name: str
     version: str
-    location: Path
+    module_dir: Path
 
     @property
     def normalized_name(self) -> str:
@@ -60,8 +73,7 @@ class InstalledPackage:
 
     def plugin_json(self) -> dict[str, Any] | None:
         """The package's ``pulumi-plugin.json``, or ``None`` when it ships none."""
-        module = self.normalized_name.replace("-", "_")
-        path = self.location / module / "pulumi-plugin.json"
+        path = self.module_dir / "pulumi-plugin.json"
         try:
             value: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -108,7 +120,7 @@ def list_installed(
         raise PackageListingError(msg)
     return tuple(
         InstalledPackage(
-            name=item["name"], version=item["version"], location=Path(item["location"])
+            name=item["name"], version=item["version"], module_dir=Path(item["module_dir"])
         )
         for item in json.loads(proc.stdout)
     )

@@ -299,7 +299,7 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             dependencies=[
                 language_pb2.DependencyInfo(
                     name=packages.InstalledPackage(
-                        name=item["name"], version=item["version"], location=Path()
+                        name=item["name"], version=item["version"], module_dir=Path()
                     ).normalized_name,
                     version=item["version"],
                 )

@@ -29,10 +29,22 @@ DELIMITER = "@@docs-test-command-{}@@"
 #: The bound on one document's session (a few pulumi commands take seconds each).
 SESSION_TIMEOUT_S = 540
 #: Not copied into the temp project: caches, state, and what the run must create itself.
-_IGNORE = shutil.ignore_patterns(
-    ".git", ".venv", ".venv-examples", ".pulumi-state", "__pycache__", "*.egg-info",
+_IGNORE_NAMES = shutil.ignore_patterns(
+    ".git", ".venv-examples", ".pulumi-state", "__pycache__", "*.egg-info",
     ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", "Pulumi.*.yaml",
 )  # fmt: skip
+
+
+def _ignore(directory: str, names: list[str]) -> set[str]:
+    """What not to copy: caches and state, and the root's ``.venv`` (linked in instead).
+
+    Links that ``make setup`` makes to it elsewhere (``examples/quickstart/.venv``) are
+    copied as the links they are.
+    """
+    ignored = set(_IGNORE_NAMES(directory, names))
+    if Path(directory) == ROOT:
+        ignored.add(".venv")
+    return ignored
 
 
 def _blocks() -> list[Block]:
@@ -170,7 +182,7 @@ def _split(output: str, count: int) -> tuple[list[str], int]:
 def test_runnable_blocks_run_and_print_what_is_quoted(document: Path, tmp_path: Path) -> None:
     """The document's runnable blocks succeed, print what it quotes and leave no tracked file."""
     project = tmp_path / "project"
-    shutil.copytree(ROOT, project, ignore=_IGNORE, symlinks=True)
+    shutil.copytree(ROOT, project, ignore=_ignore, symlinks=True)
     (project / ".venv").symlink_to(ROOT / ".venv")
     before = _files(project)
     script, commands = _script(_runnable(document))

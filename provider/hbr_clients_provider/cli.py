@@ -36,6 +36,8 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TextIO
 
+import attrs
+
 from hbr_clients_provider.audit import AuditRules, audit
 from hbr_clients_provider.audit_render import FORMATS as AUDIT_FORMATS
 from hbr_clients_provider.audit_render import write_audit
@@ -83,6 +85,9 @@ EXIT_BROKEN_PIPE = 141
 
 #: Progress is shown only for listings of at least this many pages.
 _PROGRESS_MIN_PAGES = 5
+
+#: The field of one ``--tag`` (``tags[0]``), as a violation names it.
+_TAG_ITEM = re.compile(r"tags\[\d+\]")
 
 #: Flags whose names are not the input's name with dashes.
 _FLAGS: Mapping[str, str] = {
@@ -374,6 +379,19 @@ def _fail(code: int, message: str) -> int:
     return code
 
 
+def _fail_invalid(violations: Sequence[Violation]) -> int:
+    """Print every violation, each naming its flag (or environment variable); exit 2."""
+    lines = []
+    for given in violations:
+        shown = given
+        if _TAG_ITEM.fullmatch(given.field) and isinstance(given.value, str):
+            # A command-line tag is a string: the mapping form is for Pulumi inputs only.
+            shown = attrs.evolve(given, rule="must be KEY=VALUE")
+        field = given.field
+        lines.append(f"  {shown.render(field if field.isupper() else flag_for(field))}")
+    return _fail(EXIT_INVALID, "invalid input (nothing was sent):\n" + "\n".join(lines))
+
+
 def _fetch_listing(
     args: argparse.Namespace, *, violations: Sequence[Violation] = ()
 ) -> ClientListing | int:
@@ -391,8 +409,7 @@ def _fetch_listing(
     numbers, bad_numbers = numbers_from_args(args)
     found.extend(bad_numbers)
     if found or query is None:
-        details = "\n".join(f"  {v.render(flag_for(v.field))}" for v in found)
-        return _fail(EXIT_INVALID, f"invalid input (nothing was sent):\n{details}")
+        return _fail_invalid(found)
     attempts = numbers.get("max_attempts")
     try:
         connection = connection_from_args(args)
@@ -408,11 +425,7 @@ def _fetch_listing(
             ),
         )
     except InvalidQuery as exc:  # the endpoint, the CA bundle or a proxy variable
-        details = "\n".join(
-            f"  {v.render(v.field if v.field.isupper() else flag_for(v.field))}"
-            for v in exc.violations
-        )
-        return _fail(EXIT_INVALID, f"invalid input (nothing was sent):\n{details}")
+        return _fail_invalid(exc.violations)
     except ApiError as exc:
         hint = f"\n  recommend: {exc.recommend}" if exc.recommend else ""
         return _fail(EXIT_FAILURE, f"{exc}{hint}")

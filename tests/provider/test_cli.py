@@ -91,6 +91,17 @@ def test_cli_list_invalid_input_exit_2(
     assert cli_env.backend.api_call_count() == 0
 
 
+def test_cli_tag_without_equals_names_the_command_line_form(
+    cli_env: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A --tag without '=' is told the one form a flag takes, KEY=VALUE, and sends nothing."""
+    code = main(["list", "--client-type", "ECS_CLIENT", "--tag", "env:prod"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "  --tag #1: must be KEY=VALUE (got 'env:prod'); did you mean env=prod?\n" in err
+    assert cli_env.backend.api_call_count() == 0
+
+
 def test_cli_list_missing_client_type_exit_2(
     cli_env: Emulator, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -65,6 +65,17 @@ class TestFromInputs:
         b = ClientQuery.from_inputs({"client_type": "ECS_CLIENT", "tags": ["env=prod"]})
         assert a.tags == b.tags == (TagFilter(key="env", value="prod"),)
 
+    def test_tag_input_in_neither_form_names_both(self) -> None:
+        """A Pulumi tag input in neither form is told both forms it may take."""
+        assert validate_inputs({"client_type": "ECS_CLIENT", "tags": ["env:prod"]}) == (
+            Violation(
+                field="tags[0]",
+                rule="must be KEY=VALUE or {'key': ..., 'value': ...}",
+                value="env:prod",
+                suggestion="env=prod",
+            ),
+        )
+
     def test_from_inputs_none_means_unset(self) -> None:
         """``None`` values are ignored."""
         query = ClientQuery.from_inputs({"client_type": "ECS_CLIENT", "page_size": None})

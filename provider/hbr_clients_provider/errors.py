@@ -203,11 +203,14 @@ class ResponseError(HbrError):
         super().__init__(message)
 
 
-def _body_kind(content_type: str | None) -> str:
+def _answer(status: int, content_type: str | None, endpoint: str) -> str:
+    """``HTTP 502 with an HTML body from <endpoint>``: what came back, in one phrase."""
     kind = (content_type or "").split(";")[0].strip().lower()
     if "html" in kind:
-        return "an HTML body"
-    return f"a {kind} body" if kind else "a body without a content type"
+        body = "an HTML body"
+    else:
+        body = f"a {kind} body" if kind else "a body without a content type"
+    return f"HTTP {status} with {body} from {endpoint}"
 
 
 class HttpStatusError(ResponseError):
@@ -238,8 +241,8 @@ class HttpStatusError(ResponseError):
             )
         else:
             msg = (
-                f"HTTP {status} with {_body_kind(content_type)} from {endpoint}: a proxy or "
-                f"gateway answered, not HBR ({_quote_head(body_head)})"
+                f"{_answer(status, content_type, endpoint)}: a proxy or gateway answered, "
+                f"not HBR ({_quote_head(body_head)})"
             )
         super().__init__(
             msg,
@@ -264,8 +267,8 @@ class InvalidJsonError(ResponseError):
     ) -> None:
         self.reason = reason
         msg = (
-            f"the response is not JSON: HTTP {status} with {_body_kind(content_type)} from "
-            f"{endpoint} ({reason}; {_quote_head(body_head)})"
+            f"the response is not JSON: {_answer(status, content_type, endpoint)} "
+            f"({reason}; {_quote_head(body_head)})"
         )
         super().__init__(
             msg,

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 import attrs
 
 from language_host.options import HostError
+from language_host.processes import output_of
 
 PACKAGES_WITHOUT_PLUGINS = frozenset({"pulumi-policy", "pulumi-esc-sdk"})
 
@@ -98,31 +98,19 @@ def list_installed(
     interpreter: str, *, env: Mapping[str, str], cwd: Path
 ) -> tuple[InstalledPackage, ...]:
     """The distributions ``interpreter`` sees, listed by one child process."""
-    argv = [interpreter, "-c", _LIST_DISTRIBUTIONS]
-    try:
-        proc = subprocess.run(
-            argv,
-            env=dict(env),
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=_TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        msg = f"listing the packages installed for {interpreter} failed: {exc}"
-        raise PackageListingError(msg) from exc
-    if proc.returncode != 0:
-        msg = (
-            f"listing the packages installed for {interpreter} failed "
-            f"(exit code {proc.returncode}): {proc.stderr.strip()}"
-        )
-        raise PackageListingError(msg)
+    listed = output_of(
+        [interpreter, "-c", _LIST_DISTRIBUTIONS],
+        env=env,
+        cwd=cwd,
+        timeout_s=_TIMEOUT,
+        what=f"listing the packages installed for {interpreter}",
+        error=PackageListingError,
+    )
     return tuple(
         InstalledPackage(
             name=item["name"], version=item["version"], module_dir=Path(item["module_dir"])
         )
-        for item in json.loads(proc.stdout)
+        for item in json.loads(listed)
     )
 
 

@@ -11,6 +11,8 @@ from typing import IO, Literal
 
 import attrs
 
+from language_host.options import HostError
+
 Stream = Literal["stdout", "stderr"]
 _CHUNK = 64 * 1024
 _REAP_TIMEOUT_S = 10.0
@@ -76,3 +78,35 @@ class StreamedProcess:
         if self._proc.poll() is None:
             self._proc.kill()
             self._proc.wait(timeout=_REAP_TIMEOUT_S)
+
+
+def output_of(
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    cwd: Path | str | None,
+    timeout_s: float,
+    what: str,
+    error: type[HostError] = HostError,
+) -> str:
+    """Run ``argv`` to its end and return its stdout (text).
+
+    ``error`` (a :class:`HostError`) is raised, its message starting ``{what} failed``, when
+    the child cannot start, runs past ``timeout_s`` or exits non-zero (with its stderr).
+    """
+    try:
+        proc = subprocess.run(
+            argv,
+            env=dict(env),
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise error(f"{what} failed: {exc}") from exc
+    if proc.returncode != 0:
+        msg = f"{what} failed (exit code {proc.returncode}): {proc.stderr.strip()}"
+        raise error(msg)
+    return proc.stdout

@@ -35,7 +35,7 @@ from pulumi.runtime.proto import (
 from language_host import packages
 from language_host.install import install_dependencies
 from language_host.options import HostError, PythonOptions
-from language_host.processes import Chunk, StreamedProcess
+from language_host.processes import Chunk, StreamedProcess, output_of
 
 # The exec script exits with this code after the program reported its error through the
 # engine: the engine must not print a second, generic error (the official host's convention).
@@ -308,25 +308,13 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         )
 
     def _query(self, options: PythonOptions, argv: list[str]) -> str:
-        try:
-            proc = subprocess.run(
-                argv,
-                env=options.environment(self.environ),
-                cwd=options.program_dir,
-                capture_output=True,
-                text=True,
-                timeout=_QUERY_TIMEOUT,
-                check=False,
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            msg = f"calling `{' '.join(argv)}`: {exc}"
-            raise HostError(msg) from exc
-        if proc.returncode != 0:
-            msg = (
-                f"calling `{' '.join(argv)}`: exit status {proc.returncode}: {proc.stderr.strip()}"
-            )
-            raise HostError(msg)
-        return proc.stdout
+        return output_of(
+            argv,
+            env=options.environment(self.environ),
+            cwd=options.program_dir,
+            timeout_s=_QUERY_TIMEOUT,
+            what=f"calling `{' '.join(argv)}`",
+        )
 
     # -- Programs and plugins ---------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from hbr_clients_provider.paging import list_clients
 from hbr_clients_provider.query import ClientQuery, validate_inputs
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
 from tests.hostile.servers import FakeHbr
+from tests.provider._support import point_env_at
 
 
 @pytest.fixture
@@ -33,10 +34,7 @@ def fake_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], FakeHb
     def start(mode: str) -> FakeHbr:
         fake = FakeHbr(mode=mode).start()
         started.append(fake)
-        monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", DEFAULT_ACCESS_KEY_ID)
-        monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", DEFAULT_ACCESS_KEY_SECRET)
-        monkeypatch.setenv("HBR_ENDPOINT", fake.endpoint)
-        monkeypatch.setenv("HBR_PROTOCOL", "http")
+        point_env_at(monkeypatch, fake.endpoint)
         return fake
 
     yield start

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from hbr_clients_provider.connection import ConnectionSettings
 from hbr_clients_provider.retry import RetryPolicy
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
@@ -13,6 +15,22 @@ LATEST_VERSION = "2.13.10"
 
 #: Retries fast enough for tests, as many attempts as the default.
 FAST_RETRY = RetryPolicy(base_delay_s=0.005, max_delay_s=0.05, max_retry_after_s=0.2, deadline_s=20)
+
+
+def endpoint_env(endpoint: str) -> dict[str, str]:
+    """The standard variables that point a program at ``endpoint`` (HTTP, emulator keys)."""
+    return {
+        "HBR_ENDPOINT": endpoint,
+        "HBR_PROTOCOL": "http",
+        "ALIBABA_CLOUD_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID,
+        "ALIBABA_CLOUD_ACCESS_KEY_SECRET": DEFAULT_ACCESS_KEY_SECRET,
+    }
+
+
+def point_env_at(monkeypatch: pytest.MonkeyPatch, endpoint: str) -> None:
+    """Set :func:`endpoint_env` in this process for one test."""
+    for name, value in endpoint_env(endpoint).items():
+        monkeypatch.setenv(name, value)
 
 
 def connect(emu: Emulator, **overrides: Any) -> ConnectionSettings:

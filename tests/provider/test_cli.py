@@ -15,18 +15,15 @@ import pytest
 from hbr_clients_provider.cli import _flat_row, main, render
 from hbr_clients_provider.models import ClientListing
 from hbr_clients_provider.paging import list_clients
-from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Faults
+from hbr_emulator import DEFAULT_ACCESS_KEY_ID, Emulator, Faults
 
-from ._support import connect, expected_ids
+from ._support import connect, expected_ids, point_env_at
 
 
 @pytest.fixture
 def cli_env(monkeypatch: pytest.MonkeyPatch, emulator: Emulator) -> Emulator:
     """Point the standard environment variables at the emulator."""
-    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", DEFAULT_ACCESS_KEY_ID)
-    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", DEFAULT_ACCESS_KEY_SECRET)
-    monkeypatch.setenv("HBR_ENDPOINT", emulator.endpoint)
-    monkeypatch.setenv("HBR_PROTOCOL", "http")
+    point_env_at(monkeypatch, emulator.endpoint)
     return emulator
 
 

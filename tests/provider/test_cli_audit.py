@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from hbr_clients_provider.cli import main
-from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Faults
+from hbr_emulator import Emulator, Faults
 
-from ._support import healthy_wire_client
+from ._support import healthy_wire_client, point_env_at
 
 HBR_CLIENTS = Path(sys.executable).parent / "hbr-clients"
 ALL_RULES = [
@@ -55,10 +55,7 @@ def fleet_env(
         emu = emulator_factory(fleet=0)
         for client in reversed(clients):
             emu.backend.add_client(client)
-        monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", DEFAULT_ACCESS_KEY_ID)
-        monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", DEFAULT_ACCESS_KEY_SECRET)
-        monkeypatch.setenv("HBR_ENDPOINT", emu.endpoint)
-        monkeypatch.setenv("HBR_PROTOCOL", "http")
+        point_env_at(monkeypatch, emu.endpoint)
         return emu
 
     return build

@@ -7,18 +7,7 @@ import pytest
 import pulumi_hbr_clients as hbr
 from hbr_clients_provider.dynamic import BackupClientsProvider
 from hbr_clients_provider.errors import TooManyClientsError
-from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
-
-
-@pytest.fixture
-def emulator_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
-    """The environment a program would have against the emulator."""
-    monkeypatch.setenv("HBR_ENDPOINT", emulator.endpoint)
-    monkeypatch.setenv("HBR_PROTOCOL", "http")
-    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", DEFAULT_ACCESS_KEY_ID)
-    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", DEFAULT_ACCESS_KEY_SECRET)
-    return emulator
-
+from hbr_emulator import Emulator
 
 OUT_OF_RANGE = {
     "client_type": "ECS_CLIEN",

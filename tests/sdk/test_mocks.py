@@ -11,7 +11,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 import pulumi_hbr_clients as hbr
 from hbr_clients_provider.dynamic import BackupClientsProvider
-from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
+from hbr_emulator import Emulator
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
@@ -46,16 +46,6 @@ def mocks() -> Iterator[RecordingMocks]:
     pulumi.runtime.set_mocks(recording, preview=False)
     yield recording
     pulumi.runtime.settings.reset_options()
-
-
-@pytest.fixture
-def emulator_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
-    """The environment a program would have against the emulator."""
-    monkeypatch.setenv("HBR_ENDPOINT", emulator.endpoint)
-    monkeypatch.setenv("HBR_PROTOCOL", "http")
-    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", DEFAULT_ACCESS_KEY_ID)
-    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", DEFAULT_ACCESS_KEY_SECRET)
-    return emulator
 
 
 def _resolve(output: pulumi.Output[Any]) -> Any:

@@ -140,18 +140,23 @@ def fake_hbr() -> Iterator[Callable[..., FakeHbr]]:
         server.stop()
 
 
-def test_transport_deadline_cuts_a_dripping_body(fake_hbr: Callable[..., FakeHbr]) -> None:
-    """A body that drips within the read timeout is cut at the deadline, with one request."""
-    server = fake_hbr(mode="drip")
-    transport = Transport(
+def _fake_transport(server: FakeHbr, **settings: Any) -> Transport:
+    """A transport to the fake endpoint ``server`` over HTTP, with ``settings`` on top."""
+    return Transport(
         ConnectionSettings(
             endpoint=server.endpoint,
             protocol="http",
             access_key_id="a",
             access_key_secret="b",
-            read_timeout_s=5.0,
+            **settings,
         )
     )
+
+
+def test_transport_deadline_cuts_a_dripping_body(fake_hbr: Callable[..., FakeHbr]) -> None:
+    """A body that drips within the read timeout is cut at the deadline, with one request."""
+    server = fake_hbr(mode="drip")
+    transport = _fake_transport(server, read_timeout_s=5.0)
     started = time.monotonic()
     with pytest.raises(DeadlineExceeded):
         transport.call({"client_type": "ECS_CLIENT"}, deadline=started + 1.0)
@@ -164,11 +169,7 @@ def test_transport_deadline_already_passed_sends_nothing(
 ) -> None:
     """A deadline in the past raises before a request leaves."""
     server = fake_hbr()
-    transport = Transport(
-        ConnectionSettings(
-            endpoint=server.endpoint, protocol="http", access_key_id="a", access_key_secret="b"
-        )
-    )
+    transport = _fake_transport(server)
     with pytest.raises(DeadlineExceeded):
         transport.call({"client_type": "ECS_CLIENT"}, deadline=time.monotonic() - 1)
     assert server.connections == 0
@@ -177,11 +178,7 @@ def test_transport_deadline_already_passed_sends_nothing(
 def test_transport_keeps_the_connection_alive(fake_hbr: Callable[..., FakeHbr]) -> None:
     """Calls in a row reuse one connection: reading the body to the end releases it."""
     server = fake_hbr()
-    transport = Transport(
-        ConnectionSettings(
-            endpoint=server.endpoint, protocol="http", access_key_id="a", access_key_secret="b"
-        )
-    )
+    transport = _fake_transport(server)
     for _ in range(3):
         assert transport.describe({"client_type": "ECS_CLIENT"}).total_count == 1
     assert (len(server.requests), server.connections) == (3, 1)
@@ -192,11 +189,7 @@ def test_transport_refuses_a_request_that_bypassed_the_policy(
 ) -> None:
     """If darabonba sent a request past the policy session, the call fails instead."""
     server = fake_hbr()
-    transport = Transport(
-        ConnectionSettings(
-            endpoint=server.endpoint, protocol="http", access_key_id="a", access_key_secret="b"
-        )
-    )
+    transport = _fake_transport(server)
     key = next(k for k in DaraCore._sessions if server.endpoint in k)
     DaraCore._sessions[key] = requests.Session()
     try:

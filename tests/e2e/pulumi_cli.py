@@ -20,9 +20,14 @@ from typing import Any
 
 import attrs
 
+from hbr_emulator import Emulator
+from tests.provider._support import endpoint_env
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PASSPHRASE = "hbr-clients-local"  # the documented passphrase of local test stacks
+#: The program that runs the lookups on the query in ``E2E_QUERY``.
+LOOKUP = Path(__file__).parent / "programs" / "lookup"
 
 
 @attrs.frozen
@@ -57,6 +62,18 @@ def _pin_virtualenv(source: Path, project_file: Path) -> None:
     project_file.write_text(_VIRTUALENV.sub(pin, text), encoding="utf-8")
 
 
+def local_backend_env(state: Path, home: Path) -> dict[str, str]:
+    """The variables that run ``pulumi`` on the file backend ``state``: no prompts, no downloads."""
+    return {
+        "PULUMI_BACKEND_URL": state.as_uri(),
+        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+        "PULUMI_HOME": str(home),
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        "NO_COLOR": "1",
+    }
+
+
 @attrs.define
 class PulumiProject:
     """A copy of a Pulumi project with its own local backend and stack."""
@@ -83,12 +100,7 @@ class PulumiProject:
         base = {
             **{k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
             "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-            "PULUMI_BACKEND_URL": state.as_uri(),
-            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-            "PULUMI_HOME": str(workdir / "pulumi-home"),
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-            "NO_COLOR": "1",
+            **local_backend_env(state, workdir / "pulumi-home"),
             **(env or {}),
         }
         if not base["PATH"].startswith(f"{BIN}{os.pathsep}"):  # a caller's PATH, without it
@@ -123,3 +135,15 @@ class PulumiProject:
     def export(self) -> str:
         """The raw state (``pulumi stack export``)."""
         return self.run("stack", "export", check=True).stdout
+
+
+def emulator_env(emu: Emulator) -> dict[str, str]:
+    """The environment that points a project at ``emu``, with the emulator's credentials."""
+    return endpoint_env(emu.endpoint)
+
+
+def lookup_project(workdir: Path, emu: Emulator, query: Mapping[str, Any]) -> PulumiProject:
+    """The :data:`LOOKUP` program on ``query`` against ``emu``, in ``workdir``."""
+    return PulumiProject.create(
+        LOOKUP, workdir, env={"E2E_QUERY": json.dumps(query), **emulator_env(emu)}
+    )

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
-from tests.e2e.pulumi_cli import PulumiProject
+from hbr_emulator import Emulator
+from tests.e2e.pulumi_cli import PulumiProject, emulator_env
 
 pytestmark = pytest.mark.e2e
 
@@ -20,16 +20,7 @@ DAY = 86400
 
 
 def _project(tmp_path: Path, emu: Emulator) -> PulumiProject:
-    return PulumiProject.create(
-        EXAMPLE,
-        tmp_path,
-        env={
-            "HBR_ENDPOINT": emu.endpoint,
-            "HBR_PROTOCOL": "http",
-            "ALIBABA_CLOUD_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID,
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": DEFAULT_ACCESS_KEY_SECRET,
-        },
-    )
+    return PulumiProject.create(EXAMPLE, tmp_path, env=emulator_env(emu))
 
 
 def _version(text: str) -> tuple[int, ...]:

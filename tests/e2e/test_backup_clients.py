@@ -12,25 +12,9 @@ from typing import Any
 import pytest
 
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Faults
-from tests.e2e.pulumi_cli import PulumiProject
+from tests.e2e.pulumi_cli import LOOKUP, PulumiProject, lookup_project
 
 pytestmark = pytest.mark.e2e
-
-LOOKUP = Path(__file__).parent / "programs" / "lookup"
-
-
-def _project(tmp_path: Path, emu: Emulator, query: dict[str, Any]) -> PulumiProject:
-    return PulumiProject.create(
-        LOOKUP,
-        tmp_path,
-        env={
-            "E2E_QUERY": json.dumps(query),
-            "HBR_ENDPOINT": emu.endpoint,
-            "HBR_PROTOCOL": "http",
-            "ALIBABA_CLOUD_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID,
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": DEFAULT_ACCESS_KEY_SECRET,
-        },
-    )
 
 
 def _admin(emu: Emulator, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
@@ -61,7 +45,9 @@ class TestBackupClientsLifecycle:
     ) -> None:
         """up exports the emulator's clients, and the outputs drive a resource and a lookup."""
         emu = emulator_factory(fleet=150, seed=11)
-        project = _project(tmp_path, emu, {"client_type": "ECS_CLIENT", "statuses": ["ACTIVATED"]})
+        project = lookup_project(
+            tmp_path, emu, {"client_type": "ECS_CLIENT", "statuses": ["ACTIVATED"]}
+        )
 
         project.run("up", "--yes", check=True)
         outputs = project.outputs()
@@ -88,7 +74,7 @@ class TestBackupClientsLifecycle:
     ) -> None:
         """An unchanged fleet previews as no changes; an admin change shows; refresh takes it."""
         emu = emulator_factory(fleet=60, seed=5)
-        project = _project(tmp_path, emu, {"client_type": "ECS_CLIENT"})
+        project = lookup_project(tmp_path, emu, {"client_type": "ECS_CLIENT"})
         project.run("up", "--yes", check=True)
 
         project.run("preview", "--expect-no-changes", check=True)
@@ -120,7 +106,7 @@ class TestBackupClientsLifecycle:
             if c["ClientType"] == "ECS_CLIENT" and c["Settings"].get("ProxyPassword")
         ]
         assert passwords, "the seeded fleet has custom proxies"
-        project = _project(tmp_path, emu, {"client_type": "ECS_CLIENT"})
+        project = lookup_project(tmp_path, emu, {"client_type": "ECS_CLIENT"})
         project.run("up", "--yes", check=True)
 
         exported = project.export()
@@ -183,7 +169,7 @@ class TestBackupClientsFailures:
     ) -> None:
         """preview fails on a bad tag and cross-account, naming both, and no request is sent."""
         emu = emulator_factory(fleet=10, seed=1)
-        project = _project(
+        project = lookup_project(
             tmp_path,
             emu,
             {
@@ -205,7 +191,7 @@ class TestBackupClientsFailures:
     ) -> None:
         """An outage fails up with the error code named and no Python traceback."""
         emu = emulator_factory(fleet=10, seed=1, faults=Faults(error_rate=1.0))
-        project = _project(tmp_path, emu, {"client_type": "ECS_CLIENT"})
+        project = lookup_project(tmp_path, emu, {"client_type": "ECS_CLIENT"})
         up = project.run("up", "--yes")
         assert up.returncode != 0
         assert "ServiceUnavailable" in up.output or "InternalError" in up.output

@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
-from tests.e2e.pulumi_cli import PulumiProject
+from hbr_emulator import Emulator
+from tests.e2e.pulumi_cli import lookup_project
 
 pytestmark = pytest.mark.e2e
-
-LOOKUP = Path(__file__).parent / "programs" / "lookup"
-
-
-def _project(tmp_path: Path, emu: Emulator, query: dict[str, Any]) -> PulumiProject:
-    return PulumiProject.create(
-        LOOKUP,
-        tmp_path,
-        env={
-            "E2E_QUERY": json.dumps(query),
-            "HBR_ENDPOINT": emu.endpoint,
-            "HBR_PROTOCOL": "http",
-            "ALIBABA_CLOUD_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID,
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": DEFAULT_ACCESS_KEY_SECRET,
-        },
-    )
 
 
 def test_preview_out_of_range_inputs_named_with_values(
@@ -36,7 +18,7 @@ def test_preview_out_of_range_inputs_named_with_values(
 ) -> None:
     """A 100000000w duration, an infinite deadline and max_clients 0 fail preview readably."""
     emu = emulator_factory(fleet=10, seed=1)
-    project = _project(
+    project = lookup_project(
         tmp_path,
         emu,
         {
@@ -61,7 +43,7 @@ def test_preview_max_clients_refused_after_one_request(
 ) -> None:
     """max_clients below the fleet fails preview naming the count and the bound, one request."""
     emu = emulator_factory(fleet=40, seed=1)
-    project = _project(tmp_path, emu, {"client_type": "ECS_CLIENT", "max_clients": 5})
+    project = lookup_project(tmp_path, emu, {"client_type": "ECS_CLIENT", "max_clients": 5})
     preview = project.run("preview")
     assert preview.returncode != 0
     assert "more than max_clients 5" in preview.output

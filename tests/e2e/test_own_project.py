@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
-from tests.e2e.pulumi_cli import BIN, PASSPHRASE, ROOT
+from hbr_emulator import Emulator
+from tests.e2e.pulumi_cli import BIN, ROOT, emulator_env, local_backend_env
 
 pytestmark = pytest.mark.e2e
 
@@ -104,16 +104,8 @@ class TestOwnProject:
             # Nothing of the checkout on PATH: `pulumi` is called by its path, as an
             # installed CLI would be, and finds its language host beside itself.
             "PATH": f"/usr/local/bin{os.pathsep}/usr/bin{os.pathsep}/bin",
-            "PULUMI_BACKEND_URL": state.as_uri(),
-            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-            "PULUMI_HOME": str(tmp_path / "pulumi-home"),
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-            "NO_COLOR": "1",
-            "HBR_ENDPOINT": emu.endpoint,
-            "HBR_PROTOCOL": "http",
-            "ALIBABA_CLOUD_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID,
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": DEFAULT_ACCESS_KEY_SECRET,
+            **local_backend_env(state, tmp_path / "pulumi-home"),
+            **emulator_env(emu),
         }
 
         def pulumi(*args: str) -> subprocess.CompletedProcess[str]:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
-from tests.e2e.pulumi_cli import PulumiProject
+from hbr_emulator import Emulator
+from tests.e2e.pulumi_cli import lookup_project
 
 pytestmark = pytest.mark.e2e
-
-LOOKUP = Path(__file__).parent / "programs" / "lookup"
 
 
 def _summary(output: str) -> dict[str, int]:
@@ -32,17 +29,7 @@ class TestRefresh:
     ) -> None:
         """A removed client makes refresh report the lookups updated and print what changed."""
         emu = emulator_factory(fleet=60, seed=5)
-        project = PulumiProject.create(
-            LOOKUP,
-            tmp_path,
-            env={
-                "E2E_QUERY": json.dumps({"client_type": "ECS_CLIENT"}),
-                "HBR_ENDPOINT": emu.endpoint,
-                "HBR_PROTOCOL": "http",
-                "ALIBABA_CLOUD_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID,
-                "ALIBABA_CLOUD_ACCESS_KEY_SECRET": DEFAULT_ACCESS_KEY_SECRET,
-            },
-        )
+        project = lookup_project(tmp_path, emu, {"client_type": "ECS_CLIENT"})
         project.run("up", "--yes", check=True)
         before = project.outputs()["total_count"]
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
-from tests.e2e.pulumi_cli import PulumiProject, Result
+from hbr_emulator import Emulator
+from tests.e2e.pulumi_cli import PulumiProject, Result, emulator_env
 
 pytestmark = pytest.mark.e2e
 
@@ -25,16 +25,7 @@ EXAMPLE = ROOT / "examples" / "policy-pack"
 
 
 def _project(tmp_path: Path, emu: Emulator) -> PulumiProject:
-    return PulumiProject.create(
-        EXAMPLE,
-        tmp_path,
-        env={
-            "HBR_ENDPOINT": emu.endpoint,
-            "HBR_PROTOCOL": "http",
-            "ALIBABA_CLOUD_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID,
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": DEFAULT_ACCESS_KEY_SECRET,
-        },
-    )
+    return PulumiProject.create(EXAMPLE, tmp_path, env=emulator_env(emu))
 
 
 def _preview(project: PulumiProject, config: str | dict[str, Any]) -> Result:

@@ -16,14 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hbr_clients_provider.cli import main
-from hbr_clients_provider.connection import ConnectionSettings
 from hbr_clients_provider.errors import DeadlineExceeded, TooManyClientsError
 from hbr_clients_provider.limits import ListingLimits
 from hbr_clients_provider.paging import list_clients
 from hbr_clients_provider.query import ClientQuery, validate_inputs
-from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
+from hbr_emulator import Emulator
 from tests.hostile.servers import FakeHbr
-from tests.provider._support import point_env_at
+from tests.provider._support import connect, point_env_at
 
 
 @pytest.fixture
@@ -46,15 +45,6 @@ def fake_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], FakeHb
 def refusing_env(fake_env: Callable[[str], FakeHbr]) -> FakeHbr:
     """One fake endpoint for a whole test (hypothesis runs many examples against it)."""
     return fake_env("huge-total")
-
-
-def _connection(endpoint: str) -> ConnectionSettings:
-    return ConnectionSettings(
-        endpoint=endpoint,
-        protocol="http",
-        access_key_id=DEFAULT_ACCESS_KEY_ID,
-        access_key_secret=DEFAULT_ACCESS_KEY_SECRET,
-    )
 
 
 class TestTotalCountBound:
@@ -88,9 +78,7 @@ class TestTotalCountBound:
         """The engine raises TooManyClientsError carrying the count and the bound."""
         fake = fake_hbr(mode="huge-total")
         with pytest.raises(TooManyClientsError) as info:
-            list_clients(
-                ClientQuery(client_type="ECS_CLIENT"), connection=_connection(fake.endpoint)
-            )
+            list_clients(ClientQuery(client_type="ECS_CLIENT"), connection=connect(fake))
         assert (info.value.total_count, info.value.max_clients) == (100_000_000, 1_000_000)
         assert len(fake.requests) == 1
 
@@ -121,7 +109,7 @@ class TestDeadline:
         with pytest.raises(DeadlineExceeded) as info:
             list_clients(
                 ClientQuery(client_type="ECS_CLIENT"),
-                connection=_connection(fake.endpoint),
+                connection=connect(fake),
                 limits=ListingLimits(deadline_s=1.0),
             )
         assert time.monotonic() - started < 2.5
@@ -227,7 +215,7 @@ class TestNameRegex:
         started = time.monotonic()
         listing = list_clients(
             {"client_type": "ECS_CLIENT", "name_regex": "(a+)+$"},
-            connection=_connection(emulator.endpoint),
+            connection=connect(emulator),
         )
         assert time.monotonic() - started < 5
         assert first not in listing.client_ids

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 
@@ -33,8 +33,17 @@ def point_env_at(monkeypatch: pytest.MonkeyPatch, endpoint: str) -> None:
         monkeypatch.setenv(name, value)
 
 
-def connect(emu: Emulator, **overrides: Any) -> ConnectionSettings:
-    """Connection settings for ``emu`` with its default credentials."""
+class Server(Protocol):
+    """Anything that serves HBR's API at ``endpoint``: the emulator, a fake endpoint."""
+
+    @property
+    def endpoint(self) -> str:
+        """``host:port``."""
+        ...
+
+
+def connect(emu: Server, **overrides: Any) -> ConnectionSettings:
+    """Connection settings for ``emu`` (HTTP) with the emulator's default credentials."""
     fields: dict[str, Any] = {
         "endpoint": emu.endpoint,
         "protocol": "http",

@@ -140,6 +140,19 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(reply.drip_s)
 
 
+def _serve_in_thread(server: ThreadingHTTPServer) -> None:
+    # A short poll interval keeps stop() (and so each test's teardown) quick.
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
+
+
+def _close(server: ThreadingHTTPServer | None) -> None:
+    if server is not None:
+        server.shutdown()
+        server.server_close()
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     owner: FakeHbr
@@ -175,18 +188,13 @@ class FakeHbr:
         server = _Server(("127.0.0.1", 0), _Handler)
         server.owner = self
         self._server = server
-        # A short poll interval keeps stop() (and so each test's teardown) quick.
-        threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
+        _serve_in_thread(server)
         return self
 
     def stop(self) -> None:
         """Stop serving and stop any drip."""
         self.stopped.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        _close(self._server)
 
     @property
     def endpoint(self) -> str:
@@ -267,17 +275,12 @@ class LoggingProxy:
         server = _ProxyServer(("127.0.0.1", 0), _ProxyHandler)
         server.owner = self
         self._server = server
-        # A short poll interval keeps stop() (and so each test's teardown) quick.
-        threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
+        _serve_in_thread(server)
         return self
 
     def stop(self) -> None:
         """Stop serving."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        _close(self._server)
 
     @property
     def url(self) -> str:

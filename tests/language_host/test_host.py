@@ -54,6 +54,18 @@ def _write_distribution(
         (site / module / "pulumi-plugin.json").write_text(json.dumps(plugin), encoding="utf-8")
 
 
+def _gone_within(pid: int, seconds: float) -> bool:
+    """Whether process ``pid`` has exited within ``seconds`` (polled every 0.1 s)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 class TestPluginInfo:
     """GetPluginInfo and the RPCs the host does not serve."""
 
@@ -297,14 +309,7 @@ class TestRunPlugin:
         assert first_line == b"12345\n"
         pid = int((tmp_path / "pid").read_text(encoding="utf-8"))
         call.cancel()
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.1)
-        else:
+        if not _gone_within(pid, 10):
             pytest.fail(f"plugin process {pid} still runs after the call was cancelled")
 
     def test_run_plugin_default_virtualenv_is_venv(self, host: RunningHost, tmp_path: Path) -> None:
@@ -348,15 +353,9 @@ class TestLifecycle:
         assert shell.stdout is not None
         pid = int(shell.stdout.readline())
         shell.wait(timeout=10)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.2)
-        os.kill(pid, signal.SIGKILL)
-        pytest.fail("the host kept running after its parent exited")
+        if not _gone_within(pid, 15):
+            os.kill(pid, signal.SIGKILL)
+            pytest.fail("the host kept running after its parent exited")
 
     def test_engine_flags_are_accepted(self, tmp_path: Path, executor: Path) -> None:
         """The flags the engine passes (and the obsolete ones) do not stop the host starting."""

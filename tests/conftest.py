@@ -1,4 +1,4 @@
-"""Fixtures shared by the whole suite: a running HBR emulator, and a factory of them."""
+"""Fixtures shared by the whole suite: a running HBR emulator, factories of them and of fakes."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from hbr_emulator import Emulator
+from tests.hostile.servers import FakeHbr
 
 
 @pytest.fixture
@@ -30,3 +31,18 @@ def emulator_factory() -> Iterator[Callable[..., Emulator]]:
     yield start
     for emu in started:
         emu.stop()
+
+
+@pytest.fixture
+def fake_hbr() -> Iterator[Callable[..., FakeHbr]]:
+    """A factory of started fake endpoints (``mode=``, ``tls=``); all stopped afterwards."""
+    started: list[FakeHbr] = []
+
+    def start(**kwargs: Any) -> FakeHbr:
+        server = FakeHbr(**kwargs).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import attrs
 import pytest
 
-from tests.hostile.servers import FakeHbr, LoggingProxy, TlsFiles, make_self_signed, make_tls_files
+from tests.hostile.servers import LoggingProxy, TlsFiles, make_self_signed, make_tls_files
 
 #: The ``hbr-clients`` console script of this interpreter's environment.
 HBR_CLIENTS = str(Path(sys.executable).parent / "hbr-clients")
@@ -51,21 +51,6 @@ def run_cli(
         command, env=environ, capture_output=True, text=True, timeout=60, check=False
     )
     return Run(done.returncode, done.stdout, done.stderr)
-
-
-@pytest.fixture
-def fake_hbr() -> Iterator[Callable[..., FakeHbr]]:
-    """A factory of started fake endpoints (``mode=``, ``tls=``); all stopped afterwards."""
-    started: list[FakeHbr] = []
-
-    def start(**kwargs: object) -> FakeHbr:
-        server = FakeHbr(**kwargs).start()  # type: ignore[arg-type]
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -123,21 +123,6 @@ def test_check_answer_empty_fleet_only_when_said() -> None:
     """TotalCount 0 with no Clients, or an empty Clients array, is an empty page."""
     assert ClientsPage.from_wire({"RequestId": "R", "TotalCount": 0}).clients == ()
     assert ClientsPage.from_wire({"TotalCount": "0", "Clients": []}).total_count == 0
-
-
-@pytest.fixture
-def fake_hbr() -> Iterator[Callable[..., FakeHbr]]:
-    """A factory of started fake endpoints (see tests/hostile/servers.py)."""
-    started: list[FakeHbr] = []
-
-    def start(**kwargs: Any) -> FakeHbr:
-        server = FakeHbr(**kwargs).start()
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
 
 
 def _fake_transport(server: FakeHbr, **settings: Any) -> Transport:

@@ -73,6 +73,10 @@ def _types_text(summary: AccountSummary) -> str:
     return ", ".join(f"{t} {n}" for t, n in summary.client_types.items() if n)
 
 
+#: How many clusters (the largest) a start-up line names; the summary JSON lists them all.
+LOGGED_CLUSTERS = 10
+
+
 def summary_lines(accounts: Iterable[AccountSummary]) -> list[str]:
     """Describe each account in lines a user can copy query flags from."""
     lines: list[str] = []
@@ -89,6 +93,9 @@ def summary_lines(accounts: Iterable[AccountSummary]) -> list[str]:
             who = f"account {summary.account}"
         lines.append(f"{who}: {summary.total} clients ({_types_text(summary) or 'none'})")
         if summary.clusters:
-            clusters = ", ".join(f"{c} ({n})" for c, n in summary.clusters.items())
-            lines.append(f"  CONTAINER_CLIENT --cluster-id: {clusters}")
+            shown = list(summary.clusters.items())[:LOGGED_CLUSTERS]
+            clusters = ", ".join(f"{c} ({n})" for c, n in shown)
+            rest = len(summary.clusters) - len(shown)
+            more = f", ... and {rest} more (GET /_emulator/summary)" if rest else ""
+            lines.append(f"  CONTAINER_CLIENT --cluster-id: {clusters}{more}")
     return lines

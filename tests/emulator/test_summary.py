@@ -67,6 +67,15 @@ def test_summary_lines_spell_the_query_flags() -> None:
     ]
 
 
+def test_summary_lines_name_the_largest_clusters_and_count_the_rest() -> None:
+    """A fleet with many clusters logs the largest ten and how many more the JSON lists."""
+    records = [("CONTAINER_CLIENT", f"cl-{i:02d}") for i in range(25) for _ in range(i + 1)]
+    (line,) = summary_lines([AccountSummary.count("self", records)])[1:]
+    assert line.startswith("  CONTAINER_CLIENT --cluster-id: cl-24 (25), cl-23 (24), ")
+    assert line.count("(") == 10 + 1
+    assert line.endswith(", ... and 15 more (GET /_emulator/summary)")
+
+
 def test_admin_summary_route(emulator: Emulator) -> None:
     """``GET /_emulator/summary`` lists every account with its identity, types and clusters."""
     with urllib.request.urlopen(emulator.url + "/_emulator/summary", timeout=10) as response:

@@ -4,7 +4,7 @@ One run starts the HBR emulator in a subprocess (``hbr-emulator serve``, so the 
 does not compete for this process's GIL) with injected latency and lists every
 ``ECS_CLIENT`` three ways:
 
-* project: :func:`hbr_clients_provider.paging.list_clients` with its defaults;
+* project: :func:`hbr_clients_provider.api.paging.list_clients` with its defaults;
 * sdk_sequential: the official SDK (``alibabacloud-hbr20170908``) in a loop, page size 99;
 * terraform_style: sequential, page size 50, stopping at the first short page.
 
@@ -35,9 +35,9 @@ from alibabacloud_hbr20170908 import models
 from alibabacloud_hbr20170908.client import Client
 from alibabacloud_tea_openapi.utils_models import Config
 
-from hbr_clients_provider.connection import ConnectionSettings
-from hbr_clients_provider.paging import DEFAULT_CONCURRENCY, list_clients
-from hbr_clients_provider.query import ClientQuery
+from hbr_clients_provider.api.connection import ConnectionSettings
+from hbr_clients_provider.api.paging import DEFAULT_CONCURRENCY, list_clients
+from hbr_clients_provider.api.query import ClientQuery
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
 
 #: Seed of the emulator's fleet.

@@ -52,7 +52,7 @@ import grpc
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
-from hbr_clients_provider.dynamic import BackupClientsProvider
+from hbr_clients_provider.adapters.dynamic import BackupClientsProvider
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,15 +1,24 @@
 """Query engine for Alibaba Cloud HBR ``DescribeBackupClients`` (API 2017-09-08).
 
-The modules, one concern each: :mod:`.query` (validated query), :mod:`.models` (typed
-results), :mod:`.wire` (wire names), :mod:`.connection` (endpoint and credentials),
-:mod:`.network` (proxies and trusted CAs), :mod:`.transport` (one signed call, its HTTP step
-in :mod:`.exchange`, the dependency's exceptions translated by :mod:`.translate`),
-:mod:`.retry` and :mod:`.ratelimit` (resilience),
-:mod:`.paging` (complete listings), :mod:`.errors` and :mod:`.cli`.
+The subpackages, one concern each, imports flowing one way (the API client never imports
+the layers above it): :mod:`.api` (the HBR API client: query, models, wire format,
+transport, retries, paging), :mod:`.audit` (the fleet audit and its report) and
+:mod:`.adapters` (what serves Pulumi: the dynamic provider and the ``hbr`` provider
+plugin); :mod:`.errors` (used by every layer) and :mod:`.cli` (``hbr-clients``).
 """
 
-from hbr_clients_provider.connection import ConnectionSettings
-from hbr_clients_provider.durations import parse_duration
+from hbr_clients_provider.api.connection import ConnectionSettings
+from hbr_clients_provider.api.durations import parse_duration
+from hbr_clients_provider.api.models import (
+    BackupClient,
+    ClientListing,
+    ClientSettings,
+    ClientsPage,
+    Tag,
+)
+from hbr_clients_provider.api.paging import list_clients
+from hbr_clients_provider.api.query import ClientQuery, Filter, TagFilter, validate_inputs
+from hbr_clients_provider.api.retry import RetryPolicy
 from hbr_clients_provider.errors import (
     ApiError,
     CredentialsError,
@@ -22,16 +31,6 @@ from hbr_clients_provider.errors import (
     TransportError,
     Violation,
 )
-from hbr_clients_provider.models import (
-    BackupClient,
-    ClientListing,
-    ClientSettings,
-    ClientsPage,
-    Tag,
-)
-from hbr_clients_provider.paging import list_clients
-from hbr_clients_provider.query import ClientQuery, Filter, TagFilter, validate_inputs
-from hbr_clients_provider.retry import RetryPolicy
 
 __all__ = [
     "ApiError",

@@ -6,7 +6,7 @@
 ``hbr-clients audit --client-type ECS_CLIENT [query flags] [--require-activated]
 [--require-protected] [--require-latest] [--require-https-proxy] [--max-heartbeat-age 2h]
 [--expect-instance ID...]... [--format table|json|markdown]`` lists the same clients and
-audits them (see :mod:`hbr_clients_provider.audit`).
+audits them (see :mod:`hbr_clients_provider.audit.rules`).
 
 Exit codes: 0 success (for ``audit``: no findings); 1 ``audit`` found something; 2 invalid
 input (the message names the flag, the value given and the rule, and suggests the closest
@@ -38,24 +38,24 @@ from typing import Any, TextIO
 
 import attrs
 
-from hbr_clients_provider.audit import AuditRules, audit
-from hbr_clients_provider.audit_render import FORMATS as AUDIT_FORMATS
-from hbr_clients_provider.audit_render import write_audit
-from hbr_clients_provider.coerce import BadInputError
-from hbr_clients_provider.connection import NETWORKS, PROTOCOLS, ConnectionSettings
-from hbr_clients_provider.constants import CLIENT_TYPES, CROSS_ACCOUNT_TYPES
-from hbr_clients_provider.errors import ApiError, HbrError, InvalidQuery, Violation
-from hbr_clients_provider.limits import (
+from hbr_clients_provider.api.coerce import BadInputError
+from hbr_clients_provider.api.connection import NETWORKS, PROTOCOLS, ConnectionSettings
+from hbr_clients_provider.api.constants import CLIENT_TYPES, CROSS_ACCOUNT_TYPES
+from hbr_clients_provider.api.limits import (
     DEFAULT_DEADLINE_S,
     DEFAULT_MAX_CLIENTS,
     NUMBER_RANGES,
     ListingLimits,
 )
-from hbr_clients_provider.models import BackupClient, ClientListing
+from hbr_clients_provider.api.models import BackupClient, ClientListing
+from hbr_clients_provider.api.paging import DEFAULT_CONCURRENCY, list_clients
+from hbr_clients_provider.api.query import ClientQuery
+from hbr_clients_provider.api.retry import RetryPolicy
+from hbr_clients_provider.audit.render import FORMATS as AUDIT_FORMATS
+from hbr_clients_provider.audit.render import write_audit
+from hbr_clients_provider.audit.rules import AuditRules, audit
+from hbr_clients_provider.errors import ApiError, HbrError, InvalidQuery, Violation
 from hbr_clients_provider.package import package_version
-from hbr_clients_provider.paging import DEFAULT_CONCURRENCY, list_clients
-from hbr_clients_provider.query import ClientQuery
-from hbr_clients_provider.retry import RetryPolicy
 
 __all__ = [
     "COMMANDS",

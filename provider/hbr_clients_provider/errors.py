@@ -24,9 +24,9 @@ Every error the package raises derives from :class:`HbrError`::
 
 Errors carry facts as attributes (``code``, ``request_id``, ``endpoint``, ``status``,
 ``violations``...) so callers assert on data, not on message text; whether an error is
-worth retrying is :mod:`hbr_clients_provider.retry`'s decision, made from those facts.
+worth retrying is :mod:`hbr_clients_provider.api.retry`'s decision, made from those facts.
 Exceptions of ``tea-openapi``, ``darabonba``, ``requests`` and ``urllib3`` are translated in
-exactly one place, :mod:`hbr_clients_provider.translate`.
+exactly one place, :mod:`hbr_clients_provider.api.translate`.
 
 No error ever contains an AccessKey secret, a security token or a proxy password: messages
 are built from the API's error envelope, the response's status, type and first bytes, and

@@ -15,11 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hbr_clients_provider.api.limits import ListingLimits
+from hbr_clients_provider.api.paging import list_clients
+from hbr_clients_provider.api.query import ClientQuery, validate_inputs
 from hbr_clients_provider.cli import main
 from hbr_clients_provider.errors import DeadlineExceeded, TooManyClientsError
-from hbr_clients_provider.limits import ListingLimits
-from hbr_clients_provider.paging import list_clients
-from hbr_clients_provider.query import ClientQuery, validate_inputs
 from hbr_emulator import Emulator
 from tests.hostile.servers import FakeHbr
 from tests.provider._support import connect, point_env_at

@@ -16,8 +16,8 @@ from google.protobuf import json_format, struct_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 from pulumi.runtime.rpc import _special_secret_sig
 
-from hbr_clients_provider.plugin.schema import build_schema
-from hbr_clients_provider.plugin.server import plugin_version
+from hbr_clients_provider.adapters.plugin.schema import build_schema
+from hbr_clients_provider.adapters.plugin.server import plugin_version
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Faults
 
 URN = "urn:pulumi:test::proj::hbr:index:BackupClients::clients"

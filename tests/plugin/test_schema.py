@@ -10,15 +10,11 @@ import attrs
 import pytest
 from pulumi.provider.experimental.property_value import PropertyValue
 
-from hbr_clients_provider.audit import AuditRules, AuditSummary, Finding
-from hbr_clients_provider.connection import ConnectionSettings
-from hbr_clients_provider.lifecycle import RESOURCE_INPUTS
-from hbr_clients_provider.limits import LIMIT_CONFIG_KEYS, LIMIT_INPUTS
-from hbr_clients_provider.models import BackupClient, ClientSettings, Tag
-from hbr_clients_provider.outputs import OUTPUT_NAMES, SECRET_OUTPUTS
-from hbr_clients_provider.plugin.names import camel, camel_path, snake
-from hbr_clients_provider.plugin.provider import HbrProvider
-from hbr_clients_provider.plugin.schema import (
+from hbr_clients_provider.adapters.lifecycle import RESOURCE_INPUTS
+from hbr_clients_provider.adapters.outputs import OUTPUT_NAMES, SECRET_OUTPUTS
+from hbr_clients_provider.adapters.plugin.names import camel, camel_path, snake
+from hbr_clients_provider.adapters.plugin.provider import HbrProvider
+from hbr_clients_provider.adapters.plugin.schema import (
     AUDIT_TOKEN,
     LOOKUP_TOKEN,
     RESOURCE_TOKEN,
@@ -26,8 +22,12 @@ from hbr_clients_provider.plugin.schema import (
     build_schema,
     schema_type,
 )
-from hbr_clients_provider.query import INPUT_NAMES
-from hbr_clients_provider.stack_config import CONFIG_KEYS, CONNECTION_INPUTS
+from hbr_clients_provider.adapters.stack_config import CONFIG_KEYS, CONNECTION_INPUTS
+from hbr_clients_provider.api.connection import ConnectionSettings
+from hbr_clients_provider.api.limits import LIMIT_CONFIG_KEYS, LIMIT_INPUTS
+from hbr_clients_provider.api.models import BackupClient, ClientSettings, Tag
+from hbr_clients_provider.api.query import INPUT_NAMES
+from hbr_clients_provider.audit.rules import AuditRules, AuditSummary, Finding
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
 from pulumi_hbr_clients.lookup import GetBackupClientsResult, get_backup_clients
 

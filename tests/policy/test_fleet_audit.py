@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from hbr_clients_provider.durations import parse_duration
-from hbr_clients_provider.models import BackupClient, ClientListing
-from hbr_clients_provider.outputs import listing_outputs
+from hbr_clients_provider.adapters.outputs import listing_outputs
+from hbr_clients_provider.api.durations import parse_duration
+from hbr_clients_provider.api.models import BackupClient, ClientListing
 from pulumi_hbr_clients.audit import MESSAGE_ROWS
 from pulumi_hbr_clients.policy import FLEET_AUDIT, fleet_audit_policy
 from pulumi_hbr_clients.policy.config import DURATION_PATTERN

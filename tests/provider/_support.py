@@ -6,8 +6,8 @@ from typing import Any, Protocol
 
 import pytest
 
-from hbr_clients_provider.connection import ConnectionSettings
-from hbr_clients_provider.retry import RetryPolicy
+from hbr_clients_provider.api.connection import ConnectionSettings
+from hbr_clients_provider.api.retry import RetryPolicy
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
 
 #: The client version the audit tests treat as the newest one.

@@ -1,4 +1,4 @@
-"""Tests of :mod:`hbr_clients_provider.audit`, its renderers and the SDK's audit functions.
+"""Tests of :mod:`hbr_clients_provider.audit.rules`, its renderers and the SDK's audit functions.
 
 Every rule is checked against an emulator fleet built for it (``fleet=0`` plus
 ``add_client``), listed over real HTTP by the query engine.
@@ -16,7 +16,16 @@ from typing import Any
 import pulumi
 import pytest
 
-from hbr_clients_provider.audit import (
+from hbr_clients_provider.api.models import BackupClient
+from hbr_clients_provider.api.paging import list_clients
+from hbr_clients_provider.audit.render import (
+    render_audit,
+    render_json,
+    render_markdown,
+    render_table,
+    verdict,
+)
+from hbr_clients_provider.audit.rules import (
     MISSING_CLIENT,
     RULES,
     AuditReport,
@@ -24,16 +33,7 @@ from hbr_clients_provider.audit import (
     Finding,
     audit,
 )
-from hbr_clients_provider.audit_render import (
-    render_audit,
-    render_json,
-    render_markdown,
-    render_table,
-    verdict,
-)
 from hbr_clients_provider.errors import InvalidQuery
-from hbr_clients_provider.models import BackupClient
-from hbr_clients_provider.paging import list_clients
 from hbr_emulator import Emulator
 from pulumi_hbr_clients import (
     BackupAuditFailed,

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from hbr_clients_provider.api.models import ClientListing
+from hbr_clients_provider.api.paging import list_clients
 from hbr_clients_provider.cli import _flat_row, main, render
-from hbr_clients_provider.models import ClientListing
-from hbr_clients_provider.paging import list_clients
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, Emulator, Faults
 
 from ._support import connect, expected_ids, point_env_at

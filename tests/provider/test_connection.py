@@ -11,9 +11,9 @@ import pytest
 import requests.utils
 from alibabacloud_credentials.provider import cli_profile, profile
 
-from hbr_clients_provider.connection import ConnectionSettings, endpoint_problem
+from hbr_clients_provider.api.connection import ConnectionSettings, endpoint_problem
+from hbr_clients_provider.api.network import resolve_network
 from hbr_clients_provider.errors import CredentialsError, InvalidQuery
-from hbr_clients_provider.network import resolve_network
 
 KEYS = {"ALIBABA_CLOUD_ACCESS_KEY_ID": "id-env", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "secret-env"}
 

@@ -1,4 +1,4 @@
-"""Tests of :mod:`hbr_clients_provider.durations`."""
+"""Tests of :mod:`hbr_clients_provider.api.durations`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from hbr_clients_provider.durations import format_duration, parse_duration
+from hbr_clients_provider.api.durations import format_duration, parse_duration
 
 
 @pytest.mark.parametrize(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -15,11 +17,16 @@ from google.protobuf import json_format, struct_pb2
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
-from hbr_clients_provider.dynamic import BackupClientsProvider
+from hbr_clients_provider.adapters.dynamic import BackupClientsProvider
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Faults
 
 URN = "urn:pulumi:test::proj::pulumi-python:dynamic/hbr:BackupClients::clients"
 PROVIDER = serialize_provider(BackupClientsProvider())
+#: ``serialize_provider(BackupClientsProvider())`` as 0.1.0 wrote it into every state, captured
+#: before the provider moved to ``hbr_clients_provider.adapters.dynamic``.
+PROVIDER_0_1_0 = (
+    (Path(__file__).parent / "fixtures" / "provider-0.1.0.pickle.b64").read_text().strip()
+)
 
 
 def _struct(value: dict[str, Any]) -> struct_pb2.Struct:
@@ -185,3 +192,38 @@ class TestProviderProtocol:
         assert "Forbidden.RAM" in reason
         assert "HTTP 403" in reason
         assert "Traceback" not in reason
+
+
+class TestStatesWrittenBy010:
+    """A state written by 0.1.0 names the provider by its old address and still works."""
+
+    def test_fixture_names_the_old_address(self) -> None:
+        """The captured 0.1.0 pickle refers to ``hbr_clients_provider.dynamic``, by reference."""
+        pickled = base64.b64decode(PROVIDER_0_1_0)
+        assert b"hbr_clients_provider.dynamic\x94" in pickled
+        assert b"adapters" not in pickled
+        assert len(pickled) < 100
+
+    def test_refresh_and_destroy_of_a_010_state(
+        self, provider: provider_pb2_grpc.ResourceProviderStub, fleet: Emulator
+    ) -> None:
+        """The dynamic-provider server loads the 0.1.0 provider to create, refresh and delete."""
+        news = _struct({"__provider": PROVIDER_0_1_0, "client_type": "ECS_CLIENT"})
+        check = provider.Check(provider_pb2.CheckRequest(urn=URN, olds=_struct({}), news=news))
+        assert list(check.failures) == []
+        created = provider.Create(provider_pb2.CreateRequest(urn=URN, properties=check.inputs))
+        assert _dict(created.properties)["__provider"] == PROVIDER_0_1_0
+
+        expected = [
+            c["ClientId"] for c in fleet.backend.clients() if c["ClientType"] == "ECS_CLIENT"
+        ]
+        read = provider.Read(
+            provider_pb2.ReadRequest(id=created.id, urn=URN, properties=created.properties)
+        )
+        assert _dict(read.properties)["client_ids"] == expected
+
+        calls = fleet.backend.api_call_count()
+        provider.Delete(
+            provider_pb2.DeleteRequest(id=created.id, urn=URN, properties=read.properties)
+        )
+        assert fleet.backend.api_call_count() == calls

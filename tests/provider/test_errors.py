@@ -1,10 +1,13 @@
-"""Tests of :mod:`hbr_clients_provider.errors` and :mod:`hbr_clients_provider.translate`."""
+"""Tests of :mod:`hbr_clients_provider.errors` and :mod:`hbr_clients_provider.api.translate`."""
 
 from __future__ import annotations
 
 import urllib3.exceptions
 from alibabacloud_tea_openapi.exceptions import ClientException, ThrottlingException
 
+from hbr_clients_provider.api.exchange import Exchange
+from hbr_clients_provider.api.network import NetworkSettings
+from hbr_clients_provider.api.translate import translate, translate_response
 from hbr_clients_provider.errors import (
     ApiError,
     DeadlineExceeded,
@@ -19,9 +22,6 @@ from hbr_clients_provider.errors import (
     TransportError,
     Violation,
 )
-from hbr_clients_provider.exchange import Exchange
-from hbr_clients_provider.network import NetworkSettings
-from hbr_clients_provider.translate import translate, translate_response
 
 
 def exchange(status: int | None = None, body: bytes = b"", content_type: str = "") -> Exchange:

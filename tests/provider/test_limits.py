@@ -1,4 +1,5 @@
-"""Tests of :mod:`hbr_clients_provider.limits` and :mod:`hbr_clients_provider.coerce` ranges."""
+"""Tests of :mod:`hbr_clients_provider.api.limits` and :mod:`~hbr_clients_provider.api.coerce`
+ranges."""
 
 from __future__ import annotations
 
@@ -6,17 +7,17 @@ import math
 
 import pytest
 
-from hbr_clients_provider.coerce import BadInputError, closest, int_in, seconds_in, to_int
-from hbr_clients_provider.errors import NOT_GIVEN, InvalidQuery, Violation
-from hbr_clients_provider.limits import (
+from hbr_clients_provider.adapters.stack_config import connection_options, input_violations
+from hbr_clients_provider.api.coerce import BadInputError, closest, int_in, seconds_in, to_int
+from hbr_clients_provider.api.limits import (
     DEFAULT_DEADLINE_S,
     DEFAULT_MAX_CLIENTS,
     ListingLimits,
     limit_violations,
     resolve_limits,
 )
-from hbr_clients_provider.query import validate_inputs
-from hbr_clients_provider.stack_config import connection_options, input_violations
+from hbr_clients_provider.api.query import validate_inputs
+from hbr_clients_provider.errors import NOT_GIVEN, InvalidQuery, Violation
 
 
 class TestViolation:

@@ -1,4 +1,4 @@
-"""Tests of :mod:`hbr_clients_provider.models`: wire conversion and secret masking."""
+"""Tests of :mod:`hbr_clients_provider.api.models`: wire conversion and secret masking."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from hbr_clients_provider.models import (
+from hbr_clients_provider.api.models import (
     BackupClient,
     ClientListing,
     ClientSettings,

@@ -9,8 +9,8 @@ import attrs
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from hbr_clients_provider import models, wire
-from hbr_clients_provider.models import BackupClient, ClientSettings, ClientsPage, Tag
+from hbr_clients_provider.api import models, wire
+from hbr_clients_provider.api.models import BackupClient, ClientSettings, ClientsPage, Tag
 
 #: Values the wire could carry in any field, and what the converters must cope with.
 SCALARS = st.one_of(

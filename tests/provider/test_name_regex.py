@@ -1,4 +1,4 @@
-"""Tests of :mod:`hbr_clients_provider.name_regex`: RE2, which cannot hang."""
+"""Tests of :mod:`hbr_clients_provider.api.name_regex`: RE2, which cannot hang."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from hbr_clients_provider.name_regex import MAX_PATTERN_CHARS, compile_name_regex, regex_problem
-from hbr_clients_provider.query import validate_inputs
+from hbr_clients_provider.api.name_regex import MAX_PATTERN_CHARS, compile_name_regex, regex_problem
+from hbr_clients_provider.api.query import validate_inputs
 
 
 def test_catastrophic_pattern_is_linear() -> None:

@@ -1,4 +1,5 @@
-"""Integration tests of :func:`hbr_clients_provider.paging.list_clients` against the emulator."""
+"""Integration tests of :func:`hbr_clients_provider.api.paging.list_clients` against the
+emulator."""
 
 from __future__ import annotations
 
@@ -12,8 +13,15 @@ from typing import Any
 
 import pytest
 
-from hbr_clients_provider import paging
-from hbr_clients_provider.connection import ConnectionSettings
+from hbr_clients_provider.api import paging
+from hbr_clients_provider.api.connection import ConnectionSettings
+from hbr_clients_provider.api.limits import ListingLimits
+from hbr_clients_provider.api.models import ClientsPage
+from hbr_clients_provider.api.paging import list_clients
+from hbr_clients_provider.api.query import ClientQuery
+from hbr_clients_provider.api.ratelimit import AdaptiveRateLimiter, RateLimit
+from hbr_clients_provider.api.retry import RetryPolicy
+from hbr_clients_provider.api.transport import Transport
 from hbr_clients_provider.errors import (
     ApiError,
     DeadlineExceeded,
@@ -22,13 +30,6 @@ from hbr_clients_provider.errors import (
     TooManyClientsError,
     TransportError,
 )
-from hbr_clients_provider.limits import ListingLimits
-from hbr_clients_provider.models import ClientsPage
-from hbr_clients_provider.paging import list_clients
-from hbr_clients_provider.query import ClientQuery
-from hbr_clients_provider.ratelimit import AdaptiveRateLimiter, RateLimit
-from hbr_clients_provider.retry import RetryPolicy
-from hbr_clients_provider.transport import Transport
 from hbr_emulator import (
     DEFAULT_CROSS_ACCOUNT_ROLE_NAME,
     DEFAULT_CROSS_ACCOUNT_USER_ID,

@@ -1,4 +1,4 @@
-"""Tests of :mod:`hbr_clients_provider.query`: every validation rule and the filters."""
+"""Tests of :mod:`hbr_clients_provider.api.query`: every validation rule and the filters."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hbr_clients_provider.api.models import BackupClient
+from hbr_clients_provider.api.query import ClientQuery, Filter, TagFilter, validate_inputs
 from hbr_clients_provider.errors import InvalidQuery, Violation
-from hbr_clients_provider.models import BackupClient
-from hbr_clients_provider.query import ClientQuery, Filter, TagFilter, validate_inputs
 
 
 def fields_of(inputs: dict[str, Any]) -> set[str]:

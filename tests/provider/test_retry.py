@@ -1,4 +1,4 @@
-"""Tests of :mod:`hbr_clients_provider.retry` and :mod:`hbr_clients_provider.ratelimit`."""
+"""Tests of :mod:`hbr_clients_provider.api.retry` and :mod:`hbr_clients_provider.api.ratelimit`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
+from hbr_clients_provider.api.ratelimit import AdaptiveRateLimiter, RateLimit
+from hbr_clients_provider.api.retry import RetryPolicy, call_with_retries, is_retryable
 from hbr_clients_provider.errors import (
     ApiError,
     ConnectError,
@@ -19,8 +21,6 @@ from hbr_clients_provider.errors import (
     RequestTimeoutError,
     TlsError,
 )
-from hbr_clients_provider.ratelimit import AdaptiveRateLimiter, RateLimit
-from hbr_clients_provider.retry import RetryPolicy, call_with_retries, is_retryable
 
 
 class FakeClock:

@@ -1,4 +1,4 @@
-"""Tests of :mod:`hbr_clients_provider.transport`: wire equivalence, validation, deadline."""
+"""Tests of :mod:`hbr_clients_provider.api.transport`: wire equivalence, validation, deadline."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ from alibabacloud_hbr20170908.client import Client as SdkClient
 from alibabacloud_tea_openapi.utils_models import Config
 from darabonba.core import DaraCore
 
-from hbr_clients_provider.connection import ConnectionSettings
+from hbr_clients_provider.api.connection import ConnectionSettings
+from hbr_clients_provider.api.models import ClientsPage
+from hbr_clients_provider.api.query import ClientQuery
+from hbr_clients_provider.api.transport import Transport
 from hbr_clients_provider.errors import (
     ApiError,
     DeadlineExceeded,
@@ -21,9 +24,6 @@ from hbr_clients_provider.errors import (
     MalformedResponseError,
     TransportError,
 )
-from hbr_clients_provider.models import ClientsPage
-from hbr_clients_provider.query import ClientQuery
-from hbr_clients_provider.transport import Transport
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
 from tests.hostile.servers import CLIENT, FakeHbr
 

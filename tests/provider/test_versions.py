@@ -1,10 +1,10 @@
-"""Tests of :mod:`hbr_clients_provider.versions`."""
+"""Tests of :mod:`hbr_clients_provider.api.versions`."""
 
 from __future__ import annotations
 
 import pytest
 
-from hbr_clients_provider.versions import compare_versions, parse_version
+from hbr_clients_provider.api.versions import compare_versions, parse_version
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,8 @@
-"""Tests of :mod:`hbr_clients_provider.wire`: request encoding and response renaming."""
+"""Tests of :mod:`hbr_clients_provider.api.wire`: request encoding and response renaming."""
 
 from __future__ import annotations
 
-from hbr_clients_provider import wire
+from hbr_clients_provider.api import wire
 
 
 def test_encode_request_query_and_body() -> None:

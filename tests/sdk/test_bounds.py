@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import pulumi_hbr_clients as hbr
-from hbr_clients_provider.dynamic import BackupClientsProvider
+from hbr_clients_provider.adapters.dynamic import BackupClientsProvider
 from hbr_clients_provider.errors import TooManyClientsError
 from hbr_emulator import Emulator
 

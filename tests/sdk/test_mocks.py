@@ -10,7 +10,7 @@ import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 
 import pulumi_hbr_clients as hbr
-from hbr_clients_provider.dynamic import BackupClientsProvider
+from hbr_clients_provider.adapters.dynamic import BackupClientsProvider
 from hbr_emulator import Emulator
 
 

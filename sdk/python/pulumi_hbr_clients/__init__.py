@@ -6,7 +6,7 @@
   clients and stop the deploy (:class:`BackupAuditFailed`) when there are too many findings.
 """
 
-from hbr_clients_provider.models import BackupClient, ClientSettings, Tag
+from hbr_clients_provider.api.models import BackupClient, ClientSettings, Tag
 from hbr_clients_provider.package import package_version
 from pulumi_hbr_clients.audit import (
     AuditReport,

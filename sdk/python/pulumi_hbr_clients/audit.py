@@ -1,7 +1,7 @@
 """``audit_backup_clients`` / ``audit_backup_clients_output``: stop a deploy on a bad fleet.
 
 Audit the result of :func:`~pulumi_hbr_clients.get_backup_clients` against rules (see
-:mod:`hbr_clients_provider.audit` for the rule names and the definition of coverage). When
+:mod:`hbr_clients_provider.audit.rules` for the rule names and the definition of coverage). When
 there are more findings than ``max_findings`` (default 0; ``None`` never fails), the audit
 raises :class:`BackupAuditFailed`, a ``pulumi.RunError``: Pulumi prints its message, which
 lists the offending clients by ID, instance and rule, without a Python traceback.
@@ -26,9 +26,9 @@ from typing import Any
 
 import pulumi
 
-from hbr_clients_provider.audit import AuditReport, AuditRules, audit
-from hbr_clients_provider.audit_render import findings_lines, verdict
-from hbr_clients_provider.coerce import BadInputError, to_bool, to_duration, to_int
+from hbr_clients_provider.api.coerce import BadInputError, to_bool, to_duration, to_int
+from hbr_clients_provider.audit.render import findings_lines, verdict
+from hbr_clients_provider.audit.rules import AuditReport, AuditRules, audit
 from hbr_clients_provider.errors import InvalidQuery, Violation
 from pulumi_hbr_clients.lookup import GetBackupClientsResult
 

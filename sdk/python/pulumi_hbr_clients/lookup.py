@@ -18,13 +18,7 @@ from typing import Any
 import attrs
 import pulumi
 
-from hbr_clients_provider.connection import ConnectionSettings
-from hbr_clients_provider.errors import HbrError, InvalidQuery
-from hbr_clients_provider.limits import ListingLimits
-from hbr_clients_provider.models import BackupClient, ClientListing
-from hbr_clients_provider.paging import list_clients
-from hbr_clients_provider.query import ClientQuery
-from hbr_clients_provider.stack_config import (
+from hbr_clients_provider.adapters.stack_config import (
     CONNECTION_INPUTS,
     LIMIT_INPUTS,
     connection_options,
@@ -32,6 +26,12 @@ from hbr_clients_provider.stack_config import (
     resolve_connection,
     resolve_limits,
 )
+from hbr_clients_provider.api.connection import ConnectionSettings
+from hbr_clients_provider.api.limits import ListingLimits
+from hbr_clients_provider.api.models import BackupClient, ClientListing
+from hbr_clients_provider.api.paging import list_clients
+from hbr_clients_provider.api.query import ClientQuery
+from hbr_clients_provider.errors import HbrError, InvalidQuery
 
 __all__ = [
     "BackupClientsLookupError",

@@ -13,8 +13,8 @@ from typing import Any
 
 import pulumi
 
-from hbr_clients_provider.dynamic import RESOURCE_INPUTS, BackupClientsProvider
-from hbr_clients_provider.outputs import OUTPUT_NAMES, SECRET_OUTPUTS, decode_clients
+from hbr_clients_provider.adapters.dynamic import RESOURCE_INPUTS, BackupClientsProvider
+from hbr_clients_provider.adapters.outputs import OUTPUT_NAMES, SECRET_OUTPUTS, decode_clients
 
 __all__ = ["BackupClients"]
 

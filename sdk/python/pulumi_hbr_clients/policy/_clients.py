@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from hbr_clients_provider.connection import ConnectionSettings
-from hbr_clients_provider.models import BackupClient
-from hbr_clients_provider.paging import list_clients
+from hbr_clients_provider.api.connection import ConnectionSettings
+from hbr_clients_provider.api.models import BackupClient
+from hbr_clients_provider.api.paging import list_clients
 from pulumi_hbr_clients.policy.config import ConnectionConfig
 
 __all__ = ["ACTIVATED", "clients_by_instance", "coverage_problem"]

@@ -16,8 +16,8 @@ from typing import Any
 
 import attrs
 
-from hbr_clients_provider.audit import AuditRules
-from hbr_clients_provider.connection import PROTOCOLS
+from hbr_clients_provider.api.connection import PROTOCOLS
+from hbr_clients_provider.audit.rules import AuditRules
 from hbr_clients_provider.errors import InvalidQuery
 
 __all__ = [

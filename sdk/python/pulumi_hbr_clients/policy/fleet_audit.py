@@ -1,7 +1,7 @@
 """``hbr-fleet-audit``: every ``BackupClients`` resource of the stack passes the audit rules.
 
 A stack policy: it reads each ``BackupClients`` resource's ``clients_json`` output (no API
-call) and audits it with :func:`hbr_clients_provider.audit.audit`, the rules of
+call) and audits it with :func:`hbr_clients_provider.audit.rules.audit`, the rules of
 ``hbr-clients audit``. A resource with more findings than ``maxFindings`` is a violation
 whose message is the verdict and the findings table (client ID, instance ID, rule, detail),
 at most :data:`~pulumi_hbr_clients.audit.MESSAGE_ROWS` rows, then ``... and N more
@@ -28,10 +28,10 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from hbr_clients_provider.audit import AuditReport, audit
-from hbr_clients_provider.audit_render import findings_lines, verdict
-from hbr_clients_provider.models import BackupClient
-from hbr_clients_provider.outputs import decode_clients
+from hbr_clients_provider.adapters.outputs import decode_clients
+from hbr_clients_provider.api.models import BackupClient
+from hbr_clients_provider.audit.render import findings_lines, verdict
+from hbr_clients_provider.audit.rules import AuditReport, audit
 from pulumi_hbr_clients.audit import MESSAGE_ROWS
 from pulumi_hbr_clients.policy._props import UNKNOWN, NotYetCheckable, read_known, shorten
 from pulumi_hbr_clients.policy.config import (

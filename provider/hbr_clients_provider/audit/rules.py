@@ -46,11 +46,11 @@ from typing import Any
 
 import attrs
 
-from hbr_clients_provider.coerce import BadInputError, coerce_inputs, to_bool, to_duration
-from hbr_clients_provider.durations import format_duration
+from hbr_clients_provider.api.coerce import BadInputError, coerce_inputs, to_bool, to_duration
+from hbr_clients_provider.api.durations import format_duration
+from hbr_clients_provider.api.models import BackupClient
+from hbr_clients_provider.api.versions import parse_version
 from hbr_clients_provider.errors import InvalidQuery
-from hbr_clients_provider.models import BackupClient
-from hbr_clients_provider.versions import parse_version
 
 __all__ = [
     "COVERAGE_BASES",

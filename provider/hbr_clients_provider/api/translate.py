@@ -4,7 +4,7 @@
 for an HTTP error with a JSON body, a ``RuntimeError`` for a body that is not JSON,
 ``darabonba``'s ``UnretryableException`` around everything else, and ``darabonba`` turns
 every ``IOError`` of ``requests`` into a bare ``RetryError(str)``. What actually happened is
-in the :class:`~hbr_clients_provider.exchange.Exchange` of the call (the original
+in the :class:`~hbr_clients_provider.api.exchange.Exchange` of the call (the original
 exception, the status, the content type, the first bytes of the body), and
 :func:`translate` builds the error of :mod:`hbr_clients_provider.errors` that says so.
 
@@ -20,6 +20,7 @@ import ssl
 from collections.abc import Iterator
 from typing import Any
 
+from hbr_clients_provider.api.exchange import BodyTooLarge, Exchange
 from hbr_clients_provider.errors import (
     ApiError,
     ConnectError,
@@ -34,7 +35,6 @@ from hbr_clients_provider.errors import (
     TlsError,
     TransportError,
 )
-from hbr_clients_provider.exchange import BodyTooLarge, Exchange
 
 __all__ = ["api_error_from_envelope", "translate", "translate_response"]
 

@@ -1,7 +1,7 @@
 """Typed, frozen result models: a backup client, its settings and tags, pages and listings.
 
 Models are built from wire dicts with ``from_wire`` (which tolerates missing fields and
-ignores unknown ones; names come from :mod:`hbr_clients_provider.wire`) and rendered
+ignores unknown ones; names come from :mod:`hbr_clients_provider.api.wire`) and rendered
 with ``to_dict`` into stable, JSON-safe snake_case dicts. ``ProxyPassword`` is a secret:
 it is excluded from ``repr`` and masked as ``"******"`` by ``to_dict`` unless
 ``reveal_secrets=True``.
@@ -18,8 +18,8 @@ from typing import Any, Final
 
 import attrs
 
-from hbr_clients_provider import wire
-from hbr_clients_provider.versions import compare_versions
+from hbr_clients_provider.api import wire
+from hbr_clients_provider.api.versions import compare_versions
 
 __all__ = [
     "MASK",

@@ -32,16 +32,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from hbr_clients_provider.connection import ConnectionSettings, endpoint_problem
-from hbr_clients_provider.errors import Violation
-from hbr_clients_provider.limits import (
+from hbr_clients_provider.api.connection import ConnectionSettings, endpoint_problem
+from hbr_clients_provider.api.limits import (
     LIMIT_CONFIG_KEYS,
     LIMIT_INPUTS,
     ListingLimits,
     limit_violations,
     resolve_limits,
 )
-from hbr_clients_provider.query import validate_inputs
+from hbr_clients_provider.api.query import validate_inputs
+from hbr_clients_provider.errors import Violation
 
 __all__ = [
     "CONFIG_KEYS",

@@ -2,7 +2,7 @@
 
 :class:`HbrProvider` knows nothing of gRPC (that is :mod:`.server`): it takes property
 maps with camelCase names and gives back failures, names and property maps. The resource's
-lifecycle is the dynamic provider's (:mod:`hbr_clients_provider.lifecycle`): check
+lifecycle is the dynamic provider's (:mod:`hbr_clients_provider.adapters.lifecycle`): check
 validates and names every bad field and lists once when all inputs are known, the
 diff/create/update after it reuse that listing, diff ignores heartbeat and update times
 unless ``includeVolatile``, read lists afresh, delete calls no API, and ``proxyPasswords``
@@ -21,11 +21,7 @@ import attrs
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.provider import CheckFailure
 
-from hbr_clients_provider.audit import RULE_INPUTS, AuditRules, audit
-from hbr_clients_provider.audit_render import findings_lines, verdict
-from hbr_clients_provider.coerce import BadInputError, to_int
-from hbr_clients_provider.errors import HbrError, InvalidQuery, Violation
-from hbr_clients_provider.lifecycle import (
+from hbr_clients_provider.adapters.lifecycle import (
     MARKERS,
     RESOURCE_INPUTS,
     ListingHandOff,
@@ -37,11 +33,9 @@ from hbr_clients_provider.lifecycle import (
     top_field,
     violations,
 )
-from hbr_clients_provider.limits import limit_violations
-from hbr_clients_provider.models import ClientListing
-from hbr_clients_provider.outputs import SECRET_OUTPUTS, inputs_key, listing_outputs
-from hbr_clients_provider.plugin.names import camel, camel_path
-from hbr_clients_provider.plugin.schema import (
+from hbr_clients_provider.adapters.outputs import SECRET_OUTPUTS, inputs_key, listing_outputs
+from hbr_clients_provider.adapters.plugin.names import camel, camel_path
+from hbr_clients_provider.adapters.plugin.schema import (
     AUDIT_OUTPUTS,
     AUDIT_TOKEN,
     FUNCTION_OUTPUTS,
@@ -52,13 +46,19 @@ from hbr_clients_provider.plugin.schema import (
     output_specs,
     type_specs,
 )
-from hbr_clients_provider.plugin.values import plain, plain_inputs, to_property
-from hbr_clients_provider.query import INPUT_NAMES
-from hbr_clients_provider.stack_config import (
+from hbr_clients_provider.adapters.plugin.values import plain, plain_inputs, to_property
+from hbr_clients_provider.adapters.stack_config import (
     CONNECTION_INPUTS,
     LIMIT_INPUTS,
     connection_violations,
 )
+from hbr_clients_provider.api.coerce import BadInputError, to_int
+from hbr_clients_provider.api.limits import limit_violations
+from hbr_clients_provider.api.models import ClientListing
+from hbr_clients_provider.api.query import INPUT_NAMES
+from hbr_clients_provider.audit.render import findings_lines, verdict
+from hbr_clients_provider.audit.rules import RULE_INPUTS, AuditRules, audit
+from hbr_clients_provider.errors import HbrError, InvalidQuery, Violation
 
 __all__ = ["AuditFailedError", "HbrProvider", "Properties"]
 

@@ -8,8 +8,8 @@ the models), :mod:`.values` (property values in and out), :mod:`.provider` (what
 request does) and :mod:`.server` (the gRPC server the engine talks to).
 """
 
-from hbr_clients_provider.plugin.provider import HbrProvider
-from hbr_clients_provider.plugin.schema import build_schema
-from hbr_clients_provider.plugin.server import main
+from hbr_clients_provider.adapters.plugin.provider import HbrProvider
+from hbr_clients_provider.adapters.plugin.schema import build_schema
+from hbr_clients_provider.adapters.plugin.server import main
 
 __all__ = ["HbrProvider", "build_schema", "main"]

@@ -36,7 +36,7 @@ from collections import deque
 
 import attrs
 
-from hbr_clients_provider.retry import Clock, SystemClock
+from hbr_clients_provider.api.retry import Clock, SystemClock
 
 __all__ = ["AdaptiveRateLimiter", "RateLimit"]
 

@@ -3,7 +3,7 @@
 Inputs arrive as :class:`~pulumi.provider.experimental.property_value.PropertyValue` maps
 with camelCase names; :func:`plain_inputs` turns them into the snake_case JSON-ish mapping
 the query engine takes (an unknown value becomes the engine's ``UNKNOWN`` marker, which
-:func:`~hbr_clients_provider.lifecycle.is_unknown` recognises). Results go out through
+:func:`~hbr_clients_provider.adapters.lifecycle.is_unknown` recognises). Results go out through
 :func:`to_property`, which walks a schema spec of :mod:`.schema`: object keys become
 camelCase, integers become numbers, and the keys of a map (instance IDs, client IDs) stay
 as they are.
@@ -17,7 +17,7 @@ from typing import Any
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 from pulumi.runtime.rpc import UNKNOWN
 
-from hbr_clients_provider.plugin.names import camel, snake
+from hbr_clients_provider.adapters.plugin.names import camel, snake
 
 __all__ = ["plain", "plain_inputs", "to_property"]
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
-from hbr_clients_provider.durations import MAX_DURATION, format_duration, parse_duration
+from hbr_clients_provider.api.durations import MAX_DURATION, format_duration, parse_duration
 from hbr_clients_provider.errors import NOT_GIVEN, Violation
 
 __all__ = [

@@ -3,10 +3,10 @@
 ``tea-openapi`` builds and signs each request and hands it to ``darabonba``, which sends it
 with a ``requests`` session it keeps per ``protocol://host:port:pool`` in
 ``DaraCore._sessions``. :func:`install_session` puts a :class:`PolicySession` there for
-the endpoint of a :class:`~hbr_clients_provider.transport.Transport`, so every request of
+the endpoint of a :class:`~hbr_clients_provider.api.transport.Transport`, so every request of
 the call goes out under the :class:`Exchange` the transport opened for it:
 
-* the proxy and the CA bundle of :mod:`hbr_clients_provider.network` (``darabonba``'s own
+* the proxy and the CA bundle of :mod:`hbr_clients_provider.api.network` (``darabonba``'s own
   proxy map, which ignores ``NO_PROXY`` and ``ALL_PROXY``, and its ``verify`` are replaced);
 * the transport's connect and read timeouts, clamped to what is left of the deadline;
 * the body read piece by piece, so a body that drips is cut when the deadline passes, and
@@ -14,7 +14,7 @@ the call goes out under the :class:`Exchange` the transport opened for it:
 * redirects never followed (a signed request goes only where the user said);
 * the status, content type and first bytes of the body kept in the :class:`Exchange`, and
   the original exception too (``darabonba`` turns every ``IOError`` into a bare
-  ``RetryError(str)``), so :mod:`hbr_clients_provider.translate` can say what happened.
+  ``RetryError(str)``), so :mod:`hbr_clients_provider.api.translate` can say what happened.
 
 Requests sent outside an :class:`Exchange` (another ``tea-openapi`` client in the same
 process) go out as plain ``requests`` would send them. A call whose request did not pass
@@ -39,8 +39,8 @@ import attrs
 import requests
 from requests.adapters import HTTPAdapter
 
+from hbr_clients_provider.api.network import NetworkSettings
 from hbr_clients_provider.errors import DeadlineExceeded, TransportError
-from hbr_clients_provider.network import NetworkSettings
 
 __all__ = [
     "KEPT_HEAD_BYTES",

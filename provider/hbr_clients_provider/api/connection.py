@@ -22,7 +22,7 @@ only on request: set ``ALIBABA_CLOUD_ECS_METADATA`` (the RAM role name) or
 The chain is read from the ``environ`` mapping given to ``resolve`` (not from the
 environment the library captured at import), so tests and the provider process can pass
 their own. So are the proxy and CA variables: ``resolve`` decides the proxy and the trusted
-CAs of the endpoint once (:func:`~hbr_clients_provider.network.resolve_network`), with an
+CAs of the endpoint once (:func:`~hbr_clients_provider.api.network.resolve_network`), with an
 explicit ``ca_bundle`` first. Secrets never appear in ``repr``.
 
 The endpoint is checked before anything is sent: a host name, an IPv4 address or a
@@ -41,8 +41,8 @@ from typing import Any
 
 import attrs
 
+from hbr_clients_provider.api.network import NetworkSettings, resolve_network
 from hbr_clients_provider.errors import CredentialsError, InvalidQuery, Violation
-from hbr_clients_provider.network import NetworkSettings, resolve_network
 
 __all__ = ["NETWORKS", "PROTOCOLS", "ConnectionSettings", "endpoint_problem"]
 

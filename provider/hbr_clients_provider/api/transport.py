@@ -1,16 +1,16 @@
 """One signed ``DescribeBackupClients`` call over ``alibabacloud-tea-openapi``.
 
 :class:`Transport` owns a ``tea-openapi`` client built from
-:class:`~hbr_clients_provider.connection.ConnectionSettings` and sends exactly what the
+:class:`~hbr_clients_provider.api.connection.ConnectionSettings` and sends exactly what the
 official SDK sends (``POST /``, RPC style, ``ACS3-HMAC-SHA256``, query plus form body from
-:func:`hbr_clients_provider.wire.encode_request`). It makes one attempt per call: the
+:func:`hbr_clients_provider.api.wire.encode_request`). It makes one attempt per call: the
 SDK's own retry loop is off (no ``retry_options``), retries are
-:mod:`hbr_clients_provider.retry`'s job. The HTTP step runs under an
-:class:`~hbr_clients_provider.exchange.Exchange`: the proxy and CA bundle resolved by
-:mod:`hbr_clients_provider.network`, the timeouts clamped to the caller's deadline, the body
+:mod:`hbr_clients_provider.api.retry`'s job. The HTTP step runs under an
+:class:`~hbr_clients_provider.api.exchange.Exchange`: the proxy and CA bundle resolved by
+:mod:`hbr_clients_provider.api.network`, the timeouts clamped to the caller's deadline, the body
 read so that a dripping one is cut at the deadline. Errors come out translated by
-:func:`~hbr_clients_provider.translate.translate`, and every answer is validated
-(:meth:`~hbr_clients_provider.models.ClientsPage.from_wire`) before it is trusted.
+:func:`~hbr_clients_provider.api.translate.translate`, and every answer is validated
+(:meth:`~hbr_clients_provider.api.models.ClientsPage.from_wire`) before it is trusted.
 
 Connections are pooled per host by ``requests`` sessions inside ``darabonba``; the pool
 size (``max_idle_conns``) is set to at least the caller's concurrency so keep-alive works
@@ -22,13 +22,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hbr_clients_provider import wire
-from hbr_clients_provider.connection import ConnectionSettings
+from hbr_clients_provider.api import wire
+from hbr_clients_provider.api.connection import ConnectionSettings
+from hbr_clients_provider.api.exchange import Exchange, install_log_redaction, install_session
+from hbr_clients_provider.api.models import ClientsPage
+from hbr_clients_provider.api.network import NetworkSettings, resolve_network
+from hbr_clients_provider.api.translate import translate, translate_response
 from hbr_clients_provider.errors import CredentialsError, MalformedResponseError
-from hbr_clients_provider.exchange import Exchange, install_log_redaction, install_session
-from hbr_clients_provider.models import ClientsPage
-from hbr_clients_provider.network import NetworkSettings, resolve_network
-from hbr_clients_provider.translate import translate, translate_response
 
 __all__ = ["Transport"]
 

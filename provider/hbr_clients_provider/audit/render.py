@@ -1,4 +1,4 @@
-"""Render an :class:`~hbr_clients_provider.audit.AuditReport` as text.
+"""Render an :class:`~hbr_clients_provider.audit.rules.AuditReport` as text.
 
 * ``table``: a one-line verdict, the findings as aligned columns, then the summary;
 * ``json``: :meth:`AuditReport.to_dict` (``{"findings": [...], "summary": {...}}``);
@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TextIO
 
-from hbr_clients_provider.audit import AuditReport, Finding
+from hbr_clients_provider.audit.rules import AuditReport, Finding
 
 __all__ = [
     "DEFAULT_MARKDOWN_ROWS",

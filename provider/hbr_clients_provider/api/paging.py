@@ -62,8 +62,14 @@ from typing import Any
 
 import attrs
 
-from hbr_clients_provider.connection import ConnectionSettings
-from hbr_clients_provider.constants import MAX_PAGE_SIZE
+from hbr_clients_provider.api.connection import ConnectionSettings
+from hbr_clients_provider.api.constants import MAX_PAGE_SIZE
+from hbr_clients_provider.api.limits import ListingLimits
+from hbr_clients_provider.api.models import BackupClient, ClientListing, ClientsPage
+from hbr_clients_provider.api.query import ClientQuery
+from hbr_clients_provider.api.ratelimit import AdaptiveRateLimiter, RateLimit
+from hbr_clients_provider.api.retry import Clock, RetryPolicy, SystemClock, call_with_retries
+from hbr_clients_provider.api.transport import Transport
 from hbr_clients_provider.errors import (
     ApiError,
     DeadlineExceeded,
@@ -71,12 +77,6 @@ from hbr_clients_provider.errors import (
     HbrError,
     TooManyClientsError,
 )
-from hbr_clients_provider.limits import ListingLimits
-from hbr_clients_provider.models import BackupClient, ClientListing, ClientsPage
-from hbr_clients_provider.query import ClientQuery
-from hbr_clients_provider.ratelimit import AdaptiveRateLimiter, RateLimit
-from hbr_clients_provider.retry import Clock, RetryPolicy, SystemClock, call_with_retries
-from hbr_clients_provider.transport import Transport
 
 __all__ = [
     "DEFAULT_CONCURRENCY",

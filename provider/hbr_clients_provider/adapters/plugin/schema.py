@@ -1,15 +1,16 @@
 """The Pulumi package schema of ``hbr``, generated from the query and result models.
 
 Nothing here lists a field by hand: the inputs are the fields of
-:class:`~hbr_clients_provider.query.ClientQuery` (plus the connection inputs of
-:mod:`~hbr_clients_provider.stack_config` and the resource's options), the client object is
-:class:`~hbr_clients_provider.models.BackupClient` with its settings and tags, the audit's
-inputs and results are :class:`~hbr_clients_provider.audit.AuditRules`,
-:class:`~hbr_clients_provider.audit.Finding` and :class:`~hbr_clients_provider.audit.AuditSummary`.
+:class:`~hbr_clients_provider.api.query.ClientQuery` (plus the connection inputs of
+:mod:`~hbr_clients_provider.adapters.stack_config` and the resource's options), the client object is
+:class:`~hbr_clients_provider.api.models.BackupClient` with its settings and tags, the audit's
+inputs and results are :class:`~hbr_clients_provider.audit.rules.AuditRules`,
+:class:`~hbr_clients_provider.audit.rules.Finding` and
+:class:`~hbr_clients_provider.audit.rules.AuditSummary`.
 Each Python annotation maps to a schema type (:func:`schema_type`); a field whose type has
 no mapping fails :func:`build_schema`, so a new field cannot go missing silently. Only the
 outputs computed from a listing (``instance_client_map``, ...) need a type stated here,
-and a test checks that list against :data:`~hbr_clients_provider.outputs.OUTPUT_NAMES`.
+and a test checks that list against :data:`~hbr_clients_provider.adapters.outputs.OUTPUT_NAMES`.
 
 The same specs drive the conversion of values (:mod:`.values`), so what the plugin returns
 and what the schema says cannot differ.
@@ -26,14 +27,14 @@ from typing import Any
 
 import attrs
 
-from hbr_clients_provider.audit import AuditRules, AuditSummary, Finding
-from hbr_clients_provider.lifecycle import OPTION_INPUTS
-from hbr_clients_provider.limits import LIMIT_CONFIG_KEYS, LIMIT_INPUTS, ListingLimits
-from hbr_clients_provider.models import ClientListing
-from hbr_clients_provider.outputs import SECRET_OUTPUTS
-from hbr_clients_provider.plugin.names import camel
-from hbr_clients_provider.query import INPUT_NAMES, ClientQuery, TagFilter
-from hbr_clients_provider.stack_config import CONFIG_KEYS, CONNECTION_INPUTS
+from hbr_clients_provider.adapters.lifecycle import OPTION_INPUTS
+from hbr_clients_provider.adapters.outputs import SECRET_OUTPUTS
+from hbr_clients_provider.adapters.plugin.names import camel
+from hbr_clients_provider.adapters.stack_config import CONFIG_KEYS, CONNECTION_INPUTS
+from hbr_clients_provider.api.limits import LIMIT_CONFIG_KEYS, LIMIT_INPUTS, ListingLimits
+from hbr_clients_provider.api.models import ClientListing
+from hbr_clients_provider.api.query import INPUT_NAMES, ClientQuery, TagFilter
+from hbr_clients_provider.audit.rules import AuditRules, AuditSummary, Finding
 
 __all__ = [
     "AUDIT_OUTPUTS",

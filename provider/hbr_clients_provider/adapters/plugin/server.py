@@ -38,8 +38,8 @@ from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.provider import CheckFailure
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
+from hbr_clients_provider.adapters.plugin.provider import HbrProvider, Properties
 from hbr_clients_provider.errors import HbrError
-from hbr_clients_provider.plugin.provider import HbrProvider, Properties
 
 __all__ = ["HbrServicer", "main", "plugin_version"]
 

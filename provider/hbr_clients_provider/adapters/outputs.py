@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from hbr_clients_provider.models import ClientListing
+from hbr_clients_provider.api.models import ClientListing
 
 __all__ = [
     "OUTPUT_NAMES",

@@ -20,20 +20,20 @@ import attrs
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
-from hbr_clients_provider.connection import ConnectionSettings
-from hbr_clients_provider.errors import Violation
-from hbr_clients_provider.limits import ListingLimits
-from hbr_clients_provider.models import ClientListing
-from hbr_clients_provider.outputs import fleet_markers
-from hbr_clients_provider.paging import list_clients
-from hbr_clients_provider.query import INPUT_NAMES, ClientQuery
-from hbr_clients_provider.stack_config import (
+from hbr_clients_provider.adapters.outputs import fleet_markers
+from hbr_clients_provider.adapters.stack_config import (
     CONNECTION_INPUTS,
     LIMIT_INPUTS,
     input_violations,
     resolve_connection,
     resolve_limits,
 )
+from hbr_clients_provider.api.connection import ConnectionSettings
+from hbr_clients_provider.api.limits import ListingLimits
+from hbr_clients_provider.api.models import ClientListing
+from hbr_clients_provider.api.paging import list_clients
+from hbr_clients_provider.api.query import INPUT_NAMES, ClientQuery
+from hbr_clients_provider.errors import Violation
 
 __all__ = [
     "MARKERS",

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from hbr_clients_provider.coerce import (
+from hbr_clients_provider.api.coerce import (
     BadInputError,
     Converter,
     closest,
@@ -37,7 +37,7 @@ from hbr_clients_provider.coerce import (
     to_str,
     to_str_list,
 )
-from hbr_clients_provider.constants import (
+from hbr_clients_provider.api.constants import (
     BACKUP_STATUSES,
     CLIENT_STATUSES,
     CLIENT_TYPES,
@@ -45,11 +45,11 @@ from hbr_clients_provider.constants import (
     MAX_PAGE_SIZE,
     MAX_TAGS,
 )
+from hbr_clients_provider.api.name_regex import compile_name_regex, regex_problem
 from hbr_clients_provider.errors import InvalidQuery, Violation
-from hbr_clients_provider.name_regex import compile_name_regex, regex_problem
 
 if TYPE_CHECKING:
-    from hbr_clients_provider.models import BackupClient
+    from hbr_clients_provider.api.models import BackupClient
 
 __all__ = [
     "INPUT_NAMES",

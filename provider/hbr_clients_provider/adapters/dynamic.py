@@ -3,7 +3,9 @@
 The engine runs this in the dynamic-provider process (``python -m pulumi.dynamic``). The
 provider object is pickled into the state by reference — it lives in this importable,
 side-effect-free module and holds nothing — so ``__provider`` stays tens of bytes, and
-no credential or client is ever written into the state. ``configure()`` keeps the stack's
+no credential or client is ever written into the state. States written by 0.1.0 name
+the old address ``hbr_clients_provider.dynamic.BackupClientsProvider``, which
+:mod:`hbr_clients_provider.dynamic` keeps importing. ``configure()`` keeps the stack's
 connection options in this process only (:data:`_PROCESS`).
 
 The lifecycle of a lookup:
@@ -50,8 +52,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from hbr_clients_provider.errors import HbrError, InvalidQuery, Violation
-from hbr_clients_provider.lifecycle import (
+from hbr_clients_provider.adapters.lifecycle import (
     OPTION_INPUTS,
     RESOURCE_INPUTS,
     ListingHandOff,
@@ -65,9 +66,10 @@ from hbr_clients_provider.lifecycle import (
     top_field,
     violations,
 )
-from hbr_clients_provider.models import ClientListing
-from hbr_clients_provider.outputs import inputs_key, listing_outputs
-from hbr_clients_provider.stack_config import connection_options
+from hbr_clients_provider.adapters.outputs import inputs_key, listing_outputs
+from hbr_clients_provider.adapters.stack_config import connection_options
+from hbr_clients_provider.api.models import ClientListing
+from hbr_clients_provider.errors import HbrError, InvalidQuery, Violation
 
 __all__ = ["OPTION_INPUTS", "RESOURCE_INPUTS", "BackupClientsProvider"]
 

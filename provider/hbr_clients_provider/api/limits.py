@@ -29,7 +29,7 @@ from typing import Any
 
 import attrs
 
-from hbr_clients_provider.coerce import Converter, coerce_inputs, int_in, seconds_in
+from hbr_clients_provider.api.coerce import Converter, coerce_inputs, int_in, seconds_in
 from hbr_clients_provider.errors import InvalidQuery, Violation
 
 __all__ = [

@@ -20,7 +20,7 @@ Why here and not in the dependency: ``darabonba`` (under ``tea-openapi``) reads 
 ``requests`` a proxy map that skips ``requests``' environment handling, so signed requests
 went through a proxy ``NO_PROXY`` excluded, and ``REQUESTS_CA_BUNDLE`` was ignored. The
 resolved :class:`NetworkSettings` are applied to every request by
-:mod:`hbr_clients_provider.exchange`.
+:mod:`hbr_clients_provider.api.exchange`.
 
 A proxy URL may carry a user name and password: it is kept out of ``repr`` and every
 message shows it through :meth:`NetworkSettings.proxy_display` (``http://proxy:3128``).

@@ -90,3 +90,15 @@ def test_project_files_of_examples_are_not_ignored() -> None:
         check=False,
     )
     assert proc.returncode == 1
+
+
+def test_every_package_folder_is_listed_for_the_wheel() -> None:
+    """pyproject lists every folder with an ``__init__.py`` of each package, so wheels hold it."""
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    folders = {
+        ".".join((name, *init.parent.relative_to(ROOT / source).parts))
+        for name, source in setuptools["package-dir"].items()
+        for init in (ROOT / source).rglob("__init__.py")
+    }
+    assert "pulumi_hbr_clients.policy" in folders
+    assert sorted(folders - set(setuptools["packages"])) == []

@@ -5,13 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import tomllib
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGE = ROOT / "provider" / "hbr_clients_provider"
 
 _LOADED = """
 import importlib, json, pkgutil, sys
@@ -47,14 +42,3 @@ def test_lower_layer_never_imports_a_higher_one(package: str, forbidden: tuple[s
     assert f"{package}.paging" in loaded or f"{package}.rules" in loaded
     assert "hbr_clients_provider.cli" not in loaded
     assert [m for m in loaded if m.startswith(forbidden)] == []
-
-
-def test_every_subpackage_is_listed_for_the_wheel() -> None:
-    """pyproject lists every folder of the provider package, so the wheel contains it."""
-    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    listed = set(pyproject["tool"]["setuptools"]["packages"])
-    folders = {
-        ".".join(("hbr_clients_provider", *init.parent.relative_to(PACKAGE).parts))
-        for init in PACKAGE.rglob("__init__.py")
-    }
-    assert folders <= listed

@@ -38,7 +38,7 @@ from typing import Any, TextIO
 
 import attrs
 
-from hbr_clients_provider.api.coerce import BadInputError
+from hbr_clients_provider.api.coerce import coerce_inputs
 from hbr_clients_provider.api.connection import NETWORKS, PROTOCOLS, ConnectionSettings
 from hbr_clients_provider.api.constants import CLIENT_TYPES, CROSS_ACCOUNT_TYPES
 from hbr_clients_provider.api.limits import (
@@ -226,22 +226,10 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-#: The numeric flags (snake_case names of :data:`~.limits.NUMBER_RANGES`).
-_NUMBER_FLAGS = tuple(NUMBER_RANGES)
-
-
 def numbers_from_args(args: argparse.Namespace) -> tuple[dict[str, Any], list[Violation]]:
     """Check the numeric flags that are set against their ranges; return values, violations."""
-    values: dict[str, Any] = {}
-    violations: list[Violation] = []
-    for name in _NUMBER_FLAGS:
-        given = getattr(args, name, None)
-        if given is None:
-            continue
-        try:
-            values[name] = NUMBER_RANGES[name](name, given)
-        except BadInputError as error:
-            violations.append(error.violation)
+    given = {name: getattr(args, name, None) for name in NUMBER_RANGES}
+    values, violations, _ = coerce_inputs(given, NUMBER_RANGES)
     return values, violations
 
 

@@ -54,6 +54,11 @@ _NORMALIZE = re.compile(r"[-_.]+")
 _TIMEOUT = 120.0
 
 
+def normalize_name(name: str) -> str:
+    """A distribution name as pip normalises it (``Pulumi_AWS`` → ``pulumi-aws``)."""
+    return _NORMALIZE.sub("-", name.lower())
+
+
 class PackageListingError(HostError):
     """The project's interpreter could not list its installed packages."""
 
@@ -69,7 +74,7 @@ class InstalledPackage:
     @property
     def normalized_name(self) -> str:
         """The name as pip normalises it (``Pulumi_AWS`` → ``pulumi-aws``)."""
-        return _NORMALIZE.sub("-", self.name.lower())
+        return normalize_name(self.name)
 
     def plugin_json(self) -> dict[str, Any] | None:
         """The package's ``pulumi-plugin.json``, or ``None`` when it ships none."""

@@ -298,9 +298,7 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         return language_pb2.GetProgramDependenciesResponse(
             dependencies=[
                 language_pb2.DependencyInfo(
-                    name=packages.InstalledPackage(
-                        name=item["name"], version=item["version"], module_dir=Path()
-                    ).normalized_name,
+                    name=packages.normalize_name(item["name"]),
                     version=item["version"],
                 )
                 for item in listed

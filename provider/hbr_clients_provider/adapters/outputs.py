@@ -98,13 +98,20 @@ def fleet_markers(
     }
 
 
-def listing_outputs(listing: ClientListing, *, include_volatile: bool = False) -> dict[str, Any]:
-    """Return the computed outputs of the resource for ``listing``."""
+def listing_outputs(
+    listing: ClientListing, *, include_volatile: bool = False, clients_as_rows: bool = False
+) -> dict[str, Any]:
+    """Return the computed outputs of the resource for ``listing``.
+
+    The clients are the ``clients_json`` document, or with ``clients_as_rows`` the list of
+    client dicts itself, as ``clients`` (the ``hbr`` plugin's typed output).
+    """
     rows = listing.to_dicts()
+    clients = {"clients": rows} if clients_as_rows else {"clients_json": encode_clients(rows)}
     return {
         "client_ids": list(listing.client_ids),
         "instance_ids": list(listing.instance_ids),
-        "clients_json": encode_clients(rows),
+        **clients,
         "total_count": listing.total_count,
         "api_total_count": listing.api_total_count,
         "instance_client_map": {

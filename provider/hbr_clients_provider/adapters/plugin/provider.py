@@ -54,7 +54,6 @@ from hbr_clients_provider.adapters.stack_config import (
 )
 from hbr_clients_provider.api.coerce import BadInputError, to_int
 from hbr_clients_provider.api.limits import limit_violations
-from hbr_clients_provider.api.models import ClientListing
 from hbr_clients_provider.api.query import INPUT_NAMES
 from hbr_clients_provider.audit.render import findings_lines, verdict
 from hbr_clients_provider.audit.rules import RULE_INPUTS, AuditRules, audit
@@ -105,12 +104,6 @@ def _properties(values: Mapping[str, Any], names: tuple[str, ...]) -> Properties
     return {
         camel(n): to_property(values[n], specs[n], types, secret=n in SECRET_OUTPUTS) for n in names
     }
-
-
-def _listing_values(listing: ClientListing, *, include_volatile: bool) -> dict[str, Any]:
-    values = listing_outputs(listing, include_volatile=include_volatile)
-    values["clients"] = listing.to_dicts()
-    return values
 
 
 @attrs.define
@@ -232,7 +225,8 @@ class HbrProvider:
 
     def _outputs(self, inputs: Mapping[str, Any], *, reuse: bool) -> Properties:
         listing = self.hand_off.list(lookup_key(self.options, inputs), reuse=reuse)
-        values = _listing_values(listing, include_volatile=inputs.get("include_volatile") is True)
+        include_volatile = inputs.get("include_volatile") is True
+        values = listing_outputs(listing, include_volatile=include_volatile, clients_as_rows=True)
         return _properties(values, RESOURCE_OUTPUTS)
 
     # --- functions --------------------------------------------------------------------
@@ -260,7 +254,8 @@ class HbrProvider:
         if failures:
             return None, failures
         listing = self.hand_off.list(lookup_key(self.options, given), reuse=False)
-        return _properties(_listing_values(listing, include_volatile=False), FUNCTION_OUTPUTS), []
+        values = listing_outputs(listing, clients_as_rows=True)
+        return _properties(values, FUNCTION_OUTPUTS), []
 
     def _audit(self, given: Mapping[str, Any]) -> tuple[Properties | None, list[CheckFailure]]:
         failures = _unknown_names(given, _AUDIT_INPUTS)

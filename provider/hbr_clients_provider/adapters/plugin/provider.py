@@ -30,6 +30,7 @@ from hbr_clients_provider.adapters.lifecycle import (
     fleet_changes,
     is_unknown,
     lookup_key,
+    resource_inputs,
     top_field,
     violations,
 )
@@ -164,7 +165,7 @@ class HbrProvider:
         """Validate the inputs; list the fleet once when all of them are known."""
         given = plain_inputs(news)
         failures = _unknown_names(given, RESOURCE_INPUTS)
-        inputs = {k: v for k, v in given.items() if k in RESOURCE_INPUTS}
+        inputs = resource_inputs(given)
         failures += [_failure(v) for v in violations(inputs)]
         if not failures and not any(is_unknown(v) for v in inputs.values()):
             try:
@@ -183,10 +184,10 @@ class HbrProvider:
         self, id_: str, olds: Properties, old_inputs: Properties, news: Properties
     ) -> list[str]:
         """The names of what changed: inputs, else the fleet's fingerprint or passwords."""
-        new = _resource_inputs(news)
+        new = resource_inputs(plain_inputs(news))
         if any(is_unknown(v) for v in new.values()):
             return sorted(camel(k) for k in new if is_unknown(new[k]))
-        changed = changed_inputs(_resource_inputs(old_inputs), new)
+        changed = changed_inputs(resource_inputs(plain_inputs(old_inputs)), new)
         if changed:
             return [camel(k) for k in changed]
         old_outputs = plain_inputs(olds)
@@ -205,21 +206,21 @@ class HbrProvider:
 
         In a preview with unknown inputs the outputs are unknown too: none are returned.
         """
-        inputs = _resource_inputs(news)
+        inputs = resource_inputs(plain_inputs(news))
         if any(is_unknown(v) for v in inputs.values()):
             return "", {}
         return f"hbr-clients-{inputs_key(inputs)}", self._outputs(inputs, reuse=True)
 
     def update(self, news: Properties) -> Properties:
         """List the fleet again (or take diff's listing) and return the outputs."""
-        inputs = _resource_inputs(news)
+        inputs = resource_inputs(plain_inputs(news))
         if any(is_unknown(v) for v in inputs.values()):
             return {}
         return self._outputs(inputs, reuse=True)
 
     def read(self, id_: str, olds: Properties, inputs: Properties) -> Properties:
         """List the fleet afresh, for ``pulumi refresh``; note whether the fleet changed."""
-        outputs = self._outputs(_resource_inputs(inputs), reuse=False)
+        outputs = self._outputs(resource_inputs(plain_inputs(inputs)), reuse=False)
         self.refreshes.record(id_, plain_inputs(olds), plain_inputs(outputs))
         return outputs
 
@@ -291,7 +292,3 @@ class HbrProvider:
             "passed": report.passed,
         }
         return _properties(values, AUDIT_OUTPUTS), []
-
-
-def _resource_inputs(props: Properties) -> dict[str, Any]:
-    return {k: v for k, v in plain_inputs(props).items() if k in RESOURCE_INPUTS}

@@ -99,12 +99,12 @@ class PulumiProject:
         state.mkdir()
         base = {
             **{k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
-            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
             **local_backend_env(state, workdir / "pulumi-home"),
             **(env or {}),
         }
-        if not base["PATH"].startswith(f"{BIN}{os.pathsep}"):  # a caller's PATH, without it
-            base["PATH"] = f"{BIN}{os.pathsep}{base['PATH']}"
+        path = base.get("PATH", "")
+        if not path.startswith(f"{BIN}{os.pathsep}"):
+            base["PATH"] = f"{BIN}{os.pathsep}{path}"
         project = cls(directory=directory, state=state, env=base)
         project.run("stack", "init", "test", check=True)
         return project

@@ -69,6 +69,13 @@ install_language_host() {
     mv -f "$target.tmp" "$target"
 }
 
+# Steps 2 and 3 end alike: the cached build's files, `pulumi` beside the project's host.
+provide_from_cache() {
+    link_from "$cache"
+    place_pulumi "$cache"
+    install_language_host
+}
+
 compatible() {
     local v
     v=$("$1" version 2>/dev/null | sed 's/^v//') || return 1
@@ -91,9 +98,7 @@ fi
 
 # 2. The cached build.
 if [ -x "$cache/pulumi" ] && [ "$("$cache/pulumi" version 2>/dev/null)" = "v$version" ]; then
-    link_from "$cache"
-    place_pulumi "$cache"
-    install_language_host
+    provide_from_cache
     exit 0
 fi
 
@@ -132,6 +137,4 @@ mkdir -p "$cache_root"
 mv "$tmp" "$cache"
 trap - EXIT
 say "built $("$cache/pulumi" version)"
-link_from "$cache"
-place_pulumi "$cache"
-install_language_host
+provide_from_cache

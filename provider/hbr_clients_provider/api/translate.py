@@ -232,7 +232,6 @@ def translate(exc: BaseException, exchange: Exchange) -> HbrError:
         return _network_error(exchange.error, exchange)
     if _first(exc, CredentialException) is not None:
         return CredentialsError(_NO_CREDENTIALS)
-    response_error = translate_response(exchange)
     if isinstance(exc, ResponseException):
         data = exc.data if isinstance(exc.data, dict) else {}
         if data.get("Code") or data.get("code"):
@@ -242,6 +241,7 @@ def translate(exc: BaseException, exchange: Exchange) -> HbrError:
                 status_code=exchange.status,
                 retry_after_ms=int(retry_after) if retry_after else None,
             )
+    response_error = translate_response(exchange)
     if response_error is not None:
         return response_error
     return TransportError(

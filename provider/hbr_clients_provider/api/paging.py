@@ -296,7 +296,6 @@ class Pager:
         """Fetch pages ``numbers`` through a sliding window of ``2 * concurrency`` requests."""
         workers = min(self.concurrency, len(numbers))
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hbr-page")
-        self._cancel.clear()
         try:
             return self._collect(pool, params_for, numbers, total=total, window=2 * workers)
         finally:

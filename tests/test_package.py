@@ -22,6 +22,13 @@ def _pyproject() -> dict[str, object]:
     return project
 
 
+def _check_ignore(path: str) -> int:
+    """``git check-ignore``'s exit status for ``path``: 0 ignored, 1 not ignored."""
+    return subprocess.run(
+        ["git", "-C", str(ROOT), "check-ignore", "--no-index", "-q", path], check=False
+    ).returncode
+
+
 @pytest.mark.parametrize("command", ["hbr-clients", "hbr-emulator"])
 def test_version_flag_prints_installed_version(command: str) -> None:
     """`--version` prints the command's name and the installed version, and exits 0."""
@@ -69,27 +76,12 @@ def test_changelog_follows_keep_a_changelog() -> None:
 )
 def test_stack_files_of_examples_are_ignored(path: str) -> None:
     """The stack settings and state a run leaves behind are ignored by git."""
-    proc = subprocess.run(
-        ["git", "-C", str(ROOT), "check-ignore", "--no-index", "-q", path], check=False
-    )
-    assert proc.returncode == 0, f"{path} is not ignored"
+    assert _check_ignore(path) == 0, f"{path} is not ignored"
 
 
 def test_project_files_of_examples_are_not_ignored() -> None:
     """The examples' Pulumi.yaml project files stay tracked."""
-    proc = subprocess.run(
-        [
-            "git",
-            "-C",
-            str(ROOT),
-            "check-ignore",
-            "--no-index",
-            "-q",
-            "examples/quickstart/Pulumi.yaml",
-        ],
-        check=False,
-    )
-    assert proc.returncode == 1
+    assert _check_ignore("examples/quickstart/Pulumi.yaml") == 1
 
 
 def test_every_package_folder_is_listed_for_the_wheel() -> None:

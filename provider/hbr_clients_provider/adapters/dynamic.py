@@ -59,6 +59,7 @@ from hbr_clients_provider.adapters.lifecycle import (
     LookupKey,
     RefreshFindings,
     changed_inputs,
+    check_listing,
     fleet_changes,
     is_unknown,
     lookup_key,
@@ -69,7 +70,7 @@ from hbr_clients_provider.adapters.lifecycle import (
 from hbr_clients_provider.adapters.outputs import inputs_key, listing_outputs
 from hbr_clients_provider.adapters.stack_config import connection_options
 from hbr_clients_provider.api.models import ClientListing
-from hbr_clients_provider.errors import HbrError, InvalidQuery, Violation
+from hbr_clients_provider.errors import Violation
 
 __all__ = ["OPTION_INPUTS", "RESOURCE_INPUTS", "BackupClientsProvider"]
 
@@ -142,16 +143,12 @@ class BackupClientsProvider(ResourceProvider):
         inputs = resource_inputs(news)
         failures = [_check_failure(v) for v in violations(inputs)]
         if not failures and not any(is_unknown(v) for v in inputs.values()):
-            try:
-                key = _key(inputs)
-                _PROCESS.hand_off.pass_on(key, _list(key, reuse=False))
-            except InvalidQuery as error:  # hbr:endpoint, hbr:caBundle or a proxy variable
-                failures.extend(
-                    _check_failure(v) if v.field in inputs else CheckFailure("", v.render())
-                    for v in error.violations
-                )
-            except (HbrError, ValueError) as error:
-                failures.append(CheckFailure("", str(error)))
+            failures.extend(
+                _check_failure(p)
+                if isinstance(p, Violation) and p.field in inputs
+                else CheckFailure("", p.render() if isinstance(p, Violation) else p)
+                for p in check_listing(_PROCESS.hand_off, _PROCESS.options, inputs)
+            )
         return CheckResult({**news, **inputs}, failures)
 
     def create(self, props: dict[str, Any]) -> CreateResult:

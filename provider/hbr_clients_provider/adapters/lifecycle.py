@@ -33,7 +33,7 @@ from hbr_clients_provider.api.limits import ListingLimits
 from hbr_clients_provider.api.models import ClientListing
 from hbr_clients_provider.api.paging import list_clients
 from hbr_clients_provider.api.query import INPUT_NAMES, ClientQuery
-from hbr_clients_provider.errors import Violation
+from hbr_clients_provider.errors import HbrError, InvalidQuery, Violation
 
 __all__ = [
     "MARKERS",
@@ -43,6 +43,7 @@ __all__ = [
     "LookupKey",
     "RefreshFindings",
     "changed_inputs",
+    "check_listing",
     "fleet_changes",
     "is_unknown",
     "lookup_key",
@@ -117,6 +118,25 @@ def lookup_key(options: Mapping[str, str], inputs: Mapping[str, Any]) -> LookupK
     """
     query = ClientQuery.from_inputs({k: v for k, v in inputs.items() if k in INPUT_NAMES})
     return query, resolve_connection(options, inputs), resolve_limits(options, inputs)
+
+
+def check_listing(
+    hand_off: ListingHandOff, options: Mapping[str, str], inputs: Mapping[str, Any]
+) -> list[Violation | str]:
+    """List the fleet for a check whose inputs are all known; hand the listing on.
+
+    What went wrong comes back instead of being raised, so check can report it: a
+    :class:`Violation` for a bad input or a bad setting (``hbr:endpoint``, ``hbr:caBundle``,
+    a proxy variable), else the message of an API, credential or network error.
+    """
+    try:
+        key = lookup_key(options, inputs)
+        hand_off.pass_on(key, hand_off.list(key, reuse=False))
+    except InvalidQuery as error:
+        return list(error.violations)
+    except (HbrError, ValueError) as error:
+        return [str(error)]
+    return []
 
 
 def changed_inputs(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:

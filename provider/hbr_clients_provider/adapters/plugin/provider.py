@@ -27,6 +27,7 @@ from hbr_clients_provider.adapters.lifecycle import (
     ListingHandOff,
     RefreshFindings,
     changed_inputs,
+    check_listing,
     fleet_changes,
     is_unknown,
     lookup_key,
@@ -168,16 +169,12 @@ class HbrProvider:
         inputs = resource_inputs(given)
         failures += [_failure(v) for v in violations(inputs)]
         if not failures and not any(is_unknown(v) for v in inputs.values()):
-            try:
-                key = lookup_key(self.options, inputs)
-                self.hand_off.pass_on(key, self.hand_off.list(key, reuse=False))
-            except InvalidQuery as error:  # a bad hbr:* value, or a proxy variable
-                failures.extend(
-                    _failure(v) if v.field in inputs else CheckFailure("", _camel_text(v.render()))
-                    for v in error.violations
-                )
-            except (HbrError, ValueError) as error:
-                failures.append(CheckFailure("", _camel_text(str(error))))
+            failures.extend(
+                _failure(p)
+                if isinstance(p, Violation) and p.field in inputs
+                else CheckFailure("", _camel_text(p.render() if isinstance(p, Violation) else p))
+                for p in check_listing(self.hand_off, self.options, inputs)
+            )
         return failures
 
     def diff(

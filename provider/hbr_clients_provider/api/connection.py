@@ -106,6 +106,13 @@ def endpoint_problem(value: object) -> str | None:  # noqa: PLR0911, PLR0912 - o
     return None
 
 
+def _require_endpoint(value: str) -> None:
+    """Raise :class:`InvalidQuery` naming ``endpoint`` unless ``value`` is a valid endpoint."""
+    problem = endpoint_problem(value)
+    if problem is not None:
+        raise InvalidQuery((Violation(field="endpoint", rule=problem, value=value),))
+
+
 @attrs.frozen(kw_only=True)
 class ConnectionSettings:
     """Endpoint, protocol, timeouts and static credentials for the HBR API."""
@@ -125,9 +132,7 @@ class ConnectionSettings:
 
     @endpoint.validator
     def _check_endpoint(self, _: attrs.Attribute[str], value: str) -> None:
-        problem = endpoint_problem(value)
-        if problem is not None:
-            raise InvalidQuery((Violation(field="endpoint", rule=problem, value=value),))
+        _require_endpoint(value)
 
     def __attrs_post_init__(self) -> None:
         if self.network not in NETWORKS:
@@ -177,9 +182,7 @@ class ConnectionSettings:
             prefix = "hbr-vpc" if network == "vpc" else "hbr"
             endpoint = f"{prefix}.{region}.aliyuncs.com"
         protocol = protocol or env.get("HBR_PROTOCOL") or "https"
-        problem = endpoint_problem(endpoint)
-        if problem is not None:
-            raise InvalidQuery((Violation(field="endpoint", rule=problem, value=endpoint),))
+        _require_endpoint(endpoint)  # before the proxy, the CAs and the credential chain
         network_settings = None
         if _lower(protocol) in PROTOCOLS:
             network_settings = resolve_network(

@@ -6,7 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
+from hbr_emulator import Emulator
+
+from ._support import endpoint_env
 
 COMMAND = str(Path(sys.executable).with_name("hbr-clients"))
 
@@ -15,10 +17,7 @@ def test_list_into_closed_pipe_ends_quietly(emulator: Emulator) -> None:
     """A reader that stops after one line gets no traceback; the command exits 141."""
     env = {
         "PATH": str(Path(sys.executable).parent),
-        "HBR_ENDPOINT": emulator.endpoint,
-        "HBR_PROTOCOL": "http",
-        "ALIBABA_CLOUD_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID,
-        "ALIBABA_CLOUD_ACCESS_KEY_SECRET": DEFAULT_ACCESS_KEY_SECRET,
+        **endpoint_env(emulator.endpoint),
         "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true",
     }
     with subprocess.Popen(

@@ -48,7 +48,6 @@ __all__ = [
     "BodyTooLarge",
     "Exchange",
     "PolicySession",
-    "current",
     "install_log_redaction",
     "install_session",
 ]
@@ -130,11 +129,6 @@ class Exchange:
                 "darabonba's session cache changed shape; this is a bug of hbr-clients"
             )
             raise TransportError(msg, endpoint=self.endpoint)
-
-
-def current() -> Exchange | None:
-    """The :class:`Exchange` open in this thread, if any."""
-    return _CURRENT.get()
 
 
 class PolicySession(requests.Session):

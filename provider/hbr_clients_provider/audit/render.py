@@ -26,7 +26,9 @@ from hbr_clients_provider.audit.rules import AuditReport, Finding
 __all__ = [
     "DEFAULT_MARKDOWN_ROWS",
     "FORMATS",
+    "MESSAGE_ROWS",
     "audit_chunks",
+    "failure_message",
     "findings_lines",
     "render_audit",
     "render_json",
@@ -42,6 +44,9 @@ FORMATS: tuple[str, ...] = ("table", "json", "markdown")
 
 #: Findings rows a Markdown report shows unless told otherwise.
 DEFAULT_MARKDOWN_ROWS = 100
+
+#: Findings rows a :func:`failure_message` shows; the rest are counted.
+MESSAGE_ROWS = 50
 
 _EMPTY = "-"
 _COLUMNS = ("client_id", "instance_id", "rule", "detail")
@@ -137,6 +142,19 @@ def findings_lines(report: AuditReport, *, limit: int | None = None) -> list[str
     When rows are left out, the last line says how many (``... and 12 more findings``).
     """
     return list(_findings_rows(report, limit))
+
+
+def failure_message(report: AuditReport, *, max_findings: int, setting: str) -> str:
+    """Why an audit with more findings than allowed fails: the verdict, then the findings.
+
+    ``setting`` names the allowance as the caller's user spells it (``max_findings``,
+    ``maxFindings``); at most :data:`MESSAGE_ROWS` findings rows are shown.
+    """
+    lines = [
+        f"HBR backup client audit {verdict(report)}; {max_findings} allowed by {setting}",
+        *(f"  {line}" for line in findings_lines(report, limit=MESSAGE_ROWS)),
+    ]
+    return "\n".join(lines)
 
 
 def _table_chunks(report: AuditReport, limit: int | None) -> Iterator[str]:

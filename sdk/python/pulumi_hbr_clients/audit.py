@@ -27,7 +27,7 @@ from typing import Any
 import pulumi
 
 from hbr_clients_provider.api.coerce import BadInputError, to_bool, to_duration, to_int
-from hbr_clients_provider.audit.render import findings_lines, verdict
+from hbr_clients_provider.audit.render import MESSAGE_ROWS, failure_message
 from hbr_clients_provider.audit.rules import AuditReport, AuditRules, audit
 from hbr_clients_provider.errors import InvalidQuery, Violation
 from pulumi_hbr_clients.lookup import GetBackupClientsResult
@@ -42,9 +42,6 @@ __all__ = [
     "audit_backup_clients",
     "audit_backup_clients_output",
 ]
-
-#: At most this many findings are listed in a failure message; the rest are counted.
-MESSAGE_ROWS = 50
 
 
 class BackupAuditInputError(pulumi.RunError):
@@ -65,12 +62,7 @@ class BackupAuditFailed(pulumi.RunError):
     def __init__(self, report: AuditReport, *, max_findings: int) -> None:
         self.report = report
         self.max_findings = max_findings
-        allowed = f"{max_findings} allowed by max_findings"
-        lines = [
-            f"HBR backup client audit {verdict(report)}; {allowed}",
-            *(f"  {line}" for line in findings_lines(report, limit=MESSAGE_ROWS)),
-        ]
-        super().__init__("\n".join(lines))
+        super().__init__(failure_message(report, max_findings=max_findings, setting="max_findings"))
 
 
 def _max_findings(value: Any) -> int | None:

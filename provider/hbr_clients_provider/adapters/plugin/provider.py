@@ -57,7 +57,7 @@ from hbr_clients_provider.adapters.stack_config import (
 from hbr_clients_provider.api.coerce import BadInputError, to_int
 from hbr_clients_provider.api.limits import limit_violations
 from hbr_clients_provider.api.query import INPUT_NAMES
-from hbr_clients_provider.audit.render import findings_lines, verdict
+from hbr_clients_provider.audit.render import failure_message
 from hbr_clients_provider.audit.rules import RULE_INPUTS, AuditRules, audit
 from hbr_clients_provider.errors import HbrError, InvalidQuery, Violation
 
@@ -71,8 +71,6 @@ _AUDIT_INPUTS: tuple[str, ...] = (*_LOOKUP_INPUTS, *RULE_INPUTS, "max_findings")
 _SNAKE_NAMES = re.compile(
     r"\b(" + "|".join(n for n in sorted(set(_AUDIT_INPUTS + RESOURCE_INPUTS)) if "_" in n) + r")\b"
 )
-#: At most this many findings are listed in an audit failure; the rest are counted.
-_MESSAGE_ROWS = 50
 
 
 class AuditFailedError(HbrError):
@@ -278,11 +276,9 @@ class HbrProvider:
         listing = self.hand_off.list(lookup_key(self.options, query), reuse=False)
         report = audit(listing.clients, rules=rules)
         if limit is not None and len(report.findings) > limit:
-            lines = [
-                f"HBR backup client audit {verdict(report)}; {limit} allowed by maxFindings",
-                *(f"  {line}" for line in findings_lines(report, limit=_MESSAGE_ROWS)),
-            ]
-            raise AuditFailedError("\n".join(lines))
+            raise AuditFailedError(
+                failure_message(report, max_findings=limit, setting="maxFindings")
+            )
         values = {
             "findings": [f.to_dict() for f in report.findings],
             "summary": report.summary.to_dict(),

@@ -4,7 +4,7 @@ A stack policy: it reads each ``BackupClients`` resource's ``clients_json`` outp
 call) and audits it with :func:`hbr_clients_provider.audit.rules.audit`, the rules of
 ``hbr-clients audit``. A resource with more findings than ``maxFindings`` is a violation
 whose message is the verdict and the findings table (client ID, instance ID, rule, detail),
-at most :data:`~pulumi_hbr_clients.audit.MESSAGE_ROWS` rows, then ``... and N more
+at most :data:`~hbr_clients_provider.audit.render.MESSAGE_ROWS` rows, then ``... and N more
 findings``.
 
 A resource created or changed by this very preview has no outputs yet: it is reported as not
@@ -30,9 +30,8 @@ from pulumi_policy import (
 
 from hbr_clients_provider.adapters.outputs import decode_clients
 from hbr_clients_provider.api.models import BackupClient
-from hbr_clients_provider.audit.render import findings_lines, verdict
+from hbr_clients_provider.audit.render import failure_message
 from hbr_clients_provider.audit.rules import AuditReport, audit
-from pulumi_hbr_clients.audit import MESSAGE_ROWS
 from pulumi_hbr_clients.policy._props import UNKNOWN, NotYetCheckable, read_known, shorten
 from pulumi_hbr_clients.policy.config import (
     FLEET_AUDIT_SCHEMA,
@@ -78,12 +77,8 @@ def _label(resource: PolicyResource) -> str:
 
 
 def _message(resource: PolicyResource, report: AuditReport, max_findings: int) -> str:
-    lines = [
-        f"{_label(resource)}: HBR backup client audit {verdict(report)}; "
-        f"{max_findings} allowed by maxFindings",
-        *(f"  {line}" for line in findings_lines(report, limit=MESSAGE_ROWS)),
-    ]
-    return "\n".join(lines)
+    failure = failure_message(report, max_findings=max_findings, setting="maxFindings")
+    return f"{_label(resource)}: {failure}"
 
 
 def _validator(

@@ -38,6 +38,7 @@ from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.provider import CheckFailure
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
+from hbr_clients_provider.adapters.lifecycle import changed_inputs
 from hbr_clients_provider.adapters.plugin.provider import HbrProvider, Properties
 from hbr_clients_provider.errors import HbrError
 
@@ -131,7 +132,7 @@ class HbrServicer(provider_pb2_grpc.ResourceProviderServicer):
     ) -> provider_pb2.DiffResponse:
         """A config change changes no lookup by itself: the next diff lists afresh."""
         olds, news = _props(request.old_inputs or request.olds), _props(request.news)
-        return _diff(sorted(k for k in set(olds) | set(news) if olds.get(k) != news.get(k)))
+        return _diff(changed_inputs(olds, news))
 
     @_rpc
     async def Configure(  # noqa: N802

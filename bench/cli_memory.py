@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from served import serve_emulator
+
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
 
 #: Seed of the emulator's fleet.
@@ -49,20 +51,6 @@ CASES: dict[str, list[str]] = {
         "--max-heartbeat-age", "1d", "--format", "json",
     ],
 }  # fmt: skip
-
-
-def start_emulator(fleet: int) -> tuple[subprocess.Popen[str], str]:
-    """Start ``hbr-emulator serve`` in a subprocess; return it and its ``host:port``."""
-    exe = Path(sys.executable).with_name("hbr-emulator")
-    args = [str(exe), "serve", "--fleet", str(fleet), "--seed", str(SEED)]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.startswith("HBR_ENDPOINT="):
-            return proc, line.strip().split("=", 1)[1]
-    proc.kill()
-    msg = "the emulator did not start"
-    raise RuntimeError(msg)
 
 
 def run_case(args: list[str], endpoint: str, out_dir: Path) -> dict[str, Any]:
@@ -117,19 +105,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fleet", type=int, default=100_000)
     args = parser.parse_args()
-    emulator, endpoint = start_emulator(args.fleet)
     results: dict[str, Any] = {"fleet": args.fleet, "limit_mb": LIMIT_MB}
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            print(f"{'case':<12}{'clients':>9}{'peak MB':>9}{'B/client':>10}{'out MB':>8}{'s':>7}")
-            for name, case in CASES.items():
-                r = run_case(case, endpoint, Path(tmp))
-                results[name] = r
-                print(f"{name:<12}{r['clients']:>9}{r['peak_mb']:>9}{r['bytes_per_client']:>10}"
-                      f"{r['output_mb']:>8}{r['seconds']:>7}")  # fmt: skip
-    finally:
-        emulator.terminate()
-        emulator.wait(timeout=30)
+    with (
+        serve_emulator(fleet=args.fleet, seed=SEED) as endpoint,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        print(f"{'case':<12}{'clients':>9}{'peak MB':>9}{'B/client':>10}{'out MB':>8}{'s':>7}")
+        for name, case in CASES.items():
+            r = run_case(case, endpoint, Path(tmp))
+            results[name] = r
+            print(f"{name:<12}{r['clients']:>9}{r['peak_mb']:>9}{r['bytes_per_client']:>10}"
+                  f"{r['output_mb']:>8}{r['seconds']:>7}")  # fmt: skip
     print(json.dumps(results))
 
 

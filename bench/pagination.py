@@ -26,14 +26,12 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from alibabacloud_hbr20170908 import models
 from alibabacloud_hbr20170908.client import Client
 from alibabacloud_tea_openapi.utils_models import Config
+from served import serve_emulator
 
 from hbr_clients_provider.api.connection import ConnectionSettings
 from hbr_clients_provider.api.paging import DEFAULT_CONCURRENCY, list_clients
@@ -42,28 +40,6 @@ from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emula
 
 #: Seed of the emulator's fleet.
 SEED = 11
-
-
-@contextmanager
-def emulator(fleet: int, *extra: str) -> Iterator[str]:
-    """Run ``hbr-emulator serve`` in a subprocess; yield its ``host:port``."""
-    exe = Path(sys.executable).with_name("hbr-emulator")
-    args = [str(exe), "serve", "--fleet", str(fleet), "--seed", str(SEED), *extra]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        endpoint = ""
-        for line in proc.stdout:
-            if line.startswith("HBR_ENDPOINT="):
-                endpoint = line.strip().split("=", 1)[1]
-                break
-        if not endpoint:
-            msg = "the emulator did not start"
-            raise RuntimeError(msg)
-        yield endpoint
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def connection(endpoint: str) -> ConnectionSettings:
@@ -152,7 +128,9 @@ def run_compare(clients: int, latency_ms: float) -> dict[str, Any]:
     """The main comparison; returns the JSON summary."""
     fleet = fleet_for(clients)
     query = ClientQuery(client_type="ECS_CLIENT")
-    with emulator(fleet, "--latency-ms", str(latency_ms)) as endpoint:
+    with serve_emulator(
+        fleet=fleet, seed=SEED, extra=("--latency-ms", str(latency_ms)), quiet=False
+    ) as endpoint:
         conn = connection(endpoint)
         list_clients(ClientQuery(client_type="ECS_CLIENT", page_size=1), connection=conn)  # warm-up
         project_s, listing = timed(lambda: list_clients(query, connection=conn))
@@ -187,9 +165,8 @@ def run_compare(clients: int, latency_ms: float) -> dict[str, Any]:
 def run_throttle(clients: int, latency_ms: float) -> dict[str, Any]:
     """List against an emulator that allows 10 calls/s; compare with pages / 10."""
     fleet = fleet_for(clients)
-    with emulator(
-        fleet, "--latency-ms", str(latency_ms), "--qps", "10", "--retry-after-ms", "100"
-    ) as endpoint:
+    throttled = ("--latency-ms", str(latency_ms), "--qps", "10", "--retry-after-ms", "100")
+    with serve_emulator(fleet=fleet, seed=SEED, extra=throttled, quiet=False) as endpoint:
         seconds, listing = timed(
             lambda: list_clients(
                 ClientQuery(client_type="ECS_CLIENT"), connection=connection(endpoint)
@@ -235,7 +212,7 @@ def memory_child(endpoint: str) -> None:
 def run_memory(clients: int) -> dict[str, Any]:
     """Peak memory of a listing of ``clients`` clients, measured in a subprocess."""
     fleet = fleet_for(clients)
-    with emulator(fleet) as endpoint:
+    with serve_emulator(fleet=fleet, seed=SEED, quiet=False) as endpoint:
         out = subprocess.run(
             [sys.executable, __file__, "--memory-child", endpoint],
             capture_output=True, text=True, check=True, timeout=900,

@@ -32,7 +32,6 @@ one JSON object with every number.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import platform
@@ -43,7 +42,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -51,6 +50,7 @@ import attrs
 import grpc
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+from served import serve_emulator
 
 from hbr_clients_provider.adapters.dynamic import BackupClientsProvider
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
@@ -140,29 +140,6 @@ class Project:
             msg = f"{self.directory.name}: pulumi {' '.join(args)} failed:\n"
             raise RuntimeError(msg + proc.stdout + proc.stderr)
         return seconds
-
-
-@contextlib.contextmanager
-def serve_emulator(*, fleet: int, seed: int) -> Iterator[str]:
-    """Serve ``fleet`` clients at 0 ms latency in a subprocess; yield its ``host:port``."""
-    command = [sys.executable, "-m", "hbr_emulator", "serve", "--port", "0"]
-    command.extend(["--fleet", str(fleet), "--seed", str(seed)])
-    server = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        line = server.stdout.readline().strip()
-        if not line.startswith("HBR_ENDPOINT="):
-            msg = f"hbr-emulator printed {line!r}, not HBR_ENDPOINT=host:port"
-            raise RuntimeError(msg)
-        yield line.split("=", 1)[1]
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def _timed(call: Callable[[], _T]) -> tuple[float, _T]:

@@ -168,14 +168,10 @@ class BackupClientsProvider(ResourceProvider):
         if not changed and _PROCESS.refreshes.changed(_id, olds):
             return DiffResult(changes=True, replaces=[], stables=[], delete_before_replace=False)
         if not changed:
-            key = _key(new_inputs)
-            listing = _list(key, reuse=True)
-            include_volatile = _include_volatile(new_inputs)
-            changed = fleet_changes(olds, listing, include_volatile=include_volatile)
-            if olds.get("clients_json") is None:
-                changed.append("clients_json")  # a state from before it existed: rewrite it
-            if changed:
-                _PROCESS.hand_off.pass_on(key, listing)  # the update that follows
+            # A state from before clients_json existed lacks it: the update rewrites it.
+            changed = fleet_changes(
+                _PROCESS.hand_off, _PROCESS.options, new_inputs, olds, required=("clients_json",)
+            )
         return DiffResult(
             changes=bool(changed), replaces=[], stables=[], delete_before_replace=False
         )

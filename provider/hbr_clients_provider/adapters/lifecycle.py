@@ -145,11 +145,26 @@ def changed_inputs(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
 
 
 def fleet_changes(
-    olds: Mapping[str, Any], listing: ClientListing, *, include_volatile: bool
+    hand_off: ListingHandOff,
+    options: Mapping[str, str],
+    inputs: Mapping[str, Any],
+    olds: Mapping[str, Any],
+    *,
+    required: tuple[str, ...] = (),
 ) -> list[str]:
-    """The fleet markers (``fingerprint``, ``proxy_passwords``) that differ from ``olds``."""
-    current = fleet_markers(listing, include_volatile=include_volatile)
-    return [name for name, value in current.items() if olds.get(name) != value]
+    """What a diff with unchanged inputs finds: the fleet markers that moved since ``olds``.
+
+    The fleet is listed (or check's listing taken); ``required`` outputs that ``olds`` lack
+    count as changed too. When anything changed, the listing is handed to the update after.
+    """
+    key = lookup_key(options, inputs)
+    listing = hand_off.list(key, reuse=True)
+    current = fleet_markers(listing, include_volatile=inputs.get("include_volatile") is True)
+    changed = [name for name, value in current.items() if olds.get(name) != value]
+    changed += [name for name in required if olds.get(name) is None]
+    if changed:
+        hand_off.pass_on(key, listing)
+    return changed
 
 
 @attrs.define

@@ -188,13 +188,7 @@ class HbrProvider:
         old_outputs = plain_inputs(olds)
         if self.refreshes.changed(id_, old_outputs):
             return [camel(k) for k in MARKERS]
-        key = lookup_key(self.options, new)
-        listing = self.hand_off.list(key, reuse=True)
-        include_volatile = new.get("include_volatile") is True
-        changed = fleet_changes(old_outputs, listing, include_volatile=include_volatile)
-        if changed:
-            self.hand_off.pass_on(key, listing)  # the update that follows
-        return [camel(k) for k in changed]
+        return [camel(k) for k in fleet_changes(self.hand_off, self.options, new, old_outputs)]
 
     def create(self, news: Properties) -> tuple[str, Properties]:
         """List the fleet (or take check's listing) and return the ID and the outputs.

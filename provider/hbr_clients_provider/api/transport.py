@@ -73,10 +73,19 @@ class Transport:
         pool_key = DaraCore._resolve_pool_maxsize({"maxIdleConns": DaraCore.to_number(pool)})
         install_session(f"{protocol}://{connection.endpoint}:80:pool={pool_key}", pool)
         install_log_redaction()
-        self._params = Params(
-            action=wire.ACTION,
+        self._params_by_action = {
+            action: self._make_params(Params, action, connection.protocol)
+            for action in (wire.ACTION, wire.REGIONS_ACTION)
+        }
+        self._runtime_type = RuntimeOptions
+        self.calls = 0
+
+    @staticmethod
+    def _make_params(params_type: Any, action: str, protocol: str) -> Any:
+        return params_type(
+            action=action,
             version=wire.VERSION,
-            protocol=connection.protocol.upper(),
+            protocol=protocol.upper(),
             pathname="/",
             method="POST",
             auth_type="AK",
@@ -84,14 +93,18 @@ class Transport:
             req_body_type="formData",
             body_type="json",
         )
-        self._runtime_type = RuntimeOptions
-        self.calls = 0
 
     def __repr__(self) -> str:
         return f"Transport(endpoint={self.connection.endpoint!r})"
 
-    def call(self, params: Mapping[str, Any], *, deadline: float | None = None) -> dict[str, Any]:
-        """Send one request with snake_case ``params``; return the decoded JSON object.
+    def call(
+        self,
+        params: Mapping[str, Any],
+        *,
+        deadline: float | None = None,
+        action: str = wire.ACTION,
+    ) -> dict[str, Any]:
+        """Send one ``action`` request with snake_case ``params``; return the decoded JSON object.
 
         ``deadline`` is an absolute :func:`time.monotonic` instant the request must not
         outlive: the timeouts are clamped to it and a body still arriving then is cut.
@@ -112,7 +125,9 @@ class Transport:
         self.calls += 1
         with exchange:
             try:
-                response = self._client.call_api(self._params, request, self._runtime_type())
+                response = self._client.call_api(
+                    self._params_by_action[action], request, self._runtime_type()
+                )
             except Exception as exc:
                 raise translate(exc, exchange) from None
         exchange.require_used()

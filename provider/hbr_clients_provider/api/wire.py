@@ -24,6 +24,7 @@ __all__ = [
     "CLIENT_FIELDS",
     "ENVELOPE_FIELDS",
     "ERROR_FIELDS",
+    "REGIONS_ACTION",
     "SETTINGS_FIELDS",
     "VERSION",
     "decode_client",
@@ -35,6 +36,9 @@ __all__ = [
 
 ACTION = "DescribeBackupClients"
 VERSION = "2017-09-08"
+
+#: The action that lists the regions HBR is offered in (:mod:`.regions`).
+REGIONS_ACTION = "DescribeRegions"
 
 #: Client fields: snake_case name -> wire name.
 CLIENT_FIELDS: Mapping[str, str] = {

@@ -29,6 +29,7 @@ __all__ = [
     "ClientsPage",
     "Tag",
     "check_answer",
+    "check_envelope",
 ]
 
 #: What a secret looks like in output unless it is revealed on purpose.
@@ -284,14 +285,13 @@ def _count(value: Any) -> int | None:
     return None
 
 
-def check_answer(data: Any, *, endpoint: str = "") -> None:
-    """Raise unless ``data`` (a decoded body) is a ``DescribeBackupClients`` answer.
+def check_envelope(data: Any, *, endpoint: str = "") -> str | None:
+    """Raise unless ``data`` (a decoded body) is an HBR answer that reports success.
 
-    * ``Success: false``, or a ``Code`` other than ``"200"``: :class:`~.errors.ApiError`
-      with the code, the message and the request ID;
-    * no ``TotalCount``, or one that is not a non-negative integer; ``Clients`` missing
-      while ``TotalCount > 0``, or not an array; a client that is not an object or has no
-      ``ClientId``: :class:`~.errors.MalformedResponseError` naming what is wrong.
+    Every HBR action shares this envelope: ``Success: false``, or a ``Code`` other than
+    ``"200"``, is an :class:`~.errors.ApiError` with the code, the message and the request
+    ID; a body that is not a JSON object is a :class:`~.errors.MalformedResponseError`.
+    Returns the request ID, or ``None`` when the answer gave none.
     """
     from hbr_clients_provider.errors import ApiError, MalformedResponseError  # noqa: PLC0415
 
@@ -310,6 +310,21 @@ def check_answer(data: Any, *, endpoint: str = "") -> None:
             status_code=200,
             recommend=str(data["Recommend"]) if data.get("Recommend") else None,
         )
+    return rid
+
+
+def check_answer(data: Any, *, endpoint: str = "") -> None:
+    """Raise unless ``data`` (a decoded body) is a ``DescribeBackupClients`` answer.
+
+    * ``Success: false``, or a ``Code`` other than ``"200"``: :class:`~.errors.ApiError`
+      with the code, the message and the request ID;
+    * no ``TotalCount``, or one that is not a non-negative integer; ``Clients`` missing
+      while ``TotalCount > 0``, or not an array; a client that is not an object or has no
+      ``ClientId``: :class:`~.errors.MalformedResponseError` naming what is wrong.
+    """
+    from hbr_clients_provider.errors import MalformedResponseError  # noqa: PLC0415
+
+    rid = check_envelope(data, endpoint=endpoint)
 
     def malformed(problem: str) -> MalformedResponseError:
         return MalformedResponseError(problem, endpoint=endpoint, request_id=rid)

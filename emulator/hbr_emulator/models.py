@@ -23,7 +23,7 @@ import attrs
 
 from hbr_emulator import fleet as fleet_gen
 from hbr_emulator.auth import Credentials, NonceCache
-from hbr_emulator.defaults import CLIENT_TYPES, SELF_ACCOUNT
+from hbr_emulator.defaults import CLIENT_TYPES, REGIONS, SELF_ACCOUNT
 from hbr_emulator.exceptions import NoPermission
 from hbr_emulator.faults import FaultInjector, Faults
 from hbr_emulator.packing import pack, unpack
@@ -242,6 +242,7 @@ class HbrBackend:
         self.seed = seed
         self.data = data
         self.credentials = credentials or Credentials()
+        self.regions = REGIONS
         self.nonces = NonceCache()
         self.now = int(time.time()) if now is None else now
         self._lock = threading.RLock()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from hbr_emulator.auth import authenticate
-from hbr_emulator.defaults import ACTION, API_VERSION
+from hbr_emulator.defaults import ACTION, API_VERSION, REGIONS_ACTION
 from hbr_emulator.exceptions import (
     HbrApiError,
     InvalidActionNotFound,
@@ -15,7 +15,7 @@ from hbr_emulator.exceptions import (
 from hbr_emulator.messages import Reply, Request
 from hbr_emulator.models import HbrBackend
 from hbr_emulator.params import parse_list_query
-from hbr_emulator.wire import render_page
+from hbr_emulator.wire import render_page, render_regions
 
 
 def new_request_id() -> str:
@@ -42,7 +42,7 @@ def api(backend: HbrBackend, request: Request) -> Reply:
             nonces=backend.nonces,
         )
         action = identity.action
-        if identity.action != ACTION:
+        if identity.action not in (ACTION, REGIONS_ACTION):
             msg = f"Specified api {identity.action!r} is not found."
             raise InvalidActionNotFound(msg)
         if identity.version != API_VERSION:
@@ -63,6 +63,10 @@ def api(backend: HbrBackend, request: Request) -> Reply:
                 delay=delay,
                 retry_after_ms=decision.retry_after_ms,
             )
+        if action == REGIONS_ACTION:
+            backend.log_request(action=action, params=params, status=200, code="200")
+            body = render_regions(request_id=request_id, regions=backend.regions)
+            return Reply(body=body, delay_s=delay)
         query = parse_list_query(params)
         page = backend.list_page(query)
     except HbrApiError as error:

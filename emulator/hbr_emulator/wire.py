@@ -231,3 +231,15 @@ def render_page(
         f'"PageNumber":{page_number},"PageSize":{page_size},"TotalCount":{total},"Clients":['
     ).encode()
     return head + b",".join(fragments) + b"]}"
+
+
+def render_regions(*, request_id: str, regions: tuple[tuple[str, str], ...]) -> bytes:
+    """Render a ``DescribeRegions`` success envelope: ``{"Regions": {"Region": [...]}}``."""
+    body = {
+        "RequestId": request_id,
+        "Success": True,
+        "Code": "200",
+        "Message": "successful",
+        "Regions": {"Region": [{"RegionId": r, "LocalName": name} for r, name in regions]},
+    }
+    return json.dumps(body, separators=(",", ":")).encode()

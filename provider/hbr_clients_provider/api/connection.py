@@ -2,9 +2,12 @@
 
 :meth:`ConnectionSettings.resolve` applies the precedence rules once, up front:
 
-* endpoint: explicit, else ``HBR_ENDPOINT``, else ``hbr.<region>.aliyuncs.com`` (public) or
-  ``hbr-vpc.<region>.aliyuncs.com`` (``network="vpc"``); the region is explicit, else
-  ``ALIBABA_CLOUD_REGION_ID``.
+* endpoint: explicit, else ``HBR_ENDPOINT``, else the region's endpoint as the official SDK
+  resolves it (:func:`~hbr_clients_provider.api.regions.endpoint_for`:
+  ``hbr.<region>.aliyuncs.com``, ``hbr-vpc.<region>.aliyuncs.com`` with ``network="vpc"``, or
+  ``hbr.aliyuncs.com`` for the special regions of the SDK's map); the region is explicit, else
+  ``ALIBABA_CLOUD_REGION_ID``. The region is checked before listing, endpoint or not
+  (:func:`~hbr_clients_provider.api.regions.check_region`).
 * protocol: explicit, else ``HBR_PROTOCOL``, else ``https``.
 * credentials: an explicit AccessKey pair (plus optional STS token), else a named profile,
   else the standard chain of ``alibabacloud-credentials``: environment variables
@@ -42,6 +45,7 @@ from typing import Any
 import attrs
 
 from hbr_clients_provider.api.network import NetworkSettings, resolve_network
+from hbr_clients_provider.api.regions import endpoint_for
 from hbr_clients_provider.errors import CredentialsError, InvalidQuery, Violation
 
 __all__ = ["NETWORKS", "PROTOCOLS", "ConnectionSettings", "endpoint_problem"]
@@ -179,8 +183,7 @@ class ConnectionSettings:
                     "or pass an endpoint (or set HBR_ENDPOINT)"
                 )
                 raise ValueError(msg)
-            prefix = "hbr-vpc" if network == "vpc" else "hbr"
-            endpoint = f"{prefix}.{region}.aliyuncs.com"
+            endpoint = endpoint_for(region, network=network)
         protocol = protocol or env.get("HBR_PROTOCOL") or "https"
         _require_endpoint(endpoint)  # before the proxy, the CAs and the credential chain
         network_settings = None

@@ -62,12 +62,14 @@ from typing import Any
 
 import attrs
 
+from hbr_clients_provider.api import wire
 from hbr_clients_provider.api.connection import ConnectionSettings
 from hbr_clients_provider.api.constants import MAX_PAGE_SIZE
 from hbr_clients_provider.api.limits import ListingLimits
 from hbr_clients_provider.api.models import BackupClient, ClientListing, ClientsPage
 from hbr_clients_provider.api.query import ClientQuery
 from hbr_clients_provider.api.ratelimit import AdaptiveRateLimiter, RateLimit
+from hbr_clients_provider.api.regions import check_region, offered_regions
 from hbr_clients_provider.api.retry import Clock, RetryPolicy, SystemClock, call_with_retries
 from hbr_clients_provider.api.transport import Transport
 from hbr_clients_provider.errors import (
@@ -373,6 +375,20 @@ def _id_chunks(
     yield from product(_chunks(query.client_ids, size), _chunks(query.instance_ids, size))
 
 
+def _check_region(transport: Transport, pager: Pager) -> None:
+    """Refuse an unknown region before listing (:func:`.regions.check_region`)."""
+    connection = transport.connection
+    if not connection.region:
+        return
+
+    def describe_regions() -> frozenset[str]:
+        deadline = time.monotonic() + max(0.0, pager.remaining())
+        answer = transport.call({}, deadline=deadline, action=wire.REGIONS_ACTION)
+        return offered_regions(answer, endpoint=connection.endpoint)
+
+    check_region(connection.region, endpoint=connection.endpoint, describe_regions=describe_regions)
+
+
 def list_clients(
     query: ClientQuery | Mapping[str, Any],
     *,
@@ -424,6 +440,7 @@ def list_clients(
         progress=progress,
         limits=limits,
     )
+    _check_region(transport, pager)
     chunks = 0
     if query.single_page:
         page = pager.fetch(

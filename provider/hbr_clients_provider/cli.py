@@ -8,7 +8,9 @@
 [--expect-instance ID...]... [--format table|json|markdown]`` lists the same clients and
 audits them (see :mod:`hbr_clients_provider.audit.rules`).
 
-Exit codes: 0 success (for ``audit``: no findings); 1 ``audit`` found something; 2 invalid
+Exit codes: 0 success (for ``audit``: the gate passed); 1 ``audit``'s gate failed: more findings
+than ``--max-findings`` (default 0), or nothing to audit (no client matched, no instance
+expected) without ``--allow-empty`` (:mod:`hbr_clients_provider.audit.gate`); 2 invalid
 input (the message names the flag, the value given and the rule, and suggests the closest
 valid value; nothing is sent); 3 API, credential or network failure, a ``TotalCount`` above
 ``--max-clients`` or a listing past its ``--deadline`` (the message carries the error code
@@ -51,8 +53,15 @@ from hbr_clients_provider.api.models import BackupClient, ClientListing
 from hbr_clients_provider.api.paging import DEFAULT_CONCURRENCY, list_clients
 from hbr_clients_provider.api.query import ClientQuery
 from hbr_clients_provider.api.retry import RetryPolicy
+from hbr_clients_provider.audit.gate import (
+    CLI_NAMES,
+    DEFAULT_MAX_FINDINGS,
+    PYTHON_NAMES,
+    Gate,
+    judge,
+)
 from hbr_clients_provider.audit.render import FORMATS as AUDIT_FORMATS
-from hbr_clients_provider.audit.render import write_audit
+from hbr_clients_provider.audit.render import failure_message, write_audit
 from hbr_clients_provider.audit.rules import AuditRules, audit
 from hbr_clients_provider.errors import ApiError, HbrError, InvalidQuery, Violation
 from hbr_clients_provider.package import package_version
@@ -480,6 +489,17 @@ def add_audit_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="ID",
         help="an instance that must have a client (repeatable, or several values)",
     )
+    gate = parser.add_argument_group("the gate (the same defaults as the SDK, plugin and policies)")
+    gate.add_argument(
+        "--max-findings",
+        metavar="N",
+        help=f"exit 1 when there are more findings than N (default {DEFAULT_MAX_FINDINGS})",
+    )
+    gate.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="pass when no client matched and no instance is expected (default: exit 1)",
+    )
     output = parser.add_argument_group("output")
     output.add_argument("--format", choices=AUDIT_FORMATS, default="table")
 
@@ -498,19 +518,30 @@ def audit_inputs_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 def _run_audit(args: argparse.Namespace) -> int:
     rules: AuditRules | None = None
-    violations: tuple[Violation, ...] = ()
+    gate: Gate | None = None
+    violations: list[Violation] = []
     try:
         rules = AuditRules.from_inputs(audit_inputs_from_args(args))
     except InvalidQuery as exc:
-        violations = exc.violations
+        violations += exc.violations
+    try:
+        gate = Gate.from_inputs(
+            {"max_findings": args.max_findings, "allow_empty": args.allow_empty},
+            names=PYTHON_NAMES,
+        )
+    except InvalidQuery as exc:
+        violations += exc.violations
     listing = _fetch_listing(args, violations=violations)
     if isinstance(listing, int):
         return listing
-    if rules is None:  # pragma: no cover - _fetch_listing has reported the violations
+    if rules is None or gate is None:  # pragma: no cover - _fetch_listing reported them
         return EXIT_INVALID
     report = audit(listing.clients, rules=rules)
-    write_audit(report, args.format, sys.stdout)
-    return EXIT_OK if report.passed else EXIT_FINDINGS
+    judged = judge(report, gate)
+    write_audit(report, args.format, sys.stdout, judged=judged)
+    if judged.empty_scope:
+        sys.stderr.write(f"hbr-clients: {failure_message(report, judged, CLI_NAMES)}\n")
+    return EXIT_OK if judged.passed else EXIT_FINDINGS
 
 
 def _add_audit_command_arguments(parser: argparse.ArgumentParser) -> None:
@@ -520,7 +551,7 @@ def _add_audit_command_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 COMMANDS["audit"] = (
-    "audit HBR backup clients against rules (exit 1 on findings)",
+    "audit HBR backup clients against rules (exit 1 when the gate fails)",
     _add_audit_command_arguments,
     _run_audit,
 )

@@ -54,7 +54,9 @@ class TestModelsAgree:
         query = {camel(n) for n in INPUT_NAMES + CONNECTION_INPUTS + LIMIT_INPUTS}
         assert set(LOOKUP["inputs"]["properties"]) == query
         assert set(RESOURCE["inputProperties"]) == {camel(n) for n in RESOURCE_INPUTS}
-        assert set(AUDIT["inputs"]["properties"]) == query | _names(AuditRules) | {"maxFindings"}
+        assert set(AUDIT["inputs"]["properties"]) == (
+            query | _names(AuditRules) | {"maxFindings", "allowEmpty"}
+        )
 
     def test_client_types_are_the_result_models(self) -> None:
         """BackupClient, ClientSettings, Tag, Finding and AuditSummary are object types."""

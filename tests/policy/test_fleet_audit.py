@@ -223,6 +223,7 @@ class TestFleetAuditConfig:
             "maxHeartbeatAge",
             "requireHttpsProxy",
             "maxFindings",
+            "allowEmpty",
         }
         assert policy["configSchema"]["properties"]["maxFindings"]["minimum"] == 0
 

@@ -18,6 +18,7 @@ import pytest
 
 from hbr_clients_provider.api.models import BackupClient
 from hbr_clients_provider.api.paging import list_clients
+from hbr_clients_provider.audit.gate import Gate, judge
 from hbr_clients_provider.audit.render import (
     render_audit,
     render_json,
@@ -359,9 +360,17 @@ class TestRenderers:
 
     def test_render_table_pass_has_no_findings_table(self) -> None:
         """A clean report says PASS and shows no header."""
-        text = render_table(audit((), rules=AuditRules(), now=NOW))
-        assert text.startswith("PASS: no findings on 0 clients (rules: none enabled)")
+        clean = audit([BackupClient(client_id="c-1", status="ACTIVATED")], rules=AuditRules())
+        text = render_table(clean)
+        assert text.startswith("PASS: no findings on 1 client (rules: none enabled)")
         assert "client_id" not in text
+
+    def test_render_table_empty_scope_fails(self) -> None:
+        """An audit of nothing says FAIL with the default gate, PASS when it is allowed."""
+        empty = audit((), rules=AuditRules(), now=NOW)
+        assert render_table(empty).startswith("FAIL: nothing to audit: no client matched")
+        allowed = judge(empty, Gate(allow_empty=True))
+        assert render_table(empty, judged=allowed).startswith("PASS: no findings on 0 clients")
 
     def test_render_table_limit_says_how_many_are_left_out(self) -> None:
         """A capped table ends its rows with the number left out."""
@@ -370,10 +379,12 @@ class TestRenderers:
         assert sum(line.startswith("c-") for line in lines) == 3
 
     def test_render_json_matches_to_dict(self) -> None:
-        """JSON output is the report's dict."""
+        """JSON output is the gate's verdict and the report's dict."""
         report = _report(3)
-        assert json.loads(render_json(report)) == report.to_dict()
-        assert json.loads(render_audit(report, "json")) == report.to_dict()
+        expected = {"passed": False, "gate": judge(report, Gate()).to_dict(), **report.to_dict()}
+        assert json.loads(render_json(report)) == expected
+        assert json.loads(render_audit(report, "json")) == expected
+        assert expected["gate"]["reasons"] == ["too_many_findings"]
 
     def test_render_markdown_escapes_pipes_in_cells(self) -> None:
         """A detail with pipes and markup stays in its cell: four cells per row."""
@@ -395,7 +406,9 @@ class TestRenderers:
 
     def test_render_markdown_pass_and_cap(self) -> None:
         """PASS has no findings table; a long report is capped with a note."""
-        assert "✅ **PASS**" in render_markdown(audit((), rules=AuditRules(), now=NOW))
+        clean = audit([BackupClient(client_id="c-1", status="ACTIVATED")], rules=AuditRules())
+        assert "✅ **PASS**" in render_markdown(clean)
+        assert "❌ **FAIL**" in render_markdown(audit((), rules=AuditRules(), now=NOW))
         text = render_markdown(_report(7), limit=5)
         assert sum(line.startswith("| `c-") for line in text.splitlines()) == 5
         assert "and 2 more findings" in text
@@ -498,4 +511,6 @@ class TestStreamedJson:
         ]
         report = audit(clients, rules=AuditRules(require_activated=require_activated), now=NOW)
         assert bool(report.findings) is require_activated
-        assert render_json(report) == json.dumps(report.to_dict(), indent=2) + "\n"
+        gate = judge(report, Gate())
+        whole = {"passed": gate.passed, "gate": gate.to_dict(), **report.to_dict()}
+        assert render_json(report) == json.dumps(whole, indent=2) + "\n"

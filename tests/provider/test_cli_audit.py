@@ -97,7 +97,9 @@ class TestInstalledCommand:
         proc = _installed("audit", "--client-type", "ECS_CLIENT", *ALL_RULES, "--format", "json")
         assert proc.returncode == 1, proc.stderr
         data = json.loads(proc.stdout)
-        assert set(data) == {"findings", "summary"}
+        assert set(data) == {"passed", "gate", "findings", "summary"}
+        assert data["passed"] is False
+        assert data["gate"]["reasons"] == ["too_many_findings"]
         assert {tuple(sorted(f)) for f in data["findings"]} == {
             ("client_id", "detail", "instance_id", "rule")
         }

@@ -1,7 +1,8 @@
 """Render an :class:`~hbr_clients_provider.audit.rules.AuditReport` as text.
 
 * ``table``: a one-line verdict, the findings as aligned columns, then the summary;
-* ``json``: :meth:`AuditReport.to_dict` (``{"findings": [...], "summary": {...}}``);
+* ``json``: the gate's verdict and :meth:`AuditReport.to_dict`
+  (``{"passed": ..., "gate": {...}, "findings": [...], "summary": {...}}``);
 * ``markdown``: fit to paste into a pull-request comment: a heading, a one-line verdict,
   the summary as a list and the findings as a table (client, instance, rule, detail) with
   ``|`` and other Markdown characters escaped.
@@ -21,6 +22,13 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TextIO
 
+from hbr_clients_provider.audit.gate import (
+    TOO_MANY_FINDINGS,
+    Gate,
+    GateNames,
+    GateVerdict,
+    judge,
+)
 from hbr_clients_provider.audit.rules import AuditReport, Finding
 
 __all__ = [
@@ -56,11 +64,26 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def verdict(report: AuditReport) -> str:
-    """One line: ``PASS``/``FAIL``, how many findings on how many clients, the rules checked."""
+def _judged(report: AuditReport, judged: GateVerdict | None) -> GateVerdict:
+    """The gate's verdict given, or the verdict of the default gate (every surface's default)."""
+    return judged if judged is not None else judge(report, Gate())
+
+
+def verdict(report: AuditReport, judged: GateVerdict | None = None) -> str:
+    """One line: ``PASS``/``FAIL`` as the gate decided, the findings, the rules checked.
+
+    ``judged`` is the gate's verdict on ``report``; without it, the default gate's
+    (:class:`~hbr_clients_provider.audit.gate.Gate`: no finding tolerated, no empty scope).
+    """
     summary = report.summary
     rules = ", ".join(summary.rules_checked) or "none enabled"
-    if report.passed:
+    judged = _judged(report, judged)
+    if judged.empty_scope:
+        return (
+            "FAIL: nothing to audit: no client matched and no instance was expected "
+            f"(rules: {rules})"
+        )
+    if not report.findings:
         return f"PASS: no findings on {_plural(summary.total_clients, 'client')} (rules: {rules})"
     parts = []
     if summary.clients_with_findings:
@@ -70,8 +93,12 @@ def verdict(report: AuditReport) -> str:
     missing = summary.expected_instances - summary.covered_instances
     if missing:
         parts.append(f"{_plural(missing, 'expected instance')} without a client")
+    word = "PASS" if judged.passed else "FAIL"
+    allowed = judged.gate.max_findings
+    within = f", {allowed} allowed" if judged.passed and allowed is not None else ""
     return (
-        f"FAIL: {_plural(len(report.findings), 'finding')} on {', '.join(parts)} (rules: {rules})"
+        f"{word}: {_plural(len(report.findings), 'finding')} on {', '.join(parts)}{within} "
+        f"(rules: {rules})"
     )
 
 
@@ -144,21 +171,30 @@ def findings_lines(report: AuditReport, *, limit: int | None = None) -> list[str
     return list(_findings_rows(report, limit))
 
 
-def failure_message(report: AuditReport, *, max_findings: int, setting: str) -> str:
-    """Why an audit with more findings than allowed fails: the verdict, then the findings.
+def failure_message(report: AuditReport, judged: GateVerdict, names: GateNames) -> str:
+    """Why the gate failed: the verdict, what to change, then the findings.
 
-    ``setting`` names the allowance as the caller's user spells it (``max_findings``,
-    ``maxFindings``); at most :data:`MESSAGE_ROWS` findings rows are shown.
+    ``names`` spells the gate's settings as the caller's user does (``max_findings``,
+    ``maxFindings``, ``--max-findings``); at most :data:`MESSAGE_ROWS` findings rows are shown.
     """
-    lines = [
-        f"HBR backup client audit {verdict(report)}; {max_findings} allowed by {setting}",
-        *(f"  {line}" for line in findings_lines(report, limit=MESSAGE_ROWS)),
-    ]
+    head = f"HBR backup client audit {verdict(report, judged)}"
+    if TOO_MANY_FINDINGS in judged.reasons:
+        head += f"; {judged.gate.max_findings} allowed by {names.max_findings}"
+    if judged.empty_scope:
+        head += (
+            f"; set {names.allow_empty} if an empty scope is expected, or check the query "
+            "(client type, tags, IDs, region, account): an audit of nothing proves nothing"
+        )
+    lines = [head]
+    if report.findings:
+        lines += [f"  {line}" for line in findings_lines(report, limit=MESSAGE_ROWS)]
     return "\n".join(lines)
 
 
-def _table_chunks(report: AuditReport, limit: int | None) -> Iterator[str]:
-    yield f"{verdict(report)}\n\n"
+def _table_chunks(
+    report: AuditReport, limit: int | None, judged: GateVerdict | None = None
+) -> Iterator[str]:
+    yield f"{verdict(report, judged)}\n\n"
     if report.findings:
         for line in _findings_rows(report, limit):
             yield f"{line}\n"
@@ -169,17 +205,22 @@ def _table_chunks(report: AuditReport, limit: int | None) -> Iterator[str]:
         yield f"{label + ':':<{width}} {value}\n"
 
 
-def render_table(report: AuditReport, *, limit: int | None = None) -> str:
+def render_table(
+    report: AuditReport, *, limit: int | None = None, judged: GateVerdict | None = None
+) -> str:
     """The verdict, the findings table (when there are findings) and the summary."""
-    return "".join(_table_chunks(report, limit))
+    return "".join(_table_chunks(report, limit, judged))
 
 
-def _json_chunks(report: AuditReport) -> Iterator[str]:
-    """``json.dumps(report.to_dict(), indent=2)``, one finding at a time."""
+def _json_chunks(report: AuditReport, judged: GateVerdict | None = None) -> Iterator[str]:
+    """``json.dumps({"passed", "gate", **report.to_dict()}, indent=2)``, a finding at a time."""
+    gate = _judged(report, judged)
+    head = f'{{\n  "passed": {json.dumps(gate.passed)},\n'
+    head += '  "gate": ' + json.dumps(gate.to_dict(), indent=2).replace("\n", "\n  ") + ",\n"
     if not report.findings:
-        yield '{\n  "findings": [],\n'
+        yield head + '  "findings": [],\n'
     else:
-        yield '{\n  "findings": [\n'
+        yield head + '  "findings": [\n'
         last = len(report.findings) - 1
         for index, finding in enumerate(report.findings):
             text = json.dumps(finding.to_dict(), indent=2).replace("\n", "\n    ")
@@ -189,9 +230,9 @@ def _json_chunks(report: AuditReport) -> Iterator[str]:
     yield f'  "summary": {summary}\n}}\n'
 
 
-def render_json(report: AuditReport) -> str:
-    """``{"findings": [...], "summary": {...}}`` as indented JSON."""
-    return "".join(_json_chunks(report))
+def render_json(report: AuditReport, *, judged: GateVerdict | None = None) -> str:
+    """``{"passed": ..., "gate": {...}, "findings": [...], "summary": {...}}``, indented."""
+    return "".join(_json_chunks(report, judged))
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
@@ -216,10 +257,12 @@ def render_markdown(
     *,
     limit: int | None = DEFAULT_MARKDOWN_ROWS,
     title: str = "HBR backup client audit",
+    judged: GateVerdict | None = None,
 ) -> str:
     """A Markdown report for a pull-request comment, at most ``limit`` findings rows."""
-    mark = "✅ **PASS**" if report.passed else "❌ **FAIL**"
-    _, _, rest = verdict(report).partition(": ")
+    judged = _judged(report, judged)
+    mark = "✅ **PASS**" if judged.passed else "❌ **FAIL**"
+    _, _, rest = verdict(report, judged).partition(": ")
     lines = [f"## {_md_text(title)}", "", f"{mark}: {_md_text(rest)}", ""]
     lines += [
         f"- **{label.capitalize()}:** {_md_text(value)}" for label, value in summary_lines(report)
@@ -244,34 +287,53 @@ def render_markdown(
     return "\n".join(lines) + "\n"
 
 
-def audit_chunks(report: AuditReport, fmt: str, *, limit: int | None = None) -> Iterator[str]:
+def audit_chunks(
+    report: AuditReport,
+    fmt: str,
+    *,
+    limit: int | None = None,
+    judged: GateVerdict | None = None,
+) -> Iterator[str]:
     """Yield ``report`` rendered as ``table``, ``json`` or ``markdown``, piece by piece.
 
     :param limit: at most this many findings rows (``json`` is never cut; ``markdown``
         defaults to :data:`DEFAULT_MARKDOWN_ROWS`).
+    :param judged: the gate's verdict on ``report`` (default: the default gate's).
     :raises ValueError: for an unknown format (before anything is yielded).
     """
     if fmt not in FORMATS:
         msg = f"format must be one of {', '.join(FORMATS)}, got {fmt!r}"
         raise ValueError(msg)
-    return _chunks(report, fmt, limit)
+    return _chunks(report, fmt, limit, judged)
 
 
-def _chunks(report: AuditReport, fmt: str, limit: int | None) -> Iterator[str]:
+def _chunks(
+    report: AuditReport, fmt: str, limit: int | None, judged: GateVerdict | None
+) -> Iterator[str]:
     if fmt == "json":
-        yield from _json_chunks(report)
+        yield from _json_chunks(report, judged)
     elif fmt == "markdown":
-        yield render_markdown(report, limit=DEFAULT_MARKDOWN_ROWS if limit is None else limit)
+        rows = DEFAULT_MARKDOWN_ROWS if limit is None else limit
+        yield render_markdown(report, limit=rows, judged=judged)
     else:
-        yield from _table_chunks(report, limit)
+        yield from _table_chunks(report, limit, judged)
 
 
-def render_audit(report: AuditReport, fmt: str, *, limit: int | None = None) -> str:
+def render_audit(
+    report: AuditReport, fmt: str, *, limit: int | None = None, judged: GateVerdict | None = None
+) -> str:
     """Render ``report`` as ``table``, ``json`` or ``markdown`` (see :func:`audit_chunks`)."""
-    return "".join(audit_chunks(report, fmt, limit=limit))
+    return "".join(audit_chunks(report, fmt, limit=limit, judged=judged))
 
 
-def write_audit(report: AuditReport, fmt: str, stream: TextIO, *, limit: int | None = None) -> None:
+def write_audit(
+    report: AuditReport,
+    fmt: str,
+    stream: TextIO,
+    *,
+    limit: int | None = None,
+    judged: GateVerdict | None = None,
+) -> None:
     """Write ``report`` to ``stream`` as it is rendered (see :func:`audit_chunks`)."""
-    for chunk in audit_chunks(report, fmt, limit=limit):
+    for chunk in audit_chunks(report, fmt, limit=limit, judged=judged):
         stream.write(chunk)

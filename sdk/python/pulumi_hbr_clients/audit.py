@@ -2,9 +2,12 @@
 
 Audit the result of :func:`~pulumi_hbr_clients.get_backup_clients` against rules (see
 :mod:`hbr_clients_provider.audit.rules` for the rule names and the definition of coverage). When
-there are more findings than ``max_findings`` (default 0; ``None`` never fails), the audit
-raises :class:`BackupAuditFailed`, a ``pulumi.RunError``: Pulumi prints its message, which
-lists the offending clients by ID, instance and rule, without a Python traceback.
+there are more findings than ``max_findings`` (default 0; ``None`` never fails on findings),
+or when the audit judged nothing (no client matched, no instance expected) and
+``allow_empty`` is not set, the audit raises :class:`BackupAuditFailed`, a
+``pulumi.RunError``: Pulumi prints its message, which lists the offending clients by ID,
+instance and rule, without a Python traceback. The gate's rules and defaults are those of
+every other surface (:mod:`hbr_clients_provider.audit.gate`).
 
 Because ``get_backup_clients_output`` is known during ``pulumi preview``, so is the audit:
 a failing fleet fails the preview before anything is applied. Resources that must not be
@@ -27,6 +30,13 @@ from typing import Any
 import pulumi
 
 from hbr_clients_provider.api.coerce import BadInputError, to_bool, to_duration, to_int
+from hbr_clients_provider.audit.gate import (
+    DEFAULT_MAX_FINDINGS,
+    PYTHON_NAMES,
+    Gate,
+    GateVerdict,
+    judge,
+)
 from hbr_clients_provider.audit.render import MESSAGE_ROWS, failure_message
 from hbr_clients_provider.audit.rules import AuditReport, AuditRules, audit
 from hbr_clients_provider.errors import InvalidQuery, Violation
@@ -53,26 +63,31 @@ class BackupAuditInputError(pulumi.RunError):
 
 
 class BackupAuditFailed(pulumi.RunError):
-    """The audit found more than ``max_findings`` findings; ``report`` holds them all.
+    """The gate failed: more than ``max_findings`` findings, or an empty scope not allowed.
 
-    The message is the verdict and a table of the findings (client ID, instance ID, rule,
+    ``report`` holds every finding and ``verdict`` the gate's reasons. The message is the
+    verdict, what to change, and a table of the findings (client ID, instance ID, rule,
     detail), at most :data:`MESSAGE_ROWS` rows followed by ``... and N more findings``.
     """
 
-    def __init__(self, report: AuditReport, *, max_findings: int) -> None:
+    def __init__(self, report: AuditReport, verdict: GateVerdict) -> None:
         self.report = report
-        self.max_findings = max_findings
-        super().__init__(failure_message(report, max_findings=max_findings, setting="max_findings"))
+        self.verdict = verdict
+        self.max_findings = verdict.gate.max_findings
+        super().__init__(failure_message(report, verdict, PYTHON_NAMES))
 
 
-def _max_findings(value: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+def _gate(max_findings: Any, allow_empty: Any) -> Gate:
+    if max_findings is not None and (
+        isinstance(max_findings, bool) or not isinstance(max_findings, int) or max_findings < 0
+    ):
         rule = "must be a non-negative integer or None"
-        violation = Violation(field="max_findings", rule=rule, value=value)
+        violation = Violation(field="max_findings", rule=rule, value=max_findings)
         raise BackupAuditInputError(InvalidQuery((violation,)))
-    return value
+    if not isinstance(allow_empty, bool):
+        violation = Violation(field="allow_empty", rule="must be True or False", value=allow_empty)
+        raise BackupAuditInputError(InvalidQuery((violation,)))
+    return Gate(max_findings=max_findings, allow_empty=allow_empty)
 
 
 def audit_backup_clients(
@@ -84,10 +99,11 @@ def audit_backup_clients(
     max_heartbeat_age: str | float | timedelta | None = None,
     expected_instance_ids: Sequence[str] | None = None,
     require_https_proxy: bool = False,
-    max_findings: int | None = 0,
+    max_findings: int | None = DEFAULT_MAX_FINDINGS,
+    allow_empty: bool = False,
     now: datetime | None = None,
 ) -> AuditReport:
-    """Audit a lookup's clients; fail when there are more than ``max_findings`` findings.
+    """Audit a lookup's clients; fail as the deploy gate says (module docstring).
 
     :param require_activated: flag clients whose status is not ``ACTIVATED``.
     :param require_protected: flag clients whose backup status is ``UNPROTECTED``.
@@ -96,12 +112,13 @@ def audit_backup_clients(
         ``"1d"``, seconds or a ``timedelta``).
     :param expected_instance_ids: instances that must each have a client.
     :param require_https_proxy: flag clients with a ``CUSTOM`` data proxy without HTTPS.
-    :param max_findings: how many findings are tolerated; ``None`` never fails.
+    :param max_findings: how many findings are tolerated; ``None`` never fails on findings.
+    :param allow_empty: pass when the lookup found no client and no instance is expected.
     :param now: the moment heartbeats are judged at (default: now).
-    :raises BackupAuditFailed: when there are more findings than ``max_findings``.
+    :raises BackupAuditFailed: when the gate fails.
     :raises BackupAuditInputError: for invalid arguments.
     """
-    limit = _max_findings(max_findings)
+    gate = _gate(max_findings, allow_empty)
     try:
         rules = AuditRules.from_inputs(
             {
@@ -116,8 +133,9 @@ def audit_backup_clients(
     except InvalidQuery as error:
         raise BackupAuditInputError(error) from None
     report = audit(result.clients, rules=rules, now=now)
-    if limit is not None and len(report.findings) > limit:
-        raise BackupAuditFailed(report, max_findings=limit)
+    verdict = judge(report, gate)
+    if not verdict.passed:
+        raise BackupAuditFailed(report, verdict)
     return report
 
 
@@ -155,6 +173,7 @@ AUDIT_CONFIG_KEYS: Mapping[str, str] = {
     "maxHeartbeatAge": "max_heartbeat_age",
     "expectInstances": "expected_instance_ids",
     "maxFindings": "max_findings",
+    "allowEmpty": "allow_empty",
 }
 
 
@@ -188,7 +207,8 @@ def audit_arguments_from_config(config: pulumi.Config, **defaults: Any) -> dict[
     Keys are :data:`AUDIT_CONFIG_KEYS` under ``config``'s namespace (``audit:maxHeartbeatAge``
     for ``pulumi.Config("audit")``): booleans ``true``/``false``, ``maxHeartbeatAge`` a
     duration or ``off``, ``expectInstances`` a JSON list, ``maxFindings`` a count or ``-1``
-    (never fail). A bad value is named by its config key, with the value given::
+    (never fail on findings), ``allowEmpty`` a boolean. A bad value is named by its config
+    key, with the value given::
 
         audit:maxHeartbeatAge: must be a positive duration such as 900, '15m', ... (got '1week')
 

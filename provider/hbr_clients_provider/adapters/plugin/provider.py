@@ -54,9 +54,9 @@ from hbr_clients_provider.adapters.stack_config import (
     LIMIT_INPUTS,
     connection_violations,
 )
-from hbr_clients_provider.api.coerce import BadInputError, to_int
 from hbr_clients_provider.api.limits import limit_violations
 from hbr_clients_provider.api.query import INPUT_NAMES
+from hbr_clients_provider.audit.gate import CAMEL_NAMES, GATE_INPUTS, PYTHON_NAMES, Gate, judge
 from hbr_clients_provider.audit.render import failure_message
 from hbr_clients_provider.audit.rules import RULE_INPUTS, AuditRules, audit
 from hbr_clients_provider.errors import HbrError, InvalidQuery, Violation
@@ -67,14 +67,14 @@ __all__ = ["AuditFailedError", "HbrProvider", "Properties"]
 Properties = dict[str, PropertyValue]
 
 _LOOKUP_INPUTS: tuple[str, ...] = INPUT_NAMES + CONNECTION_INPUTS + LIMIT_INPUTS
-_AUDIT_INPUTS: tuple[str, ...] = (*_LOOKUP_INPUTS, *RULE_INPUTS, "max_findings")
+_AUDIT_INPUTS: tuple[str, ...] = (*_LOOKUP_INPUTS, *RULE_INPUTS, *GATE_INPUTS)
 _SNAKE_NAMES = re.compile(
     r"\b(" + "|".join(n for n in sorted(set(_AUDIT_INPUTS + RESOURCE_INPUTS)) if "_" in n) + r")\b"
 )
 
 
 class AuditFailedError(HbrError):
-    """``auditBackupClients`` found more findings than ``maxFindings`` allows."""
+    """``auditBackupClients`` failed the gate: too many findings, or an empty scope."""
 
 
 def _camel_text(text: str) -> str:
@@ -256,26 +256,21 @@ class HbrProvider:
             rules = AuditRules.from_inputs({k: v for k, v in given.items() if k in RULE_INPUTS})
         except InvalidQuery as error:
             failures += [_failure(v) for v in error.violations]
-        limit: int | None = None
-        if given.get("max_findings") is not None:
-            try:
-                limit = to_int("max_findings", given["max_findings"])
-            except BadInputError as error:
-                failures.append(_failure(error.violation))
-            if limit is not None and limit < 0:
-                rule = "must be a non-negative integer"
-                failures.append(_failure(Violation(field="max_findings", rule=rule, value=limit)))
-        if failures or rules is None:
+        gate: Gate | None = None
+        try:
+            gate = Gate.from_inputs(given, names=PYTHON_NAMES)
+        except InvalidQuery as error:
+            failures += [_failure(v) for v in error.violations]
+        if failures or rules is None or gate is None:
             return None, failures
         listing = self.hand_off.list(lookup_key(self.options, query), reuse=False)
         report = audit(listing.clients, rules=rules)
-        if limit is not None and len(report.findings) > limit:
-            raise AuditFailedError(
-                failure_message(report, max_findings=limit, setting="maxFindings")
-            )
+        verdict = judge(report, gate)
+        if not verdict.passed:
+            raise AuditFailedError(failure_message(report, verdict, CAMEL_NAMES))
         values = {
             "findings": [f.to_dict() for f in report.findings],
             "summary": report.summary.to_dict(),
-            "passed": report.passed,
+            "passed": verdict.passed,
         }
         return _properties(values, AUDIT_OUTPUTS), []

@@ -117,7 +117,8 @@ _DESCRIPTIONS: Mapping[str, str] = {
     "include_volatile": "Count heartbeat and update times as fleet changes.",
     "max_clients": "Refuse a TotalCount above this (default 1,000,000); overrides hbr:maxClients.",
     "deadline": "Seconds the whole listing may take (default 300); overrides hbr:deadline.",
-    "max_findings": "Fail when there are more findings than this (unset never fails).",
+    "max_findings": "Fail when there are more findings than this (default 0).",
+    "allow_empty": "Pass when no client matched and no instance is expected (default false).",
 }
 
 _OUTPUT_DESCRIPTIONS: Mapping[str, str] = {
@@ -251,7 +252,7 @@ def _resource_input_types() -> dict[str, Any]:
 
 
 def _audit_input_types() -> dict[str, Any]:
-    return {**_query_input_types(), **_hints(AuditRules), "max_findings": int}
+    return {**_query_input_types(), **_hints(AuditRules), "max_findings": int, "allow_empty": bool}
 
 
 def _listing_type(name: str) -> Any:

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from hbr_clients_provider.api.connection import PROTOCOLS
+from hbr_clients_provider.audit.gate import CAMEL_NAMES, Gate
 from hbr_clients_provider.audit.rules import AuditRules
 from hbr_clients_provider.errors import InvalidQuery
 
@@ -59,6 +60,9 @@ _RULE_DESCRIPTIONS = {
     ),
 }
 
+#: The gate's config keys -> :class:`~hbr_clients_provider.audit.gate.Gate` fields.
+_GATE_PROPERTIES: Mapping[str, str] = {"maxFindings": "max_findings", "allowEmpty": "allow_empty"}
+
 #: The ``hbr-fleet-audit`` config schema (JSON schema of each property).
 FLEET_AUDIT_SCHEMA: Mapping[str, dict[str, Any]] = {
     **{
@@ -78,6 +82,14 @@ FLEET_AUDIT_SCHEMA: Mapping[str, dict[str, Any]] = {
         "minimum": 0,
         "default": 0,
         "description": "How many findings a BackupClients resource may have before it violates.",
+    },
+    "allowEmpty": {
+        "type": "boolean",
+        "default": False,
+        "description": (
+            "Whether a BackupClients resource that found no client passes; an empty scope "
+            "violates unless set."
+        ),
     },
 }
 
@@ -136,27 +148,30 @@ def _unknown_keys(policy: str, config: Mapping[str, Any], known: set[str]) -> No
 
 @attrs.frozen(kw_only=True)
 class FleetAuditConfig:
-    """The settings of ``hbr-fleet-audit``: the audit rules and the findings tolerated."""
+    """The settings of ``hbr-fleet-audit``: the audit rules and the gate (every surface's)."""
 
     rules: AuditRules
-    max_findings: int = 0
+    gate: Gate = attrs.field(factory=Gate)
+
+    @property
+    def max_findings(self) -> int:
+        """The findings tolerated per resource (``maxFindings``, default 0)."""
+        return self.gate.max_findings or 0
 
     @classmethod
     def from_config(cls, policy: str, config: Mapping[str, Any]) -> FleetAuditConfig:
         """Convert a policy's config (camelCase JSON) or raise :class:`PolicyConfigError`."""
-        _unknown_keys(policy, config, {*AUDIT_PROPERTIES, "maxFindings"})
-        max_findings = config.get("maxFindings", 0)
-        if max_findings is None:
-            max_findings = 0
-        if isinstance(max_findings, float) and max_findings.is_integer():
-            max_findings = int(max_findings)  # JSON numbers arrive as floats through a Struct
-        if isinstance(max_findings, bool) or not isinstance(max_findings, int) or max_findings < 0:
-            raise PolicyConfigError(
-                policy=policy,
-                prop="maxFindings",
-                value=max_findings,
-                rule="must be a non-negative integer",
+        _unknown_keys(policy, config, {*AUDIT_PROPERTIES, *_GATE_PROPERTIES})
+        try:
+            gate = Gate.from_inputs(
+                {field: config.get(name) for name, field in _GATE_PROPERTIES.items()},
+                names=CAMEL_NAMES,
             )
+        except InvalidQuery as error:
+            first = error.violations[0]
+            raise PolicyConfigError(
+                policy=policy, prop=first.field, value=first.value, rule=first.rule
+            ) from None
         inputs = {field: config.get(name) for name, field in AUDIT_PROPERTIES.items()}
         try:
             rules = AuditRules.from_inputs(inputs)
@@ -168,7 +183,7 @@ class FleetAuditConfig:
             raise PolicyConfigError(
                 policy=policy, prop=prop, value=config.get(prop), rule=first.rule
             ) from None
-        return cls(rules=rules, max_findings=max_findings)
+        return cls(rules=rules, gate=gate)
 
 
 @attrs.frozen(kw_only=True)

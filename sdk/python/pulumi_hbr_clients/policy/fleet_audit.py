@@ -30,6 +30,7 @@ from pulumi_policy import (
 
 from hbr_clients_provider.adapters.outputs import decode_clients
 from hbr_clients_provider.api.models import BackupClient
+from hbr_clients_provider.audit.gate import CAMEL_NAMES, GateVerdict, judge
 from hbr_clients_provider.audit.render import failure_message
 from hbr_clients_provider.audit.rules import AuditReport, audit
 from pulumi_hbr_clients.policy._props import UNKNOWN, NotYetCheckable, read_known, shorten
@@ -76,8 +77,8 @@ def _label(resource: PolicyResource) -> str:
     return f'BackupClients "{resource.name}"{kind}'
 
 
-def _message(resource: PolicyResource, report: AuditReport, max_findings: int) -> str:
-    failure = failure_message(report, max_findings=max_findings, setting="maxFindings")
+def _message(resource: PolicyResource, report: AuditReport, verdict: GateVerdict) -> str:
+    failure = failure_message(report, verdict, CAMEL_NAMES)
     return f"{_label(resource)}: {failure}"
 
 
@@ -106,8 +107,9 @@ def _validator(
                 report_violation(f"{_label(resource)}: cannot audit: {error}", resource.urn)
                 continue
             report = audit(clients, rules=config.rules, now=now)
-            if len(report.findings) > config.max_findings:
-                report_violation(_message(resource, report, config.max_findings), resource.urn)
+            verdict = judge(report, config.gate)
+            if not verdict.passed:
+                report_violation(_message(resource, report, verdict), resource.urn)
         if pending:
             checked = len(lookups) - len(pending)
             msg = (
@@ -129,7 +131,8 @@ def fleet_audit_policy(
 
     Config: ``requireActivated``, ``requireProtected``, ``requireLatest``,
     ``maxHeartbeatAge`` (``15m``, ``2h``, ``1d``, ``1w``), ``requireHttpsProxy``,
-    ``maxFindings`` (default 0, per resource). Every rule is off unless enabled.
+    ``maxFindings`` (default 0, per resource), ``allowEmpty`` (default false: a resource
+    that found no client violates). Every rule is off unless enabled.
 
     :param enforcement_level: the default level; the pack config's ``enforcementLevel`` wins.
     :param clock: returns the aware moment heartbeats are judged at (default: now).

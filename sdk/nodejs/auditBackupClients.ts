@@ -12,6 +12,7 @@ import * as utilities from "./utilities";
 export function auditBackupClients(args: AuditBackupClientsArgs, opts?: pulumi.InvokeOptions): Promise<AuditBackupClientsResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
     return pulumi.runtime.invoke("hbr:index:auditBackupClients", {
+        "allowEmpty": args.allowEmpty,
         "backupStatuses": args.backupStatuses,
         "caBundle": args.caBundle,
         "clientIds": args.clientIds,
@@ -45,6 +46,10 @@ export function auditBackupClients(args: AuditBackupClientsArgs, opts?: pulumi.I
 }
 
 export interface AuditBackupClientsArgs {
+    /**
+     * Pass when no client matched and no instance is expected (default false).
+     */
+    allowEmpty?: boolean;
     /**
      * Client-side: only clients with one of these backup statuses.
      */
@@ -100,7 +105,7 @@ export interface AuditBackupClientsArgs {
      */
     maxClients?: number;
     /**
-     * Fail when there are more findings than this (unset never fails).
+     * Fail when there are more findings than this (default 0).
      */
     maxFindings?: number;
     maxHeartbeatAge?: string;
@@ -162,6 +167,7 @@ export interface AuditBackupClientsResult {
 export function auditBackupClientsOutput(args: AuditBackupClientsOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<AuditBackupClientsResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
     return pulumi.runtime.invokeOutput("hbr:index:auditBackupClients", {
+        "allowEmpty": args.allowEmpty,
         "backupStatuses": args.backupStatuses,
         "caBundle": args.caBundle,
         "clientIds": args.clientIds,
@@ -195,6 +201,10 @@ export function auditBackupClientsOutput(args: AuditBackupClientsOutputArgs, opt
 }
 
 export interface AuditBackupClientsOutputArgs {
+    /**
+     * Pass when no client matched and no instance is expected (default false).
+     */
+    allowEmpty?: pulumi.Input<boolean | undefined>;
     /**
      * Client-side: only clients with one of these backup statuses.
      */
@@ -250,7 +260,7 @@ export interface AuditBackupClientsOutputArgs {
      */
     maxClients?: pulumi.Input<number | undefined>;
     /**
-     * Fail when there are more findings than this (unset never fails).
+     * Fail when there are more findings than this (default 0).
      */
     maxFindings?: pulumi.Input<number | undefined>;
     maxHeartbeatAge?: pulumi.Input<string | undefined>;

@@ -23,6 +23,8 @@ func AuditBackupClients(ctx *pulumi.Context, args *AuditBackupClientsArgs, opts 
 }
 
 type AuditBackupClientsArgs struct {
+	// Pass when no client matched and no instance is expected (default false).
+	AllowEmpty *bool `pulumi:"allowEmpty"`
 	// Client-side: only clients with one of these backup statuses.
 	BackupStatuses []string `pulumi:"backupStatuses"`
 	CaBundle       *string  `pulumi:"caBundle"`
@@ -51,7 +53,7 @@ type AuditBackupClientsArgs struct {
 	InstanceIds []string `pulumi:"instanceIds"`
 	// Refuse a TotalCount above this (default 1,000,000); overrides hbr:maxClients.
 	MaxClients *int `pulumi:"maxClients"`
-	// Fail when there are more findings than this (unset never fails).
+	// Fail when there are more findings than this (default 0).
 	MaxFindings     *int    `pulumi:"maxFindings"`
 	MaxHeartbeatAge *string `pulumi:"maxHeartbeatAge"`
 	// Client-side: a regular expression the instance name or hostname matches.
@@ -91,6 +93,8 @@ func AuditBackupClientsOutput(ctx *pulumi.Context, args AuditBackupClientsOutput
 }
 
 type AuditBackupClientsOutputArgs struct {
+	// Pass when no client matched and no instance is expected (default false).
+	AllowEmpty pulumi.BoolPtrInput `pulumi:"allowEmpty"`
 	// Client-side: only clients with one of these backup statuses.
 	BackupStatuses pulumi.StringArrayInput `pulumi:"backupStatuses"`
 	CaBundle       pulumi.StringPtrInput   `pulumi:"caBundle"`
@@ -119,7 +123,7 @@ type AuditBackupClientsOutputArgs struct {
 	InstanceIds pulumi.StringArrayInput `pulumi:"instanceIds"`
 	// Refuse a TotalCount above this (default 1,000,000); overrides hbr:maxClients.
 	MaxClients pulumi.IntPtrInput `pulumi:"maxClients"`
-	// Fail when there are more findings than this (unset never fails).
+	// Fail when there are more findings than this (default 0).
 	MaxFindings     pulumi.IntPtrInput    `pulumi:"maxFindings"`
 	MaxHeartbeatAge pulumi.StringPtrInput `pulumi:"maxHeartbeatAge"`
 	// Client-side: a regular expression the instance name or hostname matches.

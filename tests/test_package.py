@@ -94,3 +94,11 @@ def test_every_package_folder_is_listed_for_the_wheel() -> None:
     }
     assert "pulumi_hbr_clients.policy" in folders
     assert sorted(folders - set(setuptools["packages"])) == []
+
+
+def test_build_system_requires_what_the_metadata_needs() -> None:
+    """An SPDX ``license`` string needs setuptools 77 (PEP 639): build-system asks for it."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert isinstance(project["project"]["license"], str)
+    (setuptools,) = [r for r in project["build-system"]["requires"] if r.startswith("setuptools")]
+    assert setuptools == "setuptools>=77"

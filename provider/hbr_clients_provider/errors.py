@@ -41,6 +41,8 @@ from typing import Any, Final
 import attrs
 
 __all__ = [
+    "CLOCK_CODES",
+    "CLOCK_HINT",
     "NOT_GIVEN",
     "ApiError",
     "ConnectError",
@@ -131,11 +133,22 @@ class InvalidQuery(HbrError, ValueError):  # noqa: N818 - the contract's name
         return tuple(v.field for v in self.violations)
 
 
+#: API error codes that a clock off by more than the signature's window causes.
+CLOCK_CODES = frozenset({"InvalidTimeStamp.Expired", "SignatureNonceUsed"})
+
+#: What the message of an error in :data:`CLOCK_CODES` tells the user to do.
+CLOCK_HINT = (
+    "check this machine's clock: `date -u` must be within 15 minutes of UTC; "
+    "enable NTP (e.g. `timedatectl set-ntp true`)"
+)
+
+
 class ApiError(HbrError):
     """HBR answered with an error: ``Code``, ``Message``, ``RequestId``, ``Recommend``.
 
     Also raised for an HTTP 200 whose envelope says ``Success: false`` or carries an error
-    ``Code``: an error is never read as an empty fleet.
+    ``Code``: an error is never read as an empty fleet. ``retry_after_ms`` is the wait the
+    server asked for; ``hint`` what to do about a code of :data:`CLOCK_CODES` (or ``None``).
     """
 
     def __init__(
@@ -159,6 +172,9 @@ class ApiError(HbrError):
             facts.append(f"HTTP {status_code}")
         facts.append(f"request id {request_id}" if request_id else "no request id")
         msg = f"{OPERATION} failed: {code} ({', '.join(facts)}): {message or 'no message'}"
+        self.hint = CLOCK_HINT if code in CLOCK_CODES else None
+        if self.hint:
+            msg = f"{msg}; {self.hint}"
         super().__init__(msg)
 
     @property
@@ -219,7 +235,7 @@ class HttpStatusError(ResponseError):
     HBR answers errors with a JSON ``Code``; anything else came from something between the
     caller and HBR (a proxy, a gateway, a load balancer) or from a server that is not HBR.
     Redirects are never followed: the signed request would go somewhere the user did not
-    name.
+    name. ``retry_after_ms`` is the wait a ``Retry-After`` header asked for.
     """
 
     def __init__(
@@ -230,8 +246,10 @@ class HttpStatusError(ResponseError):
         content_type: str | None,
         body_head: bytes,
         location: str | None = None,
+        retry_after_ms: int | None = None,
     ) -> None:
         self.location = location
+        self.retry_after_ms = retry_after_ms
         if 300 <= status < 400:
             where = f" to {location}" if location else ""
             msg = (

@@ -419,3 +419,105 @@ def make_self_signed(directory: Path) -> TlsFiles:
     )
     _write_pem(files, cert, key)
     return files
+
+
+def paged_answer(page_number: int, *, total: int, page_size: int = 99) -> dict[str, Any]:
+    """Page ``page_number`` of a consistent fleet of ``total`` clients (``c-paged-<n>``)."""
+    first = (page_number - 1) * page_size
+    clients = [
+        {**CLIENT, "ClientId": f"c-paged-{n}", "InstanceId": f"i-paged-{n}"}
+        for n in range(first + 1, min(total, first + page_size) + 1)
+    ]
+    return answer(clients, PageNumber=page_number, PageSize=page_size, TotalCount=total)
+
+
+@attrs.frozen
+class HeaderDrip:
+    """A 200 answer whose status line and headers arrive one byte every ``drip_s`` seconds."""
+
+    body: bytes
+    drip_s: float = 0.5
+
+
+#: What a :class:`ScriptedHbr` sends for its ``n``-th request (from 1) to ``path``.
+Script = Callable[[int, str], "Reply | HeaderDrip"]
+
+
+def _page_of(path: str) -> int:
+    """The ``PageNumber`` of a request path (1 when absent)."""
+    query = dict(p.partition("=")[::2] for p in urlsplit(path).query.split("&") if p)
+    return int(query.get("PageNumber") or 1)
+
+
+class _ScriptedHandler(_Handler):
+    server: _ScriptedServer
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        owner = self.server.owner
+        with owner.lock:
+            owner.requests.append(self.path)
+            owner.stamps.append(time.monotonic())
+            number = len(owner.requests)
+        reply = owner.script(number, self.path)
+        if isinstance(reply, HeaderDrip):
+            self._drip_head(reply)
+            return
+        head = [
+            f"HTTP/1.1 {reply.status} {self.responses.get(reply.status, ('X',))[0]}",
+            f"Content-Type: {reply.content_type}",
+        ]
+        head += [f"Content-Length: {len(reply.body)}"]
+        head += [f"{name}: {value}" for name, value in reply.headers]
+        self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode() + reply.body)
+
+    def _drip_head(self, reply: HeaderDrip) -> None:
+        head = (
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json;charset=utf-8\r\n"
+            f"X-Padding: {'p' * 64}\r\nContent-Length: {len(reply.body)}\r\n\r\n"
+        ).encode()
+        for byte in head:
+            if self.server.owner.stopped.wait(reply.drip_s):
+                return
+            try:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+            except OSError:  # the client hung up, as it should at its deadline
+                return
+        self.wfile.write(reply.body)
+
+
+class _ScriptedServer(_Server):
+    owner: ScriptedHbr  # type: ignore[assignment]
+
+
+@attrs.define
+class ScriptedHbr(FakeHbr):
+    """A fake endpoint whose every answer is chosen by ``script`` (request number, path).
+
+    ``stamps`` holds the :func:`time.monotonic` instant each request arrived, so a test can
+    measure the waits between retries.
+    """
+
+    script: Script = attrs.field(default=lambda _n, _path: Reply.json(answer()))
+    stamps: list[float] = attrs.field(factory=list)
+
+    def start(self) -> ScriptedHbr:
+        """Listen on a free port and serve in a thread."""
+        server = _ScriptedServer(("127.0.0.1", 0), _ScriptedHandler)
+        server.owner = self
+        self._server = server
+        _serve_in_thread(server)
+        return self
+
+
+def drip_headers_on(pages: frozenset[int], *, total: int, drip_s: float = 0.5) -> Script:
+    """A script that answers pages at once, but drips the headers of ``pages``."""
+
+    def script(_number: int, path: str) -> Reply | HeaderDrip:
+        page = _page_of(path)
+        body = json.dumps(paged_answer(page, total=total)).encode()
+        return HeaderDrip(body=body, drip_s=drip_s) if page in pages else Reply(body=body)
+
+    return script

@@ -142,6 +142,11 @@ class _CancelledError(Exception):
     """Another page of the same listing failed for good (internal)."""
 
 
+#: How long the main thread waits, past the deadline, for the pages in flight to report
+#: their own :class:`~.errors.DeadlineExceeded` (they end at the same instant).
+_REPORT_GRACE_S = 0.5
+
+
 class Pager:
     """Runs :data:`DESCRIBE_BACKUP_CLIENTS`-style paging over one :class:`Transport`."""
 
@@ -231,9 +236,13 @@ class Pager:
         except DeadlineExceeded as error:
             if error.deadline_s is not None:
                 raise
-            # The transport knows the instant, not the budget the user set: name it.
+            # The transport knows the instant and the slow phase, not the budget the user
+            # set or the progress: name them.
+            progress = self.deadline_error().detail
             raise DeadlineExceeded(
-                deadline_s=self.limits.deadline_s, endpoint=error.endpoint, detail=error.detail
+                deadline_s=self.limits.deadline_s,
+                endpoint=error.endpoint,
+                detail="; ".join(d for d in (error.detail, progress) if d),
             ) from None
         if page.request_id:
             self.request_ids.append(page.request_id)
@@ -328,6 +337,10 @@ class Pager:
         while pending:
             timeout = max(0.0, self.remaining())
             done, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+            if not done:
+                # The pages in flight end at the same deadline, at their sockets, naming the
+                # phase that was slow: wait the moment it takes them to say so.
+                done, _ = wait(pending, timeout=_REPORT_GRACE_S, return_when=FIRST_COMPLETED)
             if not done:
                 raise self.deadline_error()
             for future in done:

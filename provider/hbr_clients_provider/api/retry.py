@@ -8,7 +8,10 @@ read-only, so repeating it is safe), because another try can succeed:
   HTTP 429 from anything in between;
 * ``ServiceUnavailable``, ``InternalError`` and any other HTTP 5xx, with an HBR error body or
   not (a gateway's 502 or 503 passes);
-* connection resets, timeouts, and refused connections (a restarting endpoint);
+* connection resets and timeouts;
+* a refused connection once (an endpoint that restarts is back within a moment; a port
+  where nothing listens stays refused, so a typo fails in well under a second, not after
+  every backoff of ``max_attempts``);
 * ``SignatureNonceUsed`` once (each attempt signs with a fresh nonce).
 
 Failed at once, because repeating the same request gets the same answer: certificate and
@@ -16,8 +19,11 @@ TLS failures, a name that does not resolve, a proxy that refuses, redirects and 
 answers other than throttling (authentication, permissions, invalid parameters, clock
 skew), a body that is not JSON, a malformed answer, and the listing deadline. Waits use
 exponential backoff with full jitter (``uniform(0, min(cap, base * 2**n))``), never shorter
-than the server's ``x-acs-retry-after``; retrying stops after ``max_attempts`` attempts or
-when the next wait would pass ``deadline_s`` since the first attempt. Sleeping and time go
+than the wait the server asked for (``x-acs-retry-after`` or ``Retry-After``, on an API error
+or a bare HTTP status, capped at ``max_retry_after_s``); retrying stops after
+``max_attempts`` attempts or when the next wait would pass ``deadline_s`` since the first
+attempt: a ``Retry-After: 60`` on a listing with 10 s left is not waited for, the error is
+raised at once. Sleeping and time go
 through an injectable :class:`Clock` so tests run fast.
 """
 
@@ -25,7 +31,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Protocol, TypeVar
 
 import attrs
@@ -52,6 +58,16 @@ T = TypeVar("T")
 
 _RETRYABLE_CODES = frozenset({"ServiceUnavailable", "InternalError", "InternalFailure"})
 _RETRY_ONCE_CODES = frozenset({"SignatureNonceUsed"})
+_REFUSED = "refused"
+
+
+def _retried_once_as(error: HbrError) -> str | None:
+    """The name under which ``error`` is retried at most once (``None``: not such an error)."""
+    if isinstance(error, ApiError) and error.code in _RETRY_ONCE_CODES:
+        return error.code
+    if isinstance(error, ConnectError) and error.kind == _REFUSED:
+        return _REFUSED
+    return None
 
 
 def is_retryable_code(code: str, status_code: int | None) -> bool:
@@ -105,28 +121,31 @@ class RetryPolicy:
         return ceiling * float(self.jitter())
 
     def wait_for(self, error: HbrError, retry_number: int) -> float:
-        """The wait before retrying ``error``: the jittered backoff, at least ``retry-after``."""
+        """The wait before retrying ``error``: the jittered backoff, at least what it asked."""
         wait = self.backoff(retry_number)
-        if isinstance(error, ApiError) and error.retry_after_ms:
-            floor = min(self.max_retry_after_s, error.retry_after_ms / 1000.0)
+        asked = getattr(error, "retry_after_ms", None)
+        if isinstance(error, ApiError | HttpStatusError) and asked:
+            floor = min(self.max_retry_after_s, asked / 1000.0)
             # Jitter on top of the server's wait spreads out callers that were told the same.
             wait = max(wait, floor + floor * 0.1 * float(self.jitter()))
         return wait
 
 
-def is_retryable(error: HbrError, *, nonce_retries: int = 0) -> bool:
+def is_retryable(error: HbrError, *, retried_once: Collection[str] = ()) -> bool:
     """Whether another attempt after ``error`` can succeed (module docstring).
 
-    ``nonce_retries`` is how many ``SignatureNonceUsed`` errors were already retried.
+    ``retried_once`` names the retry-once errors already retried (``SignatureNonceUsed``,
+    ``refused``): a second one is final.
     """
+    once = _retried_once_as(error)
+    if once is not None:
+        return once not in retried_once
     if isinstance(error, ApiError):
-        if error.code in _RETRY_ONCE_CODES:
-            return nonce_retries == 0
         return is_retryable_code(error.code, error.status_code)
     if isinstance(error, HttpStatusError):
         return error.status is not None and (error.status == 429 or error.status >= 500)
     if isinstance(error, ConnectError):
-        return error.kind == "refused"
+        return False
     return isinstance(error, RequestTimeoutError | ConnectionLostError)
 
 
@@ -146,7 +165,7 @@ def call_with_retries(
     """
     clock = clock or SystemClock()
     started = clock.monotonic()
-    nonce_retries = 0
+    retried_once: set[str] = set()
     attempt = 0
     while True:
         attempt += 1
@@ -155,10 +174,11 @@ def call_with_retries(
         try:
             return fn()
         except HbrError as error:
-            if not is_retryable(error, nonce_retries=nonce_retries):
+            if not is_retryable(error, retried_once=retried_once):
                 raise
-            if isinstance(error, ApiError) and error.code in _RETRY_ONCE_CODES:
-                nonce_retries += 1
+            once = _retried_once_as(error)
+            if once is not None:
+                retried_once.add(once)
             if on_retryable_error is not None:
                 on_retryable_error(error)
             if attempt >= policy.max_attempts:

@@ -8,24 +8,33 @@ in the :class:`~hbr_clients_provider.api.exchange.Exchange` of the call (the ori
 exception, the status, the content type, the first bytes of the body), and
 :func:`translate` builds the error of :mod:`hbr_clients_provider.errors` that says so.
 
+A deadline that passed during the exchange (:attr:`Exchange.expired`, recorded at the
+socket) wins over whatever exception the dependencies made of it, and names the phase that
+was slow. How long the server asked the caller to wait comes from ``x-acs-retry-after``
+(milliseconds, HBR's own) or else the standard ``Retry-After`` (seconds or an HTTP-date,
+RFC 9110 section 10.2.3): :func:`retry_after_ms`.
+
 Messages name the endpoint and never quote a request, a header or a proxy URL with its
 credentials.
 """
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import json
 import socket
 import ssl
 from collections.abc import Iterator
 from typing import Any
 
-from hbr_clients_provider.api.exchange import BodyTooLarge, Exchange
+from hbr_clients_provider.api.exchange import PHASES, BodyTooLarge, Exchange
 from hbr_clients_provider.errors import (
     ApiError,
     ConnectError,
     ConnectionLostError,
     CredentialsError,
+    DeadlineExceeded,
     HbrError,
     HttpStatusError,
     InvalidJsonError,
@@ -36,7 +45,7 @@ from hbr_clients_provider.errors import (
     TransportError,
 )
 
-__all__ = ["api_error_from_envelope", "translate", "translate_response"]
+__all__ = ["api_error_from_envelope", "retry_after_ms", "translate", "translate_response"]
 
 _NO_CREDENTIALS = "could not obtain credentials from the credential provider"
 
@@ -78,6 +87,32 @@ def api_error_from_envelope(
     )
 
 
+def retry_after_ms(exchange: Exchange, *, now: datetime.datetime | None = None) -> int | None:
+    """The wait the answer of ``exchange`` asked for, in milliseconds (``None``: none).
+
+    ``x-acs-retry-after: 1500`` is 1,500 ms; ``Retry-After: 2`` is 2,000 ms and
+    ``Retry-After: Wed, 21 Oct 2015 07:28:00 GMT`` the time from ``now`` (UTC) until then.
+    A value that does not parse, or a wait that is not positive, is no wait.
+    """
+    acs = (exchange.acs_retry_after or "").strip()
+    if acs.isascii() and acs.isdigit() and int(acs) > 0:
+        return int(acs)
+    value = (exchange.retry_after or "").strip()
+    if not value:
+        return None
+    if value.isascii() and value.isdigit():
+        return int(value) * 1000 or None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # RFC 9110: an HTTP-date is always UTC
+        when = when.replace(tzinfo=datetime.UTC)
+    wait = when - (now or datetime.datetime.now(datetime.UTC))
+    milliseconds = int(wait.total_seconds() * 1000)
+    return milliseconds if milliseconds > 0 else None
+
+
 def _json_or_none(body: bytes) -> tuple[Any, str | None]:
     try:
         return json.loads(body), None
@@ -100,13 +135,15 @@ def translate_response(exchange: Exchange) -> HbrError | None:
         )
     parsed, reason = _json_or_none(exchange.body)
     if status >= 400:
+        wait = retry_after_ms(exchange)
         if isinstance(parsed, dict) and (parsed.get("Code") or parsed.get("code")):
-            return api_error_from_envelope(parsed, status_code=status)
+            return api_error_from_envelope(parsed, status_code=status, retry_after_ms=wait)
         return HttpStatusError(
             endpoint=exchange.endpoint,
             status=status,
             content_type=exchange.content_type,
             body_head=exchange.body_head,
+            retry_after_ms=wait,
         )
     if reason is not None:
         return InvalidJsonError(
@@ -147,6 +184,8 @@ def _network_error(exc: BaseException, exchange: Exchange) -> HbrError:  # noqa:
     endpoint = exchange.endpoint
     if isinstance(exc, HbrError):
         return exc
+    if exchange.expired is not None:  # whatever the dependencies made of it
+        return DeadlineExceeded(deadline_s=None, endpoint=endpoint, detail=PHASES[exchange.expired])
     if isinstance(exc, BodyTooLarge):
         return MalformedResponseError(
             f"the body passed {exc.args[0]:,} bytes, far more than any page", endpoint=endpoint
@@ -239,7 +278,7 @@ def translate(exc: BaseException, exchange: Exchange) -> HbrError:
             return api_error_from_envelope(
                 data,
                 status_code=exchange.status,
-                retry_after_ms=int(retry_after) if retry_after else None,
+                retry_after_ms=int(retry_after) if retry_after else retry_after_ms(exchange),
             )
     response_error = translate_response(exchange)
     if response_error is not None:

@@ -32,8 +32,13 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# Test files run in parallel (pytest-xdist), each file on one worker so that its
+# module-scoped emulators and plugin processes start once. Most tests wait on subprocesses
+# (pulumi, the plugin, the emulator), so three workers keep two cores busy.
+PYTEST_WORKERS ?= 3
+
 pytest: setup
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pytest
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 test: lint typecheck pytest
 

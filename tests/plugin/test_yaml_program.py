@@ -91,6 +91,22 @@ def _stack(tmp_path: Path, emu: Emulator, source: Path | None = None) -> YamlSta
     return stack
 
 
+GATE_PROGRAM = """\
+name: hbr-gate
+runtime: yaml
+variables:
+  gate:
+    fn::invoke:
+      function: hbr:index:auditBackupClients
+      arguments:
+        clientType: ECS_CLIENT
+        requireActivated: true
+        clientIds: {client_ids}
+outputs:
+  passed: ${{gate.passed}}
+"""
+
+
 def _official(emu: Emulator) -> list[Any]:
     """Every ECS client, listed by the official SDK."""
     return list_all(sdk_client(emu.endpoint))
@@ -158,3 +174,27 @@ def test_invalid_inputs_fail_preview_naming_each_field(
     assert "statuses[0]" in output
     assert "Traceback" not in output
     assert emu.backend.api_call_count() == 0
+
+
+def test_gate_defaults_fail_the_preview(
+    tmp_path: Path, emulator_factory: Callable[..., Emulator]
+) -> None:
+    """With maxFindings and allowEmpty unset, findings and an empty scope fail the preview."""
+    emu = emulator_factory(fleet=40, seed=5)
+    stopped = [c.client_id for c in _official(emu) if c.status != "ACTIVATED"][:1]
+    assert stopped
+    source = tmp_path / "gate"
+    source.mkdir()
+    (source / "Pulumi.yaml").write_text(GATE_PROGRAM.format(client_ids=json.dumps(stopped)))
+    stack = _stack(tmp_path, emu, source)
+    program = stack.directory / "Pulumi.yaml"
+    found = stack.pulumi("preview", check=False)
+    assert found.returncode != 0
+    assert "0 allowed by maxFindings" in found.stdout + found.stderr
+    assert stopped[0] in found.stdout + found.stderr
+
+    program.write_text(GATE_PROGRAM.format(client_ids='["c-0000000000nosuchclient"]'))
+    empty = stack.pulumi("preview", check=False)
+    assert empty.returncode != 0
+    assert "nothing to audit" in empty.stdout + empty.stderr
+    assert "allowEmpty" in empty.stdout + empty.stderr

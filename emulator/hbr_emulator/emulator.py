@@ -1,16 +1,18 @@
-"""The :class:`Emulator`: a backend and an HTTP server in a background thread."""
+"""The :class:`Emulator`: a backend and its HTTP server, served from a background thread."""
 
 from __future__ import annotations
 
 import os
-import threading
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from hbr_emulator.auth import Credentials
 from hbr_emulator.defaults import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
 from hbr_emulator.faults import Faults
 from hbr_emulator.models import HbrBackend
-from hbr_emulator.server import EmulatorHTTPServer
+
+if TYPE_CHECKING:
+    from hbr_emulator.server import EmulatorServer
 
 
 class Emulator:
@@ -44,8 +46,7 @@ class Emulator:
             fleet=fleet, seed=seed, data=data, credentials=credentials, faults=faults
         )
         self._address = (host, port)
-        self._server: EmulatorHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: EmulatorServer | None = None
 
     @property
     def backend(self) -> HbrBackend:
@@ -71,27 +72,20 @@ class Emulator:
         """Bind and serve in a background thread; return ``self``."""
         if self._server is not None:
             return self
-        self._server = EmulatorHTTPServer(self._address, self._backend)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name=f"hbr-emulator-{self.endpoint}",
-            daemon=True,
-        )
-        self._thread.start()
+        # Imported here: aiohttp costs ~13 MiB, which a program that only builds a
+        # backend (or imports the package for its defaults) need not pay.
+        from hbr_emulator.server import EmulatorServer  # noqa: PLC0415
+
+        server = EmulatorServer(self._address, self._backend)
+        server.start()
+        self._server = server
         return self
 
     def stop(self) -> None:
         """Stop serving, end open connections and release the port."""
-        server, thread = self._server, self._thread
-        if server is None:
-            return
-        server.shutdown()
-        server.close_all()
-        server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-        self._server = self._thread = None
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop()
 
     def __enter__(self) -> Emulator:
         """Start the emulator."""

@@ -489,7 +489,7 @@ class _ScriptedHandler(_Handler):
 
 
 class _ScriptedServer(_Server):
-    owner: ScriptedHbr  # type: ignore[assignment]
+    owner: ScriptedHbr
 
 
 @attrs.define

@@ -216,3 +216,37 @@ def test_rate_limiter_paces_calls() -> None:
     limiter.on_throttled(retry_after_s=3)
     limiter.acquire()
     assert clock.now >= 3.2
+
+
+def test_call_with_retries_refused_connection_once() -> None:
+    """A refused connection is retried once, after the first short backoff, then raised."""
+    clock = FakeClock()
+    refused: list[HbrError] = [
+        ConnectError("refused", endpoint="h", kind="refused") for _ in range(8)
+    ]
+    calls = failing(refused)
+    with pytest.raises(ConnectError):
+        call_with_retries(calls, policy=RetryPolicy(), clock=clock)
+    assert len(refused) == 8 - 2
+    assert len(clock.sleeps) == 1
+    assert clock.sleeps[0] <= RetryPolicy().base_delay_s
+
+
+def test_wait_for_honours_retry_after_of_a_bare_http_status() -> None:
+    """A gateway's 503 with Retry-After: 2 waits at least 2 s, at most 10 % more."""
+    error = HttpStatusError(
+        endpoint="h", status=503, content_type="text/html", body_head=b"", retry_after_ms=2000
+    )
+    assert RetryPolicy(jitter=lambda: 0.0).wait_for(error, 1) == pytest.approx(2.0)
+    assert RetryPolicy(jitter=lambda: 1.0).wait_for(error, 1) == pytest.approx(2.2)
+
+
+def test_call_with_retries_retry_after_past_the_deadline_is_not_waited_for() -> None:
+    """A Retry-After longer than the time left raises the 503 at once, without sleeping."""
+    clock = FakeClock()
+    error = HttpStatusError(
+        endpoint="h", status=503, content_type="text/html", body_head=b"", retry_after_ms=30_000
+    )
+    with pytest.raises(HttpStatusError):
+        call_with_retries(failing([error]), policy=RetryPolicy(deadline_s=5), clock=clock)
+    assert clock.sleeps == []

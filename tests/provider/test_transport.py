@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+import json
+import socket
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -14,18 +18,24 @@ from alibabacloud_tea_openapi.utils_models import Config
 from darabonba.core import DaraCore
 
 from hbr_clients_provider.api.connection import ConnectionSettings
+from hbr_clients_provider.api.exchange import PHASES, Exchange
+from hbr_clients_provider.api.limits import ListingLimits
 from hbr_clients_provider.api.models import ClientsPage
+from hbr_clients_provider.api.network import NetworkSettings
+from hbr_clients_provider.api.paging import list_clients
 from hbr_clients_provider.api.query import ClientQuery
+from hbr_clients_provider.api.translate import retry_after_ms
 from hbr_clients_provider.api.transport import Transport
 from hbr_clients_provider.errors import (
     ApiError,
     DeadlineExceeded,
     HbrError,
+    HttpStatusError,
     MalformedResponseError,
     TransportError,
 )
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
-from tests.hostile.servers import CLIENT, FakeHbr
+from tests.hostile.servers import CLIENT, FakeHbr, Reply, Script, ScriptedHbr, drip_headers_on
 
 from ._support import connect
 
@@ -183,3 +193,147 @@ def test_transport_refuses_a_request_that_bypassed_the_policy(
     finally:
         del DaraCore._sessions[key]
     assert "bypassed the network policy" in str(info.value)
+
+
+def _scripted(script: Script, **kwargs: Any) -> ScriptedHbr:
+    """A started scripted endpoint (stop it in the test)."""
+    return ScriptedHbr(script=script, **kwargs).start()
+
+
+def test_transport_deadline_cuts_dripping_headers() -> None:
+    """Headers dripping within the read timeout are cut at the deadline, named, sent once."""
+    server = _scripted(drip_headers_on(frozenset({1}), total=1, drip_s=0.2))
+    try:
+        transport = _fake_transport(server, read_timeout_s=5.0)
+        started = time.monotonic()
+        with pytest.raises(DeadlineExceeded) as info:
+            transport.call({"client_type": "ECS_CLIENT"}, deadline=started + 1.0)
+        elapsed = time.monotonic() - started
+    finally:
+        server.stop()
+    assert info.value.detail == PHASES["headers"]
+    assert elapsed < 1.5
+    assert len(server.requests) == 1
+
+
+def test_transport_deadline_names_a_dripping_body(fake_hbr: Callable[..., FakeHbr]) -> None:
+    """A body dripping past the deadline is named as the body, not the headers."""
+    server = fake_hbr(mode="drip")
+    transport = _fake_transport(server, read_timeout_s=5.0)
+    with pytest.raises(DeadlineExceeded) as info:
+        transport.call({"client_type": "ECS_CLIENT"}, deadline=time.monotonic() + 0.5)
+    assert info.value.detail == PHASES["body"]
+
+
+def test_transport_deadline_cuts_a_tls_handshake_that_never_comes() -> None:
+    """A port that accepts but never answers the TLS hello is cut at the deadline, as connect."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        endpoint = f"127.0.0.1:{listener.getsockname()[1]}"
+        transport = Transport(
+            ConnectionSettings(
+                endpoint=endpoint,
+                protocol="https",
+                access_key_id="a",
+                access_key_secret="b",
+                connect_timeout_s=5.0,
+                read_timeout_s=5.0,
+            )
+        )
+        started = time.monotonic()
+        with pytest.raises(DeadlineExceeded) as info:
+            transport.call({"client_type": "ECS_CLIENT"}, deadline=started + 1.0)
+        elapsed = time.monotonic() - started
+    assert info.value.detail == PHASES["connect"]
+    assert elapsed < 1.5
+
+
+def test_transport_deadlines_in_a_row_keep_the_connection() -> None:
+    """Each call on a kept-alive connection gets its own deadline; one connection serves all."""
+    server = _scripted(drip_headers_on(frozenset(), total=1))
+    try:
+        transport = _fake_transport(server)
+        for _ in range(3):
+            page = transport.describe(
+                {"client_type": "ECS_CLIENT"}, deadline=time.monotonic() + 5.0
+            )
+            assert page.total_count == 1
+    finally:
+        server.stop()
+    assert (len(server.requests), server.connections) == (3, 1)
+
+
+def test_list_clients_deadline_stops_the_workers_in_flight() -> None:
+    """Pages 2-4 with dripping headers end the listing at its deadline, workers included."""
+    server = _scripted(drip_headers_on(frozenset({2, 3, 4}), total=99 * 4))
+    try:
+        started = time.monotonic()
+        with pytest.raises(DeadlineExceeded) as info:
+            list_clients(
+                ClientQuery(client_type="ECS_CLIENT"),
+                connection=ConnectionSettings(
+                    endpoint=server.endpoint,
+                    protocol="http",
+                    access_key_id="a",
+                    access_key_secret="b",
+                ),
+                concurrency=3,
+                limits=ListingLimits(deadline_s=1.5),
+            )
+        elapsed = time.monotonic() - started
+        workers = [t for t in threading.enumerate() if t.name.startswith("hbr-page")]
+    finally:
+        server.stop()
+    assert f"{PHASES['headers']}; 1 of 4 pages fetched" in str(info.value)
+    assert elapsed < 1.5 + 0.7
+    assert workers == []
+    assert len(server.requests) == 4
+
+
+def test_retry_after_ms_reads_both_headers() -> None:
+    """x-acs-retry-after is milliseconds and wins; Retry-After is seconds or an HTTP-date."""
+    now = datetime.datetime(2025, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+
+    def wait(**headers: str | None) -> int | None:
+        exchange = Exchange(
+            endpoint="h", network=NetworkSettings(), connect_timeout_s=1, read_timeout_s=1
+        )
+        exchange.retry_after = headers.get("retry_after")
+        exchange.acs_retry_after = headers.get("acs")
+        return retry_after_ms(exchange, now=now)
+
+    assert wait(acs="1500", retry_after="9") == 1500
+    assert wait(retry_after="2") == 2000
+    assert wait(retry_after=" 2 ") == 2000
+    assert wait(retry_after="Thu, 02 Jan 2025 03:04:08 GMT") == 3000
+    assert wait(retry_after="Thu, 02 Jan 2025 03:04:00 GMT") is None  # in the past
+    assert wait(retry_after="0") is None
+    assert wait(retry_after="soon") is None
+    assert wait(retry_after="-3") is None
+    assert wait() is None
+
+
+def test_transport_503_carries_its_retry_after() -> None:
+    """A bare 503 with Retry-After: 2 becomes an HttpStatusError that asks for 2,000 ms."""
+    reply = Reply(
+        status=503, content_type="text/html", body=b"<html/>", headers=(("Retry-After", "2"),)
+    )
+    server = _scripted(lambda _n, _p: reply)
+    try:
+        with pytest.raises(HttpStatusError) as info:
+            _fake_transport(server).call({"client_type": "ECS_CLIENT"})
+    finally:
+        server.stop()
+    assert (info.value.status, info.value.retry_after_ms) == (503, 2000)
+
+
+def test_transport_api_error_carries_its_retry_after() -> None:
+    """An HBR error envelope on a 503 with Retry-After keeps the wait on the ApiError."""
+    envelope = {"Code": "ServiceUnavailable", "Message": "busy", "RequestId": "R-1"}
+    reply = Reply(status=503, body=json.dumps(envelope).encode(), headers=(("Retry-After", "3"),))
+    server = _scripted(lambda _n, _p: reply)
+    try:
+        with pytest.raises(ApiError) as info:
+            _fake_transport(server).call({"client_type": "ECS_CLIENT"})
+    finally:
+        server.stop()
+    assert (info.value.code, info.value.retry_after_ms) == ("ServiceUnavailable", 3000)

@@ -20,6 +20,12 @@ Output is streamed: the listing is checked complete and consistent first, then e
 (or finding) is rendered and written one at a time, so printing 100,000 clients does not
 hold them all as text at once.
 
+What the server sent reaches the terminal only through :mod:`hbr_clients_provider.display`:
+the table and every message on stderr show control characters as escapes (``\x1b``), a
+table cell is at most :data:`~hbr_clients_provider.display.MAX_CELL_CHARS` characters (a
+cut is said once, under the table), CSV cells are quoted and a cell that a spreadsheet would
+run as a formula (``=``, ``+``, ``-``, ``@``) starts with ``'``. JSON is exact.
+
 The query, connection and output flags are defined by reusable functions
 (:func:`add_query_arguments`, :func:`query_from_args`, :func:`add_connection_arguments`,
 :func:`connection_from_args`, :func:`add_output_arguments`) so later subcommands (``audit``)
@@ -49,7 +55,7 @@ from hbr_clients_provider.api.limits import (
     NUMBER_RANGES,
     ListingLimits,
 )
-from hbr_clients_provider.api.models import BackupClient, ClientListing
+from hbr_clients_provider.api.models import BackupClient, ClientListing, ClientSettings
 from hbr_clients_provider.api.paging import DEFAULT_CONCURRENCY, list_clients
 from hbr_clients_provider.api.query import ClientQuery
 from hbr_clients_provider.api.retry import RetryPolicy
@@ -63,11 +69,13 @@ from hbr_clients_provider.audit.gate import (
 from hbr_clients_provider.audit.render import FORMATS as AUDIT_FORMATS
 from hbr_clients_provider.audit.render import failure_message, write_audit
 from hbr_clients_provider.audit.rules import AuditRules, audit
+from hbr_clients_provider.display import csv_cell, cut_note, fit, is_cut, terminal_text
 from hbr_clients_provider.errors import ApiError, HbrError, InvalidQuery, Violation
 from hbr_clients_provider.package import package_version
 
 __all__ = [
     "COMMANDS",
+    "CSV_COLUMNS",
     "EXIT_FAILURE",
     "EXIT_FINDINGS",
     "EXIT_INVALID",
@@ -280,6 +288,15 @@ _TABLE_COLUMNS = (
 )
 
 
+#: The CSV columns, the same for every listing (an empty one too): the client's fields,
+#: ``tags`` as ``KEY=VALUE;...``, then one ``settings.<name>`` column per setting.
+CSV_COLUMNS: tuple[str, ...] = (
+    *(f.name for f in attrs.fields(BackupClient) if f.name not in ("tags", "settings")),
+    "tags",
+    *(f"settings.{f.name}" for f in attrs.fields(ClientSettings)),
+)
+
+
 def _flat_row(item: dict[str, Any]) -> dict[str, Any]:
     row = {k: v for k, v in item.items() if k not in ("tags", "settings")}
     row["tags"] = ";".join(f"{t['key']}={t['value']}" for t in item["tags"])
@@ -288,10 +305,23 @@ def _flat_row(item: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _table_cells(client: BackupClient) -> list[str]:
+def _csv_row(item: dict[str, Any]) -> dict[str, Any]:
+    """The flat row with every text cell made safe (:func:`~hbr_clients_provider.display.csv_cell`).
+
+    Numbers and booleans are written as they are: they cannot hold a formula.
+    """
+    return {k: csv_cell(v) if isinstance(v, str) else v for k, v in _flat_row(item).items()}
+
+
+def _raw_cells(client: BackupClient) -> list[str]:
     values = {name: getattr(client, name, None) for name in _TABLE_COLUMNS}
     values["outdated"] = "yes" if client.is_outdated else ""
     return ["" if values[c] is None else str(values[c]) for c in _TABLE_COLUMNS]
+
+
+def _table_cells(client: BackupClient) -> list[str]:
+    """The table row of ``client``: terminal-safe cells of at most ``MAX_CELL_CHARS``."""
+    return [fit(cell) for cell in _raw_cells(client)]
 
 
 def _json_chunks(listing: ClientListing, show_secrets: bool) -> Iterator[str]:
@@ -308,30 +338,37 @@ def _json_chunks(listing: ClientListing, show_secrets: bool) -> Iterator[str]:
 
 
 def _csv_chunks(listing: ClientListing, show_secrets: bool) -> Iterator[str]:
+    """The header of :data:`CSV_COLUMNS`, then a row per client; every cell quoted (OWASP)."""
     buffer = io.StringIO()
-    writer: csv.DictWriter[str] | None = None
+    writer = csv.DictWriter(
+        buffer, fieldnames=CSV_COLUMNS, lineterminator="\n", quoting=csv.QUOTE_ALL
+    )
+    writer.writeheader()
+    yield buffer.getvalue()
     for client in listing.clients:
-        row = _flat_row(client.to_dict(reveal_secrets=show_secrets))
-        if writer is None:
-            writer = csv.DictWriter(buffer, fieldnames=list(row), lineterminator="\n")
-            writer.writeheader()
-        writer.writerow(row)
-        yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-    if writer is None:
-        yield "client_id\n"
+        writer.writerow(_csv_row(client.to_dict(reveal_secrets=show_secrets)))
+        yield buffer.getvalue()
 
 
 def _table_chunks(listing: ClientListing) -> Iterator[str]:
-    """Aligned columns in two passes over the clients (widths, then rows), no list of rows."""
+    """Aligned columns in two passes over the clients (widths, then rows), no list of rows.
+
+    A cell is at most ``MAX_CELL_CHARS`` wide, so one huge value cannot widen every row;
+    when one was cut, the last line says so.
+    """
     widths = [len(c) for c in _TABLE_COLUMNS]
+    cut = False
     for client in listing.clients:
         widths = [max(w, len(c)) for w, c in zip(widths, _table_cells(client), strict=True)]
+        cut = cut or any(is_cut(cell) for cell in _raw_cells(client))
     rows = (list(_TABLE_COLUMNS), *(_table_cells(c) for c in listing.clients))
     for row in rows:
         yield "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + "\n"
     yield f"{listing.total_count} client(s)\n"
+    if cut:
+        yield cut_note(full_values="use --format json for full values") + "\n"
 
 
 def listing_chunks(
@@ -371,8 +408,17 @@ def _progress_printer(stream: TextIO) -> Callable[[int, int], None] | None:
     return show
 
 
+def _say(message: str) -> None:
+    """Write ``hbr-clients: <message>`` to stderr, control characters shown as escapes.
+
+    Messages quote what servers sent (an API error's message, a body's first bytes), so
+    this is the one way text reaches stderr.
+    """
+    sys.stderr.write(f"hbr-clients: {terminal_text(message, keep_newlines=True)}\n")
+
+
 def _fail(code: int, message: str) -> int:
-    sys.stderr.write(f"hbr-clients: error: {message}\n")
+    _say(f"error: {message}")
     return code
 
 
@@ -540,7 +586,7 @@ def _run_audit(args: argparse.Namespace) -> int:
     judged = judge(report, gate)
     write_audit(report, args.format, sys.stdout, judged=judged)
     if judged.empty_scope:
-        sys.stderr.write(f"hbr-clients: {failure_message(report, judged, CLI_NAMES)}\n")
+        _say(failure_message(report, judged, CLI_NAMES))
     return EXIT_OK if judged.passed else EXIT_FINDINGS
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from hbr_clients_provider.api.models import ClientListing
 from hbr_clients_provider.api.paging import list_clients
-from hbr_clients_provider.cli import _flat_row, main, render
+from hbr_clients_provider.cli import CSV_COLUMNS, _flat_row, main, render
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, Emulator, Faults
 
 from ._support import connect, expected_ids, point_env_at
@@ -185,20 +185,30 @@ class TestStreamedOutput:
         assert render(listing, "json", show_secrets=show_secrets) == expected
 
     def test_csv_matches_one_writer(self, listing: ClientListing) -> None:
-        """--format csv streams exactly what one DictWriter over every row writes."""
+        """--format csv streams exactly what one quoting DictWriter over every row writes."""
         rows = [_flat_row(item) for item in listing.to_dicts()]
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        writer = csv.DictWriter(
+            buffer, fieldnames=CSV_COLUMNS, lineterminator="\n", quoting=csv.QUOTE_ALL
+        )
         writer.writeheader()
         writer.writerows(rows)
         assert render(listing, "csv") == buffer.getvalue()
+        assert list(rows[0]) == list(CSV_COLUMNS)
 
     def test_empty_listing(self) -> None:
-        """No clients: json is [], csv a header, the table a header and a count."""
+        """No clients: json is [], csv the same header as a full listing, the table a count."""
         empty = ClientListing(clients=(), total_count=0)
         assert render(empty, "json") == "[]\n"
-        assert render(empty, "csv") == "client_id\n"
+        assert render(empty, "csv") == ",".join(f'"{c}"' for c in CSV_COLUMNS) + "\n"
         assert render(empty, "table").endswith("0 client(s)\n")
+
+    def test_csv_header_is_the_same_empty_or_not(self, listing: ClientListing) -> None:
+        """An empty CSV has the header of a non-empty one, so a loader reads both alike."""
+        empty = ClientListing(clients=(), total_count=0)
+        full = render(listing, "csv").splitlines()
+        assert render(empty, "csv").splitlines() == full[:1]
+        assert len(full) == len(listing.clients) + 1
 
     def test_table_columns_fit_the_widest_cell(self, listing: ClientListing) -> None:
         """The table is aligned: every row's status column starts at the header's offset."""

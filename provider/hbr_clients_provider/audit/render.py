@@ -7,6 +7,12 @@
   the summary as a list and the findings as a table (client, instance, rule, detail) with
   ``|`` and other Markdown characters escaped.
 
+What the server sent (IDs, statuses, zones, versions, details that quote them) reaches the
+text only through :mod:`hbr_clients_provider.display`: control characters are escaped in
+``table`` and in :func:`failure_message`, Markdown and HTML characters too in ``markdown``,
+and a cell longer than :data:`~hbr_clients_provider.display.MAX_CELL_CHARS` is cut with
+``...``, said once at the end. ``json`` holds every value exact.
+
 Long findings lists can be capped with ``limit``; the cut is always said ("... and 12 more
 findings"). Markdown is capped at :data:`DEFAULT_MARKDOWN_ROWS` rows by default, because a
 GitHub comment holds at most 65,536 characters.
@@ -18,7 +24,6 @@ a report of 100,000 findings is never held as one string; :func:`render_audit` j
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TextIO
 
@@ -30,6 +35,16 @@ from hbr_clients_provider.audit.gate import (
     judge,
 )
 from hbr_clients_provider.audit.rules import AuditReport, Finding
+from hbr_clients_provider.display import (
+    MAX_CELL_CHARS,
+    cut_note,
+    fit,
+    is_cut,
+    markdown_code,
+    markdown_text,
+    shorten,
+    terminal_text,
+)
 
 __all__ = [
     "DEFAULT_MARKDOWN_ROWS",
@@ -103,7 +118,8 @@ def verdict(report: AuditReport, judged: GateVerdict | None = None) -> str:
 
 
 def _counts(counts: Mapping[str, int]) -> str:
-    return ", ".join(f"{key}: {value}" for key, value in counts.items()) or _EMPTY
+    """``key: count, ...``; each key (a status, zone or version the server sent) is shortened."""
+    return ", ".join(f"{shorten(key)}: {value}" for key, value in counts.items()) or _EMPTY
 
 
 def _coverage(report: AuditReport) -> str:
@@ -123,7 +139,11 @@ def _coverage(report: AuditReport) -> str:
 
 
 def summary_lines(report: AuditReport) -> list[tuple[str, str]]:
-    """The summary as ``(label, value)`` pairs, in display order."""
+    """The summary as ``(label, value)`` pairs, in display order.
+
+    The values are plain text, not yet made safe for a terminal or Markdown; keys longer
+    than :data:`~hbr_clients_provider.display.MAX_CELL_CHARS` are shortened.
+    """
     summary = report.summary
     return [
         ("clients", f"{summary.total_clients} ({summary.clients_with_findings} with findings)"),
@@ -135,7 +155,7 @@ def summary_lines(report: AuditReport) -> list[tuple[str, str]]:
     ]
 
 
-def _cells(finding: Finding) -> list[str]:
+def _raw_cells(finding: Finding) -> list[str]:
     return [
         finding.client_id or _EMPTY,
         finding.instance_id or _EMPTY,
@@ -144,15 +164,36 @@ def _cells(finding: Finding) -> list[str]:
     ]
 
 
+def _cells(finding: Finding) -> list[str]:
+    """The row of ``finding`` as terminal-safe cells of at most ``MAX_CELL_CHARS``."""
+    return [fit(cell) for cell in _raw_cells(finding)]
+
+
+def _findings_cut(findings: Sequence[Finding]) -> bool:
+    return any(is_cut(cell) for f in findings for cell in _raw_cells(f))
+
+
+def _summary_cut(report: AuditReport) -> bool:
+    summary = report.summary
+    counts = (summary.by_status, summary.by_zone, summary.by_version)
+    return any(len(key) > MAX_CELL_CHARS for count in counts for key in count)
+
+
+def _shown(report: AuditReport, limit: int | None) -> Sequence[Finding]:
+    return report.findings if limit is None else report.findings[: max(0, limit)]
+
+
+#: Where a cut cell's whole value is, as a reader of the CLI's output is told.
+_FULL_VALUES = "use --format json for full values"
+
+
 def _more(hidden: int) -> str:
     return f"... and {hidden} more {'finding' if hidden == 1 else 'findings'}"
 
 
 def _findings_rows(report: AuditReport, limit: int | None) -> Iterator[str]:
     """The findings table, line by line: two passes (widths, then rows), no list of rows."""
-    shown: Sequence[Finding] = (
-        report.findings if limit is None else report.findings[: max(0, limit)]
-    )
+    shown = _shown(report, limit)
     widths = [len(c) for c in _COLUMNS]
     for finding in shown:
         widths = [max(w, len(c)) for w, c in zip(widths, _cells(finding), strict=True)]
@@ -166,9 +207,13 @@ def _findings_rows(report: AuditReport, limit: int | None) -> Iterator[str]:
 def findings_lines(report: AuditReport, *, limit: int | None = None) -> list[str]:
     """The findings as aligned columns with a header, at most ``limit`` rows.
 
-    When rows are left out, the last line says how many (``... and 12 more findings``).
+    When rows are left out, a line says how many (``... and 12 more findings``); when a
+    cell was cut, the last line says so. Cells are terminal-safe (see the module docstring).
     """
-    return list(_findings_rows(report, limit))
+    lines = list(_findings_rows(report, limit))
+    if _findings_cut(_shown(report, limit)):
+        lines.append(cut_note())
+    return lines
 
 
 def failure_message(report: AuditReport, judged: GateVerdict, names: GateNames) -> str:
@@ -202,7 +247,9 @@ def _table_chunks(
     pairs = summary_lines(report)
     width = max(len(label) for label, _ in pairs) + 1
     for label, value in pairs:
-        yield f"{label + ':':<{width}} {value}\n"
+        yield f"{label + ':':<{width}} {terminal_text(value)}\n"
+    if _findings_cut(_shown(report, limit)) or _summary_cut(report):
+        yield f"\n{cut_note(full_values=_FULL_VALUES)}\n"
 
 
 def render_table(
@@ -235,21 +282,9 @@ def render_json(report: AuditReport, *, judged: GateVerdict | None = None) -> st
     return "".join(_json_chunks(report, judged))
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
-
-
-def _md_text(text: str) -> str:
-    r"""Escape ``text`` for a Markdown table cell: ``a|b`` gives ``a\|b``; no line breaks."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
-
 def _md_code(text: str | None) -> str:
-    """An ID as a code span; a pipe inside is escaped, as GitHub tables require."""
-    if not text:
-        return _EMPTY
-    if "`" in text:
-        return _md_text(text)
-    return "`" + " ".join(text.split()).replace("|", "\\|") + "`"
+    """An ID as a code span (``-`` when there is none), cut to ``MAX_CELL_CHARS``."""
+    return markdown_code(text, MAX_CELL_CHARS) if text else _EMPTY
 
 
 def render_markdown(
@@ -263,12 +298,13 @@ def render_markdown(
     judged = _judged(report, judged)
     mark = "✅ **PASS**" if judged.passed else "❌ **FAIL**"
     _, _, rest = verdict(report, judged).partition(": ")
-    lines = [f"## {_md_text(title)}", "", f"{mark}: {_md_text(rest)}", ""]
+    lines = [f"## {markdown_text(title)}", "", f"{mark}: {markdown_text(rest)}", ""]
     lines += [
-        f"- **{label.capitalize()}:** {_md_text(value)}" for label, value in summary_lines(report)
+        f"- **{label.capitalize()}:** {markdown_text(value)}"
+        for label, value in summary_lines(report)
     ]
+    shown = _shown(report, limit)
     if report.findings:
-        shown = report.findings if limit is None else report.findings[: max(0, limit)]
         lines += [
             "",
             "### Findings",
@@ -277,13 +313,15 @@ def render_markdown(
             "|---|---|---|---|",
         ]
         lines += [
-            f"| {_md_code(f.client_id)} | {_md_code(f.instance_id)} | `{f.rule}` "
-            f"| {_md_text(f.detail)} |"
+            f"| {_md_code(f.client_id)} | {_md_code(f.instance_id)} | {_md_code(f.rule)} "
+            f"| {markdown_text(f.detail, MAX_CELL_CHARS)} |"
             for f in shown
         ]
         hidden = len(report.findings) - len(shown)
         if hidden:
-            lines += ["", f"*{_md_text(_more(hidden))}*"]
+            lines += ["", f"*{markdown_text(_more(hidden))}*"]
+    if _findings_cut(shown) or _summary_cut(report):
+        lines += ["", f"*{markdown_text(cut_note(full_values=_FULL_VALUES))}*"]
     return "\n".join(lines) + "\n"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,8 +19,9 @@ import pytest
 
 from hbr_clients_provider.api.models import BackupClient
 from hbr_clients_provider.api.paging import list_clients
-from hbr_clients_provider.audit.gate import Gate, judge
+from hbr_clients_provider.audit.gate import CAMEL_NAMES, CLI_NAMES, PYTHON_NAMES, Gate, judge
 from hbr_clients_provider.audit.render import (
+    failure_message,
     render_audit,
     render_json,
     render_markdown,
@@ -34,6 +36,7 @@ from hbr_clients_provider.audit.rules import (
     Finding,
     audit,
 )
+from hbr_clients_provider.display import MAX_CELL_CHARS
 from hbr_clients_provider.errors import InvalidQuery
 from hbr_emulator import Emulator
 from pulumi_hbr_clients import (
@@ -514,3 +517,67 @@ class TestStreamedJson:
         gate = judge(report, Gate())
         whole = {"passed": gate.passed, "gate": gate.to_dict(), **report.to_dict()}
         assert render_json(report) == json.dumps(whole, indent=2) + "\n"
+
+
+class TestRenderersUntrustedText:
+    """Every audit renderer shows what the server sent as text, bounded, never as markup."""
+
+    ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x9b\u202e"
+    SHOWN = r"\x1b]0;pwned\x07\x1b[2J\x9b\u202e"
+
+    def _hostile(self, *, status: str | None = None) -> AuditReport:
+        """One not_activated finding whose instance ID, status and zone hold escapes."""
+        client = BackupClient(
+            client_id="c-1",
+            instance_id="i-" + self.ESCAPES,
+            status=status or "STOPPED" + self.ESCAPES,
+            zone_id="z|<b>",
+        )
+        return audit([client], rules=AuditRules(require_activated=True), now=NOW)
+
+    @staticmethod
+    def _unsafe(text: str) -> list[str]:
+        return [c for c in text if unicodedata.category(c) in ("Cc", "Cf") and c != "\n"]
+
+    def test_table_escapes_findings_and_summary(self) -> None:
+        """The table shows \\x1b for ESC in findings and in the by-status line."""
+        text = render_table(self._hostile())
+        assert self._unsafe(text) == []
+        assert f"i-{self.SHOWN}" in text
+        assert f"by status:        STOPPED{self.SHOWN}: 1" in text
+        assert "were cut" not in text
+
+    def test_failure_message_of_every_surface_is_safe(self) -> None:
+        """The message the SDK, the plugin and the policy pack raise holds no control byte."""
+        report = self._hostile()
+        for names in (PYTHON_NAMES, CAMEL_NAMES, CLI_NAMES):
+            message = failure_message(report, judge(report, Gate()), names)
+            assert self._unsafe(message) == []
+            assert f"status is STOPPED{self.SHOWN}, not ACTIVATED" in message
+        raised = BackupAuditFailed(report, judge(report, Gate()))
+        assert self._unsafe(str(raised)) == []
+
+    def test_failure_message_cuts_a_huge_cell_and_says_so(self) -> None:
+        """A 5 MB status gives a message of bounded size that says cells were cut."""
+        report = self._hostile(status="S" * 5_000_000)
+        message = failure_message(report, judge(report, Gate()), PYTHON_NAMES)
+        assert len(message) < 2_000
+        assert message.endswith(f"  cells longer than {MAX_CELL_CHARS} characters were cut")
+
+    def test_markdown_is_escaped_and_bounded(self) -> None:
+        """Markdown escapes markup and control bytes; a 5 MB value is cut, said in a note."""
+        text = render_markdown(self._hostile())
+        assert self._unsafe(text) == []
+        assert r"- **By zone:** z\|\<b\>\: 1" in text
+        huge = render_markdown(self._hostile(status="S" * 5_000_000))
+        assert len(huge) < 2_000
+        assert huge.endswith(
+            f"*cells longer than {MAX_CELL_CHARS} characters were cut; use --format json "
+            "for full values*\n"
+        )
+
+    def test_json_keeps_the_exact_values(self) -> None:
+        """JSON is exact: the escapes read back unchanged, and none is written raw."""
+        text = render_json(self._hostile())
+        assert self._unsafe(text) == []
+        assert json.loads(text)["findings"][0]["instance_id"] == "i-" + self.ESCAPES

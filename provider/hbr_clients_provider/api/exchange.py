@@ -202,6 +202,7 @@ class DeadlineSocket:
     def __init__(self, sock: Any) -> None:
         self._sock: socket.socket = sock
         self._timeout: float | None = sock.gettimeout()
+        self._applied = self._timeout
         self._io_refs = 0
         self._closed = False
 
@@ -210,7 +211,7 @@ class DeadlineSocket:
 
     def settimeout(self, value: float | None) -> None:
         """The timeout ``urllib3`` asks for; each call is also bounded by the deadline."""
-        self._timeout = value
+        self._timeout = self._applied = value
         self._sock.settimeout(value)
 
     def gettimeout(self) -> float | None:
@@ -233,7 +234,10 @@ class DeadlineSocket:
         if left <= 0:
             raise exchange.expire()
         clamped = self._timeout is None or left < self._timeout
-        self._sock.settimeout(left if clamped else self._timeout)
+        applied = left if clamped else self._timeout
+        if applied != self._applied:  # a system call per change, not per read
+            self._sock.settimeout(applied)
+            self._applied = applied
         try:
             return operation(*args)
         except TimeoutError as exc:

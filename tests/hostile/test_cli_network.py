@@ -149,7 +149,7 @@ def test_list_503_retry_after_is_waited_for(scripted: Scripted) -> None:
     assert len(json.loads(run.stdout)) == 1
     assert len(server.stamps) == 2
     gap = server.stamps[1] - server.stamps[0]
-    assert 2.0 <= gap < 2.2 + 0.3  # the wait plus at most 10 % jitter, plus the round trip
+    assert 2.0 <= gap < 3.0  # 2 s plus at most 10 % jitter, the round trip and a busy machine
     assert elapsed < gap + SLACK_S
 
 

@@ -40,6 +40,8 @@ from typing import Any, Final
 
 import attrs
 
+from hbr_clients_provider.display import terminal_text
+
 __all__ = [
     "CLOCK_CODES",
     "CLOCK_HINT",
@@ -69,7 +71,16 @@ OPERATION = "DescribeBackupClients"
 
 
 class HbrError(Exception):
-    """Base class of every error raised by this package."""
+    """Base class of every error raised by this package.
+
+    Its text is safe to print wherever it lands (a terminal, ``pulumi preview``'s
+    diagnostics, a policy violation): messages quote what servers sent, so ``str()`` shows
+    control and bidi characters as escapes (:func:`~hbr_clients_provider.display.terminal_text`);
+    the attributes (``code``, ``message``, ``body_head``...) keep the facts exact.
+    """
+
+    def __str__(self) -> str:
+        return terminal_text(super().__str__(), keep_newlines=True)
 
 
 class _NotGiven(enum.Enum):

@@ -149,3 +149,15 @@ def test_error_hierarchy() -> None:
     invalid = InvalidQuery((Violation(field="page_size", rule="must be between 1 and 99"),))
     assert "page_size" in str(invalid)
     assert "changed while it was being listed" in str(FleetChangedError(3))
+
+
+def test_error_text_shows_server_escapes_as_text() -> None:
+    """str() of an error quoting a hostile message escapes ESC, BEL, C1 and bidi; facts stay."""
+    hostile = "boom\x1b]0;pwned\x07\x1b[2J\x9b\u202e"
+    error = ApiError(code="Bad\x1b[2J", message=hostile, request_id="R\x07")
+    assert str(error) == (
+        r"DescribeBackupClients failed: Bad\x1b[2J (request id R\x07): "
+        r"boom\x1b]0;pwned\x07\x1b[2J\x9b\u202e"
+    )
+    assert error.message == hostile
+    assert error.code == "Bad\x1b[2J"

@@ -17,8 +17,9 @@ module, and through nothing else:
   5 MB hostname cannot pad every row of a table to 5 MB; :func:`cut_note` is the line that
   says a table was cut;
 * :func:`markdown_text` and :func:`markdown_code` escape, on top, what Markdown or HTML
-  would interpret (``\\ ` * _ { } [ ] ( ) < > # + - . ! | ~ & : @``), and fold line breaks,
-  so a value stays inside its table cell and renders as the characters it holds;
+  would interpret (``\\ ` * _ { } [ ] < > # | ~ & ! @``, the ``:`` of ``://``, and a leading
+  ``-``, ``+``, ``=`` or ``1.``), and fold line breaks, so a value stays inside its table
+  cell and renders as the characters it holds;
 * :func:`csv_cell` follows OWASP's CSV-injection guidance: a cell that starts with ``=``,
   ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'`` so that a spreadsheet
   shows it as text rather than running it as a formula; writers quote every cell
@@ -66,8 +67,9 @@ _UNSAFE_BUT_NEWLINE: Final = re.compile(rf"[\x00-\x09\x0b-\x1f{_NOT_C0}]")
 
 # The ASCII characters Markdown (CommonMark, GitHub's tables, strikethrough and autolinks)
 # or HTML gives a meaning to anywhere in a line; CommonMark lets any ASCII punctuation be
-# backslash-escaped, and an escaped ":" or "@" is no autolink trigger.
-_MARKDOWN_SPECIAL: Final = re.compile(r"([\\`*_{}\[\]<>#|~&!:@])")
+# backslash-escaped. "@" starts an e-mail autolink and ":" a URL one, but only ":" before
+# "//" is escaped, so that "rules: x" stays readable in the Markdown source.
+_MARKDOWN_SPECIAL: Final = re.compile(r"([\\`*_{}\[\]<>#|~&!@]|:(?=//))")
 # What Markdown reads only at the start of a line: a list item ("- ", "+ ", "1. ", "1) ")
 # or a heading underline ("=").
 _MARKDOWN_LEADING: Final = re.compile(r"^([-+=]|\d+(?=[.)]))")

@@ -204,7 +204,7 @@ class TestMarkdown:
         assert _unsafe(result.stdout) == []
         assert re.search(r"(?<!\\)[<>&]", result.stdout) is None  # no tag, no entity
         assert (
-            r"- **By zone:** z\|\`\*\_\[x\](y)\<img src=x onerror=alert(1)\>\&amp;\#\: 1"
+            r"- **By zone:** z\|\`\*\_\[x\](y)\<img src=x onerror=alert(1)\>\&amp;\#: 1"
             in result.stdout
         )
         assert f"| `c-hostile-1` | `i-{SHOWN}` | `not_activated` |" in result.stdout

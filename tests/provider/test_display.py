@@ -135,17 +135,18 @@ class TestFit:
 
 
 #: A Markdown or HTML special character not preceded by an escaping backslash.
-_UNESCAPED = re.compile(r"(?<!\\)(?:\\\\)*[`*_\[\]<>|#~&!:@{}]")
+_UNESCAPED = re.compile(r"(?<!\\)(?:\\\\)*(?:[`*_\[\]<>|#~&!@{}]|://)")
 
 
 class TestMarkdown:
     """markdown_text and markdown_code: a value renders as its characters, in its cell."""
 
     def test_table_and_html_characters_are_escaped(self) -> None:
-        """Pipes, HTML, emphasis, links, entities and mentions are escaped."""
+        """Pipes, HTML, emphasis, links, entities, e-mail and URL autolinks are escaped."""
         assert markdown_text("a|b <img src=x onerror=y> *x* [l](u) &lt; @team") == (
             r"a\|b \<img src=x onerror=y\> \*x\* \[l\](u) \&lt; \@team"
         )
+        assert markdown_text("rules: x, see http://evil") == r"rules: x, see http\://evil"
 
     def test_escapes_are_shown_then_escaped_again(self) -> None:
         """A terminal escape becomes \\x1b, whose backslash Markdown must keep: \\\\x1b."""

@@ -2,9 +2,10 @@
 
 Hostnames, statuses, instance IDs, versions, zones, tags and API error messages come from
 the network, so they may hold anything. Every human-facing renderer (the ``hbr-clients``
-table, CSV and error messages, the audit's table and Markdown report, the failure message
-that the SDK, the ``hbr`` plugin and the policy pack raise) passes that text through this
-module, and through nothing else:
+table, CSV and stderr, the audit's table and Markdown report, the failure message that the
+SDK, the ``hbr`` plugin and the policy pack raise, and the text of every
+:class:`~hbr_clients_provider.errors.HbrError`, which ``pulumi preview`` prints as it gets
+it) passes that text through this module, and through nothing else:
 
 * :func:`terminal_text` writes every control character as a visible escape
   (``\\x1b``, ``\\x9b``, ``\\u202e``): C0 and DEL (ESC starts the sequences that retitle a
@@ -20,10 +21,11 @@ module, and through nothing else:
   would interpret (``\\ ` * _ { } [ ] < > # | ~ & ! @``, the ``:`` of ``://``, and a leading
   ``-``, ``+``, ``=`` or ``1.``), and fold line breaks, so a value stays inside its table
   cell and renders as the characters it holds;
-* :func:`csv_cell` follows OWASP's CSV-injection guidance: a cell that starts with ``=``,
-  ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'`` so that a spreadsheet
-  shows it as text rather than running it as a formula; writers quote every cell
-  (``csv.QUOTE_ALL``) so a ``;`` or ``,`` inside a value cannot start a new cell.
+* :func:`csv_cell` follows OWASP's CSV-injection guidance: control characters are escaped
+  (so a leading tab or carriage return becomes ``\\x09``/``\\x0d``), then a cell that starts
+  with ``=``, ``+``, ``-`` or ``@`` gets a leading ``'`` so that a spreadsheet shows it as
+  text rather than running it as a formula; writers quote every cell (``csv.QUOTE_ALL``) so
+  a ``;`` or ``,`` inside a value cannot start a new cell.
 
 JSON output needs none of this: :func:`json.dumps` writes every control character as
 ``\\u00XX`` and the value is exact; it is the format for full values.

@@ -21,6 +21,10 @@ The lifecycle of a lookup:
   passwords changed; an unchanged fleet previews as "no changes".
 * ``read()`` lists afresh, for ``pulumi refresh``. ``delete()`` calls no API at all.
 
+Each of them runs inside :func:`~.boundary.engine_entry`: an API error met by a refresh, or
+any unexpected exception, reaches the engine as the same one paragraph ``check()`` gives
+in a preview, never as the traceback the dynamic-provider process would print.
+
 Why ``read()`` tells the ``diff()`` after it what it found: in the engine this project
 pins (v3.274.1, ``RefreshStep.Apply`` in ``pkg/resource/deploy/step.go``), refresh does not
 compare the refreshed outputs with the old ones. It asks the provider to diff the refreshed
@@ -52,6 +56,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from hbr_clients_provider.adapters.boundary import engine_entry
 from hbr_clients_provider.adapters.lifecycle import (
     OPTION_INPUTS,
     RESOURCE_INPUTS,
@@ -128,6 +133,30 @@ def _outputs(inputs: Mapping[str, Any], listing: ClientListing) -> dict[str, Any
     }
 
 
+def _failed_check(message: str, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+    return CheckResult(news, [CheckFailure("", message)])
+
+
+def _no_diff(_message: str, *_args: Any) -> DiffResult:
+    return DiffResult(changes=False, replaces=[], stables=[], delete_before_replace=False)
+
+
+def _no_create(_message: str, *_args: Any) -> CreateResult:
+    return CreateResult("", {})
+
+
+def _no_update(_message: str, *_args: Any) -> UpdateResult:
+    return UpdateResult({})
+
+
+def _no_read(_message: str, id_: str, *_args: Any) -> ReadResult:
+    return ReadResult(id_, {})
+
+
+def _nothing(_message: str, *_args: Any) -> None:
+    return None
+
+
 class BackupClientsProvider(ResourceProvider):
     """Dynamic provider of the read-only ``hbr:BackupClients`` lookup resource."""
 
@@ -138,6 +167,7 @@ class BackupClientsProvider(ResourceProvider):
         """Keep the stack's connection options (``alicloud:*``, ``hbr:*``) for this process."""
         _PROCESS.options = connection_options(req.config.get)
 
+    @engine_entry(_failed_check)
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate the inputs; list the fleet once when all of them are known."""
         inputs = resource_inputs(news)
@@ -151,6 +181,7 @@ class BackupClientsProvider(ResourceProvider):
             )
         return CheckResult({**news, **inputs}, failures)
 
+    @engine_entry(_no_create)
     def create(self, props: dict[str, Any]) -> CreateResult:
         """List the fleet and return the complete outputs."""
         inputs = resource_inputs(props)
@@ -159,6 +190,7 @@ class BackupClientsProvider(ResourceProvider):
             _outputs(inputs, _list(_key(inputs), reuse=True)),
         )
 
+    @engine_entry(_no_diff)
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Report a change when the inputs, the fleet's fingerprint or its passwords changed."""
         old_inputs, new_inputs = _recorded_inputs(olds), resource_inputs(news)
@@ -176,11 +208,13 @@ class BackupClientsProvider(ResourceProvider):
             changes=bool(changed), replaces=[], stables=[], delete_before_replace=False
         )
 
+    @engine_entry(_no_update)
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """List the fleet again and return the complete outputs."""
         inputs = resource_inputs(news)
         return UpdateResult(_outputs(inputs, _list(_key(inputs), reuse=True)))
 
+    @engine_entry(_no_read)
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """List the fleet afresh, for ``pulumi refresh``; note whether the fleet changed."""
         inputs = _recorded_inputs(props)
@@ -188,5 +222,6 @@ class BackupClientsProvider(ResourceProvider):
         _PROCESS.refreshes.record(id_, props, outputs)
         return ReadResult(id_, outputs, inputs)
 
+    @engine_entry(_nothing)
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Forget the lookup; a read-only lookup has nothing to delete, so no API is called."""

@@ -521,3 +521,14 @@ def drip_headers_on(pages: frozenset[int], *, total: int, drip_s: float = 0.5) -
         return HeaderDrip(body=body, drip_s=drip_s) if page in pages else Reply(body=body)
 
     return script
+
+
+#: Every request is throttled (HTTP 400 ``Throttling.User``): a listing retries until its deadline.
+MODES["throttled"] = lambda: Reply.json(
+    {
+        "Code": "Throttling.User",
+        "Message": "Request was denied due to user flow control.",
+        "RequestId": "REQ-THROTTLED",
+    },
+    status=400,
+)

@@ -137,3 +137,37 @@ def test_stack_config_secret_key_where_it_goes(
     stack.env["PULUMI_DEBUG_GRPC"] = str(grpc_log)
     stack.run("preview", check=True)
     assert SECRET in grpc_log.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "args", [("refresh", "--yes"), ("preview", "--refresh"), ("up", "--refresh", "--yes")]
+)
+def test_refresh_success_false_is_one_paragraph(
+    tmp_path: Path, fake_hbr: Callable[..., FakeHbr], args: tuple[str, ...]
+) -> None:
+    """A refresh meeting Success:false fails with the code and request ID, no traceback."""
+    server = fake_hbr()
+    stack = project(tmp_path, server.endpoint, ECS)
+    stack.run("up", "--yes", check=True)
+    server.mode = "success-false"
+    refreshed = stack.run(*args)
+    assert refreshed.returncode != 0
+    assert (
+        "DescribeBackupClients failed: InternalError (HTTP 200, request id REQ-FAIL-1): "
+        "backend failure" in refreshed.output
+    )
+    assert "Traceback" not in refreshed.output
+    assert 'File "' not in refreshed.output
+
+
+def test_resource_none_tag_fails_preview_naming_the_path(
+    tmp_path: Path, fake_hbr: Callable[..., FakeHbr]
+) -> None:
+    """tags={"env": None} fails the preview naming tags.env; no request leaves."""
+    server = fake_hbr()
+    query = {**ECS, "tags": {"env": None}}
+    preview = project(tmp_path, server.endpoint, query).run("preview")
+    assert preview.returncode != 0
+    assert "BackupClients 'clients': tags.env: must not be None" in preview.output
+    assert "Traceback" not in preview.output
+    assert server.requests == []

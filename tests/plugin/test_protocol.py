@@ -331,3 +331,25 @@ class TestResource:
         assert "Forbidden.RAM" in details
         assert "HTTP 403" in details
         assert "Traceback" not in details
+
+
+class TestEmptiedMaps:
+    """A map input that arrives empty (YAML drops null entries) is refused, not widened."""
+
+    def test_check_refuses_empty_tags_and_sends_nothing(
+        self, plugin: Stub, fleet: Emulator
+    ) -> None:
+        """tags: {} (what tags: {env: null} becomes) fails Check on tags; no request leaves."""
+        news = _struct({"clientType": "ECS_CLIENT", "tags": {}})
+        response = plugin.Check(provider_pb2.CheckRequest(urn=URN, news=news))
+        failures = {f.property: f.reason for f in response.failures}
+        assert set(failures) == {"tags"}
+        assert "null is dropped" in failures["tags"]
+        assert fleet.backend.api_call_count() == 0
+
+    def test_invoke_refuses_empty_filters(self, plugin: Stub, fleet: Emulator) -> None:
+        """getBackupClients with filters: {} fails naming filters; no request leaves."""
+        args = _struct({"clientType": "ECS_CLIENT", "filters": {}})
+        response = plugin.Invoke(provider_pb2.InvokeRequest(tok=LOOKUP, args=args))
+        assert [f.property for f in response.failures] == ["filters"]
+        assert fleet.backend.api_call_count() == 0

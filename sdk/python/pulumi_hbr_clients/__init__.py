@@ -22,7 +22,7 @@ from pulumi_hbr_clients.lookup import (
     get_backup_clients,
     get_backup_clients_output,
 )
-from pulumi_hbr_clients.resource import BackupClients
+from pulumi_hbr_clients.resource import BackupClients, BackupClientsInputError
 
 __version__: str = package_version()
 """The installed version of ``pulumi-hbr-clients``, from the package metadata."""
@@ -33,6 +33,7 @@ __all__ = [
     "BackupAuditInputError",
     "BackupClient",
     "BackupClients",
+    "BackupClientsInputError",
     "BackupClientsLookupError",
     "ClientSettings",
     "GetBackupClientsResult",

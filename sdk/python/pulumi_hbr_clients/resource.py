@@ -8,7 +8,8 @@ preview time, use :func:`~pulumi_hbr_clients.get_backup_clients_output` instead.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import inspect
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -16,7 +17,81 @@ import pulumi
 from hbr_clients_provider.adapters.dynamic import RESOURCE_INPUTS, BackupClientsProvider
 from hbr_clients_provider.adapters.outputs import OUTPUT_NAMES, SECRET_OUTPUTS, decode_clients
 
-__all__ = ["BackupClients"]
+__all__ = ["BackupClients", "BackupClientsInputError"]
+
+
+class BackupClientsInputError(pulumi.RunError):
+    """An input of ``BackupClients`` holds ``None`` inside a map or a list.
+
+    Raised as a ``pulumi.RunError``, so Pulumi reports the message without a traceback.
+    Sending the inputs to the engine drops a ``None`` map value (``tags={"env": None}``
+    would arrive as ``tags: {}`` and match every client), so it is refused before they are
+    sent, as :func:`~pulumi_hbr_clients.get_backup_clients` refuses it. ``paths`` names each
+    such value (``tags.env``, ``client_ids[2]``).
+    """
+
+    def __init__(self, resource_name: str, paths: Sequence[str]) -> None:
+        self.resource_name = resource_name
+        self.paths = tuple(paths)
+        named = ", ".join(self.paths)
+        super().__init__(
+            f"BackupClients {resource_name!r}: {named}: must not be None (a None inside a map "
+            "or a list would be dropped when the inputs are sent, which widens the query); "
+            "give it a value or leave the entry out"
+        )
+
+
+def _none_paths(value: Any, path: str) -> Iterator[str]:
+    """The paths of the ``None`` values inside the maps and lists of ``value``."""
+    if isinstance(value, Mapping):
+        items: Iterator[tuple[str, Any]] = ((f"{path}.{k}", v) for k, v in value.items())
+    elif isinstance(value, list | tuple):
+        items = ((f"{path}[{i}]", v) for i, v in enumerate(value))
+    else:
+        return
+    for inner, item in items:
+        if item is None:
+            yield inner
+        else:
+            yield from _none_paths(item, inner)
+
+
+def _holds_awaitable(value: Any) -> bool:
+    """Whether ``value`` is, or holds, a value known later (an ``Output`` or awaitable)."""
+    if isinstance(value, pulumi.Output) or inspect.isawaitable(value):
+        return True
+    if isinstance(value, Mapping):
+        return any(_holds_awaitable(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_awaitable(v) for v in value)
+    return False
+
+
+def _known_none_paths(arguments: Mapping[str, Any]) -> list[str]:
+    """The paths of the ``None`` values inside the inputs that are known now."""
+    return [
+        path
+        for name, value in arguments.items()
+        if not _holds_awaitable(value)
+        for path in _none_paths(value, name)
+    ]
+
+
+def _checked_later(resource_name: str, name: str, value: Any) -> Any:
+    """``value``; one that holds Outputs is checked for ``None`` as soon as they resolve.
+
+    :raises BackupClientsInputError: (in the Output) when it holds ``None`` in a map or list.
+    """
+    if not _holds_awaitable(value):
+        return value
+
+    def check(known: Any) -> Any:
+        paths = list(_none_paths(known, name))
+        if paths:
+            raise BackupClientsInputError(resource_name, paths)
+        return known
+
+    return pulumi.Output.from_input(value).apply(check)
 
 
 class BackupClients(pulumi.dynamic.Resource, module="hbr", name="BackupClients"):
@@ -114,9 +189,15 @@ class BackupClients(pulumi.dynamic.Resource, module="hbr", name="BackupClients")
             ``hbr:deadline`` or 300).
         :param opts: resource options; ``additional_secret_outputs`` always has
             ``proxy_passwords``.
+        :raises BackupClientsInputError: when an input holds ``None`` inside a map or a list
+            (when the input is an ``Output``, as soon as it resolves).
         """
         arguments = locals()  # single-page inputs (page_number, page_size) are not offered
-        props: dict[str, Any] = {n: arguments[n] for n in RESOURCE_INPUTS if n in arguments}
+        given = {n: arguments[n] for n in RESOURCE_INPUTS if n in arguments}
+        dropped = _known_none_paths(given)
+        if dropped:
+            raise BackupClientsInputError(resource_name, dropped)
+        props = {n: _checked_later(resource_name, n, v) for n, v in given.items()}
         for name in OUTPUT_NAMES:  # client_ids and instance_ids are inputs and outputs
             props.setdefault(name, None)
         secrets = pulumi.ResourceOptions(additional_secret_outputs=list(SECRET_OUTPUTS))

@@ -48,7 +48,12 @@ from hbr_clients_provider.adapters.plugin.schema import (
     output_specs,
     type_specs,
 )
-from hbr_clients_provider.adapters.plugin.values import plain, plain_inputs, to_property
+from hbr_clients_provider.adapters.plugin.values import (
+    emptied_maps,
+    plain,
+    plain_inputs,
+    to_property,
+)
 from hbr_clients_provider.adapters.stack_config import (
     CONNECTION_INPUTS,
     LIMIT_INPUTS,
@@ -165,7 +170,7 @@ class HbrProvider:
         given = plain_inputs(news)
         failures = _unknown_names(given, RESOURCE_INPUTS)
         inputs = resource_inputs(given)
-        failures += [_failure(v) for v in violations(inputs)]
+        failures += [_failure(v) for v in violations(inputs) + emptied_maps(inputs)]
         if not failures and not any(is_unknown(v) for v in inputs.values()):
             failures.extend(
                 _failure(p)
@@ -240,7 +245,7 @@ class HbrProvider:
 
     def _lookup(self, given: Mapping[str, Any]) -> tuple[Properties | None, list[CheckFailure]]:
         failures = _unknown_names(given, _LOOKUP_INPUTS)
-        failures += [_failure(v) for v in violations(given)]
+        failures += [_failure(v) for v in violations(given) + emptied_maps(given)]
         if failures:
             return None, failures
         listing = self.hand_off.list(lookup_key(self.options, given), reuse=False)

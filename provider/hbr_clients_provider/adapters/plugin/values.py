@@ -7,6 +7,11 @@ the query engine takes (an unknown value becomes the engine's ``UNKNOWN`` marker
 :func:`to_property`, which walks a schema spec of :mod:`.schema`: object keys become
 camelCase, integers become numbers, and the keys of a map (instance IDs, client IDs) stay
 as they are.
+
+What arrives is what the program's language host sent, and Pulumi YAML drops a map entry
+whose value is ``null`` before sending: ``tags: {env: null}`` arrives as ``tags: {}``, which
+would widen the query to every client. :func:`emptied_maps` names such maps so that the
+resource and the functions refuse them, as the Python SDK refuses the ``None`` itself.
 """
 
 from __future__ import annotations
@@ -18,8 +23,12 @@ from pulumi.provider.experimental.property_value import Computed, PropertyValue
 from pulumi.runtime.rpc import UNKNOWN
 
 from hbr_clients_provider.adapters.plugin.names import camel, snake
+from hbr_clients_provider.errors import Violation
 
-__all__ = ["plain", "plain_inputs", "to_property"]
+__all__ = ["MAP_INPUTS", "emptied_maps", "plain", "plain_inputs", "to_property"]
+
+#: The inputs that are maps; none of them means anything when empty.
+MAP_INPUTS: tuple[str, ...] = ("tags", "filters")
 
 
 def plain(value: PropertyValue) -> Any:
@@ -44,6 +53,26 @@ def plain_inputs(props: Mapping[str, PropertyValue]) -> dict[str, Any]:
         for name, value in props.items()
         if not name.startswith("__") and value.value is not None
     }
+
+
+def emptied_maps(inputs: Mapping[str, Any]) -> list[Violation]:
+    """A violation for each map input of ``inputs`` (snake_case) that arrived empty.
+
+    An empty ``tags`` or ``filters`` selects nothing and would list every client; it is
+    what a program gets when each of its entries was ``null``.
+    """
+    return [
+        Violation(
+            field=name,
+            rule=(
+                "must hold at least one entry (got an empty map; an entry whose value is "
+                "null is dropped before it reaches the provider): give each entry a value, "
+                f"or leave {camel(name)} out"
+            ),
+        )
+        for name in MAP_INPUTS
+        if isinstance(inputs.get(name), Mapping) and not inputs[name]
+    ]
 
 
 def _ref(spec: Mapping[str, Any], types: Mapping[str, Any]) -> Mapping[str, Any]:

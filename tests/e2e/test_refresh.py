@@ -36,9 +36,17 @@ class TestRefresh:
         unchanged = project.run("refresh", "--yes", check=True)
         assert _summary(unchanged.stdout) == {"unchanged": 3}
 
-        emu.backend.remove_client(project.outputs()["client_ids"][0])
+        removed = project.outputs()["client_ids"][0]
+        emu.backend.remove_client(removed)
         refreshed = project.run("refresh", "--yes", "--diff", check=True)
         assert _summary(refreshed.stdout) == {"updated": 2, "unchanged": 1}
+        # A person reads the change in a few lines: what moved, not the fleet restated. (The
+        # program's own stack outputs, printed after the diff, are its author's choice.)
+        diff = refreshed.stdout.split("Resources:", 1)[0]
+        assert len(diff.splitlines()) < 60, diff
+        assert "clients_json (hidden)" in diff
+        assert "hostname" not in diff
+        assert re.search(rf'~ removed\s*: \[\s*\+\s*\[0\]: "{removed}"', diff), diff
         assert re.search(rf"~ total_count\s*: {before} => {before - 1}$", refreshed.stdout, re.M), (
             refreshed.stdout
         )

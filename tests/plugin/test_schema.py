@@ -64,8 +64,9 @@ class TestModelsAgree:
             assert set(_type(model.__name__)["properties"]) == _names(model)
 
     def test_outputs_are_the_dynamic_resources_with_clients_as_objects(self) -> None:
-        """The resource's outputs are the dynamic resource's: clients as objects, no query."""
-        expected = {camel(n) for n in OUTPUT_NAMES} - {"clientsJson", "query"} | {"clients"}
+        """The outputs are the dynamic resource's: clients as objects, no query or last change."""
+        dynamic_only = {"clientsJson", "query", "lastChange"}
+        expected = {camel(n) for n in OUTPUT_NAMES} - dynamic_only | {"clients"}
         assert set(RESOURCE["properties"]) == expected
         assert {n for n, p in RESOURCE["properties"].items() if p.get("secret")} == {
             camel(n) for n in SECRET_OUTPUTS

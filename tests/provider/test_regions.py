@@ -83,7 +83,7 @@ class TestCheckRegion:
         def fails() -> list[str]:
             raise ApiError(code="NoPermission", message="denied", request_id="R1")
 
-        with pytest.raises(InvalidQuery, match="could not confirm it.*NoPermission"):
+        with pytest.raises(InvalidQuery, match=r"could not confirm it.*NoPermission"):
             regions.check_region("cn-hangzou", endpoint="e", describe_regions=fails)
 
     def test_bad_shape_refused_without_asking(self) -> None:

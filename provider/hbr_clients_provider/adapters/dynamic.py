@@ -58,6 +58,7 @@ from pulumi.dynamic import (
 
 from hbr_clients_provider.adapters.boundary import engine_entry
 from hbr_clients_provider.adapters.lifecycle import (
+    MARKERS,
     OPTION_INPUTS,
     RESOURCE_INPUTS,
     ListingHandOff,
@@ -72,7 +73,12 @@ from hbr_clients_provider.adapters.lifecycle import (
     top_field,
     violations,
 )
-from hbr_clients_provider.adapters.outputs import inputs_key, listing_outputs
+from hbr_clients_provider.adapters.outputs import (
+    NO_CHANGE,
+    fleet_changes_since,
+    inputs_key,
+    listing_outputs,
+)
 from hbr_clients_provider.adapters.stack_config import connection_options
 from hbr_clients_provider.api.models import ClientListing
 from hbr_clients_provider.errors import Violation
@@ -126,11 +132,26 @@ def _include_volatile(inputs: Mapping[str, Any]) -> bool:
     return inputs.get("include_volatile") is True
 
 
-def _outputs(inputs: Mapping[str, Any], listing: ClientListing) -> dict[str, Any]:
-    return {
-        **listing_outputs(listing, include_volatile=_include_volatile(inputs)),
+def _outputs(
+    inputs: Mapping[str, Any], listing: ClientListing, olds: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The outputs for ``listing``; ``last_change`` compares them with the state ``olds``.
+
+    A listing whose fleet markers equal the old state's keeps the old ``last_change``, so an
+    unchanged refresh leaves the state as it was.
+    """
+    include_volatile = _include_volatile(inputs)
+    outputs = {
+        **listing_outputs(listing, include_volatile=include_volatile),
         "query": dict(inputs),
     }
+    if olds is None:
+        change: Any = NO_CHANGE
+    elif all(olds.get(name) == outputs[name] for name in MARKERS):
+        change = olds.get("last_change") or NO_CHANGE
+    else:
+        change = fleet_changes_since(olds, outputs, include_volatile=include_volatile)
+    return {**outputs, "last_change": change}
 
 
 def _failed_check(message: str, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -209,16 +230,16 @@ class BackupClientsProvider(ResourceProvider):
         )
 
     @engine_entry(_no_update)
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """List the fleet again and return the complete outputs."""
         inputs = resource_inputs(news)
-        return UpdateResult(_outputs(inputs, _list(_key(inputs), reuse=True)))
+        return UpdateResult(_outputs(inputs, _list(_key(inputs), reuse=True), olds))
 
     @engine_entry(_no_read)
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """List the fleet afresh, for ``pulumi refresh``; note whether the fleet changed."""
         inputs = _recorded_inputs(props)
-        outputs = _outputs(inputs, _list(_key(inputs), reuse=False))
+        outputs = _outputs(inputs, _list(_key(inputs), reuse=False), props)
         _PROCESS.refreshes.record(id_, props, outputs)
         return ReadResult(id_, outputs, inputs)
 

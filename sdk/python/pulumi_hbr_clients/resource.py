@@ -15,7 +15,12 @@ from typing import Any
 import pulumi
 
 from hbr_clients_provider.adapters.dynamic import RESOURCE_INPUTS, BackupClientsProvider
-from hbr_clients_provider.adapters.outputs import OUTPUT_NAMES, SECRET_OUTPUTS, decode_clients
+from hbr_clients_provider.adapters.outputs import (
+    HIDDEN_DIFFS,
+    OUTPUT_NAMES,
+    SECRET_OUTPUTS,
+    decode_clients,
+)
 
 __all__ = ["BackupClients", "BackupClientsInputError"]
 
@@ -130,6 +135,9 @@ class BackupClients(pulumi.dynamic.Resource, module="hbr", name="BackupClients")
     """Client ID -> custom proxy password (secret)."""
     fingerprint: pulumi.Output[str]
     """SHA-256 of the fleet's content; changes when the fleet changes."""
+    last_change: pulumi.Output[dict[str, list[str]]]
+    """``{"added": [...], "removed": [...], "changed": [...]}``: the client IDs that moved
+    the last time this lookup saw its fleet change (all empty until then)."""
     query: pulumi.Output[dict[str, Any]]
     """The inputs this listing was made from."""
 
@@ -188,7 +196,10 @@ class BackupClients(pulumi.dynamic.Resource, module="hbr", name="BackupClients")
         :param deadline: seconds the whole listing may take, retries included (default
             ``hbr:deadline`` or 300).
         :param opts: resource options; ``additional_secret_outputs`` always has
-            ``proxy_passwords``.
+            ``proxy_passwords``, and ``hide_diffs`` has the outputs that restate the fleet
+            (``clients_json``, ``client_ids``, ``instance_ids``, ``instance_client_map``) and
+            ``query``:
+            ``--diff`` shows ``last_change``, ``total_count`` and ``fingerprint`` instead.
         :raises BackupClientsInputError: when an input holds ``None`` inside a map or a list
             (when the input is an ``Output``, as soon as it resolves).
         """
@@ -200,7 +211,9 @@ class BackupClients(pulumi.dynamic.Resource, module="hbr", name="BackupClients")
         props = {n: _checked_later(resource_name, n, v) for n, v in given.items()}
         for name in OUTPUT_NAMES:  # client_ids and instance_ids are inputs and outputs
             props.setdefault(name, None)
-        secrets = pulumi.ResourceOptions(additional_secret_outputs=list(SECRET_OUTPUTS))
+        secrets = pulumi.ResourceOptions(
+            additional_secret_outputs=list(SECRET_OUTPUTS), hide_diffs=list(HIDDEN_DIFFS)
+        )
         super().__init__(
             BackupClientsProvider(),
             resource_name,

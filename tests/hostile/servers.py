@@ -104,6 +104,15 @@ MODES: dict[str, Callable[[], Reply]] = {
     "drip": lambda: Reply(body=json.dumps(answer()).encode(), drip_s=0.5),
     "silent": lambda: Reply(body=json.dumps(answer()).encode(), delay_s=3.0),
     "huge-total": lambda: Reply.json(answer([CLIENT] * 99, TotalCount=100_000_000)),
+    "deep-brackets": lambda: Reply(body=b"[" * 200_000),
+    "deep-tags": lambda: Reply(
+        body=json.dumps(answer())
+        .encode()
+        .replace(b'"Hostname"', b'"Tags": ' + b"[" * 100_000 + b"]" * 100_000 + b', "Hostname"')
+    ),
+    "deep-error": lambda: Reply(status=400, body=b'{"Code": ' + b"[" * 200_000),
+    "infinite-number": lambda: Reply(body=json.dumps(answer()).encode()[:-1] + b', "X": 1e999}'),
+    "repeated-key": lambda: Reply(body=b'{"Success": false, "Success": true, "Clients": []}'),
 }
 
 

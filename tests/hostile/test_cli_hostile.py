@@ -286,3 +286,39 @@ def test_list_refused_connection_names_the_endpoint(fake_hbr: FakeFactory) -> No
     run = run_cli(endpoint, "--max-attempts", "2")
     assert run.returncode == 3
     assert f"({endpoint}): the connection was refused" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("mode", "problem"),
+    [
+        ("deep-brackets", "nesting too deep: arrays and objects nested 200,000 levels deep"),
+        ("deep-tags", "nesting too deep: arrays and objects nested 100,003 levels deep"),
+        ("infinite-number", "the number 1e999 is out of range"),
+        ("repeated-key", "an object has the key 'Success' twice"),
+    ],
+)
+def test_json_outside_the_bounds_is_malformed_without_a_traceback(
+    fake_hbr: FakeFactory, mode: str, problem: str
+) -> None:
+    """A body the parser could choke on, or read two ways, exits 3 as malformed, sent once."""
+    server = fake_hbr(mode=mode)
+    started = time.monotonic()
+    run = run_cli(server.endpoint)
+    assert run.returncode == 3, run.stderr
+    assert run.stdout == ""
+    assert "malformed DescribeBackupClients response" in run.stderr
+    assert problem in run.stderr
+    assert "Traceback" not in run.stderr
+    assert "RecursionError" not in run.stderr
+    assert len(server.requests) == 1
+    assert time.monotonic() - started < 10
+
+
+def test_deep_error_body_is_an_http_error_not_a_traceback(fake_hbr: FakeFactory) -> None:
+    """An HTTP 400 whose body nests 200,000 deep is reported as the status it is."""
+    server = fake_hbr(mode="deep-error")
+    run = run_cli(server.endpoint)
+    assert run.returncode == 3, run.stderr
+    assert "HTTP 400" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert len(server.requests) == 1

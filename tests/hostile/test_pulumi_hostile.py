@@ -78,6 +78,21 @@ def test_lookup_malformed_response_fails_the_program(
     assert len(server.requests) == 1
 
 
+@pytest.mark.parametrize("kind", ["resource", "lookup"])
+def test_deeply_nested_body_fails_preview_as_malformed(
+    tmp_path: Path, fake_hbr: Callable[..., FakeHbr], kind: str
+) -> None:
+    """200,000 ``[`` fail the preview as a malformed answer: no RecursionError, no traceback."""
+    server = fake_hbr(mode="deep-brackets")
+    preview = project(tmp_path, server.endpoint, ECS, kind=kind).run("preview")
+    assert preview.returncode != 0
+    assert "malformed DescribeBackupClients response" in preview.output
+    assert "nesting too deep" in preview.output
+    assert "Traceback" not in preview.output
+    assert "RecursionError" not in preview.output
+    assert len(server.requests) == 1
+
+
 def test_resource_invalid_endpoint_is_a_check_failure(tmp_path: Path, proxy: LoggingProxy) -> None:
     """endpoint 127.0.0.1:99999 fails preview on property endpoint; no request leaves."""
     query = {**ECS, "endpoint": "127.0.0.1:99999"}

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import datetime
 import email.utils
-import json
 import socket
 import ssl
 from collections.abc import Iterator
 from typing import Any
 
+from hbr_clients_provider.api.decode import decode_json
 from hbr_clients_provider.api.exchange import PHASES, BodyTooLarge, Exchange
 from hbr_clients_provider.errors import (
     ApiError,
@@ -113,11 +113,14 @@ def retry_after_ms(exchange: Exchange, *, now: datetime.datetime | None = None) 
     return milliseconds if milliseconds > 0 else None
 
 
-def _json_or_none(body: bytes) -> tuple[Any, str | None]:
+def _json_or_none(exchange: Exchange) -> tuple[Any, str | None]:
+    """The body of an answer as JSON, or ``None`` and why not (:func:`.decode.decode_json`)."""
     try:
-        return json.loads(body), None
-    except (ValueError, UnicodeDecodeError) as exc:
-        return None, str(exc).split(":")[0]
+        return decode_json(exchange.body, endpoint=exchange.endpoint, status=exchange.status), None
+    except InvalidJsonError as exc:
+        return None, exc.reason
+    except MalformedResponseError as exc:
+        return None, exc.problem
 
 
 def translate_response(exchange: Exchange) -> HbrError | None:
@@ -133,7 +136,7 @@ def translate_response(exchange: Exchange) -> HbrError | None:
             body_head=exchange.body_head,
             location=exchange.location,
         )
-    parsed, reason = _json_or_none(exchange.body)
+    parsed, reason = _json_or_none(exchange)
     if status >= 400:
         wait = retry_after_ms(exchange)
         if isinstance(parsed, dict) and (parsed.get("Code") or parsed.get("code")):

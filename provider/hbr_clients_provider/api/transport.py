@@ -8,7 +8,8 @@ SDK's own retry loop is off (no ``retry_options``), retries are
 :mod:`hbr_clients_provider.api.retry`'s job. The HTTP step runs under an
 :class:`~hbr_clients_provider.api.exchange.Exchange`: the proxy and CA bundle resolved by
 :mod:`hbr_clients_provider.api.network`, the timeouts clamped to the caller's deadline, the body
-read so that a dripping one is cut at the deadline. Errors come out translated by
+read so that a dripping one is cut at the deadline. The body is decoded by
+:func:`~hbr_clients_provider.api.decode.decode_json` alone. Errors come out translated by
 :func:`~hbr_clients_provider.api.translate.translate`, and every answer is validated
 (:meth:`~hbr_clients_provider.api.models.ClientsPage.from_wire`) before it is trusted.
 
@@ -24,6 +25,7 @@ from typing import Any
 
 from hbr_clients_provider.api import wire
 from hbr_clients_provider.api.connection import ConnectionSettings
+from hbr_clients_provider.api.decode import decode_json
 from hbr_clients_provider.api.exchange import Exchange, install_log_redaction, install_session
 from hbr_clients_provider.api.models import ClientsPage
 from hbr_clients_provider.api.network import NetworkSettings, resolve_network
@@ -91,7 +93,9 @@ class Transport:
             auth_type="AK",
             style="RPC",
             req_body_type="formData",
-            body_type="json",
+            # The bytes, not tea's ``json.loads``: every answer is decoded by
+            # :func:`~hbr_clients_provider.api.decode.decode_json`, under its bounds.
+            body_type="byte",
         )
 
     def __repr__(self) -> str:
@@ -135,7 +139,13 @@ class Transport:
             error = translate_response(exchange)
             if error is not None:
                 raise error
-        payload = response.get("body") if isinstance(response, Mapping) else None
+        raw = response.get("body") if isinstance(response, Mapping) else None
+        payload = decode_json(
+            raw if isinstance(raw, bytes) else exchange.body,
+            endpoint=self.connection.endpoint,
+            status=exchange.status,
+            content_type=exchange.content_type,
+        )
         if not isinstance(payload, dict):
             kind = type(payload).__name__ if payload is not None else "null"
             msg = f"the body is a JSON {kind}, not an object"

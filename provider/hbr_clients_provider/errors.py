@@ -21,6 +21,8 @@ Every error the package raises derives from :class:`HbrError`::
     ├── DeadlineExceeded      (TimeoutError)     the listing's overall deadline passed
     ├── TooManyClientsError                      TotalCount above the max_clients bound
     └── FleetChangedError                        the fleet kept changing while it was listed
+        └── InconsistentPagesError               the pages did not fit together: a wrong
+                                                 echoed page, a short page, an ID twice
 
 Errors carry facts as attributes (``code``, ``request_id``, ``endpoint``, ``status``,
 ``violations``...) so callers assert on data, not on message text; whether an error is
@@ -36,7 +38,7 @@ the exception's facts, never from request objects or proxy URLs.
 from __future__ import annotations
 
 import enum
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import attrs
 
@@ -54,9 +56,11 @@ __all__ = [
     "FleetChangedError",
     "HbrError",
     "HttpStatusError",
+    "InconsistentPagesError",
     "InvalidJsonError",
     "InvalidQuery",
     "MalformedResponseError",
+    "Misfit",
     "ProxyError",
     "RequestTimeoutError",
     "ResponseError",
@@ -455,3 +459,51 @@ class FleetChangedError(HbrError):
             f"attempt(s){extra}"
         )
         super().__init__(msg)
+
+
+#: How the pages of a listing failed to fit together (:class:`InconsistentPagesError`).
+Misfit = Literal["wrong_page", "count_changed", "short_page", "duplicate"]
+
+_MISFIT_CAUSES: Final[dict[str, str]] = {
+    "wrong_page": "the server (or a proxy in between) does not honour PageNumber",
+    "count_changed": "the fleet changed between the page requests",
+    "short_page": (
+        "a page came back shorter than PageSize and TotalCount promise: the fleet changed "
+        "between the page requests, or the server pages inconsistently"
+    ),
+    "duplicate": (
+        "the same ID came back on two pages: the fleet changed between the page requests, "
+        "or the server pages inconsistently"
+    ),
+}
+
+
+class InconsistentPagesError(FleetChangedError):
+    """The pages of a listing did not fit together, named by ``kind`` (:data:`Misfit`).
+
+    A subclass of :class:`FleetChangedError`, which callers already handle; the message
+    says what was seen and who can act on it.
+    """
+
+    def __init__(
+        self,
+        kind: Misfit,
+        detail: str,
+        *,
+        attempts: int,
+        endpoint: str = "",
+        request_id: str | None = None,
+    ) -> None:
+        self.kind = kind
+        self.attempts = attempts
+        self.detail = detail
+        self.endpoint = endpoint
+        self.request_id = request_id
+        origin = f" from {endpoint}" if endpoint else ""
+        rid = f", request id {request_id}" if request_id else ""
+        tries = f" after {attempts} attempts" if attempts > 1 else ""
+        msg = (
+            f"the pages of the listing{origin} do not fit together{tries}{rid}: "
+            f"{terminal_text(detail)}; {_MISFIT_CAUSES[kind]}"
+        )
+        HbrError.__init__(self, msg)

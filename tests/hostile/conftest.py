@@ -5,13 +5,22 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import attrs
 import pytest
 
-from tests.hostile.servers import LoggingProxy, TlsFiles, make_self_signed, make_tls_files
+from tests.hostile.servers import (
+    LoggingProxy,
+    ScriptedHbr,
+    TlsFiles,
+    make_self_signed,
+    make_tls_files,
+)
+
+#: A factory of started :class:`ScriptedHbr` endpoints.
+Scripted = Callable[..., ScriptedHbr]
 
 #: The ``hbr-clients`` console script of this interpreter's environment.
 HBR_CLIENTS = str(Path(sys.executable).parent / "hbr-clients")
@@ -71,3 +80,18 @@ def private_ca(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
 def self_signed(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
     """A self-signed certificate for 127.0.0.1."""
     return make_self_signed(tmp_path_factory.mktemp("self-signed"))
+
+
+@pytest.fixture
+def scripted() -> Iterator[Scripted]:
+    """A factory of started scripted endpoints (``script=``, ``tls=``); stopped afterwards."""
+    started: list[ScriptedHbr] = []
+
+    def start(**kwargs: object) -> ScriptedHbr:
+        server = ScriptedHbr(**kwargs).start()  # type: ignore[arg-type]
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

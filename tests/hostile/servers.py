@@ -452,7 +452,7 @@ class HeaderDrip:
 Script = Callable[[int, str], "Reply | HeaderDrip"]
 
 
-def _page_of(path: str) -> int:
+def page_of(path: str) -> int:
     """The ``PageNumber`` of a request path (1 when absent)."""
     query = dict(p.partition("=")[::2] for p in urlsplit(path).query.split("&") if p)
     return int(query.get("PageNumber") or 1)
@@ -525,7 +525,7 @@ def drip_headers_on(pages: frozenset[int], *, total: int, drip_s: float = 0.5) -
     """A script that answers pages at once, but drips the headers of ``pages``."""
 
     def script(_number: int, path: str) -> Reply | HeaderDrip:
-        page = _page_of(path)
+        page = page_of(path)
         body = json.dumps(paged_answer(page, total=total)).encode()
         return HeaderDrip(body=body, drip_s=drip_s) if page in pages else Reply(body=body)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -32,21 +32,6 @@ HEADERS_SLOW = "still waiting for the status line and headers"
 
 #: Seconds a command may take past its deadline: process start-up and the report.
 SLACK_S = 2.0
-
-
-@pytest.fixture
-def scripted() -> Iterator[Scripted]:
-    """A factory of started scripted endpoints (``script=``, ``tls=``); stopped afterwards."""
-    started: list[ScriptedHbr] = []
-
-    def start(**kwargs: object) -> ScriptedHbr:
-        server = ScriptedHbr(**kwargs).start()  # type: ignore[arg-type]
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
 
 
 def timed(endpoint: str, *args: str, **kwargs: object) -> tuple[Run, float]:

@@ -25,7 +25,7 @@ import pytest
 
 from hbr_clients_provider.cli import CSV_COLUMNS
 from tests.hostile.conftest import _NETWORK_VARS, HBR_CLIENTS
-from tests.hostile.servers import CLIENT, Reply, Script, ScriptedHbr, _page_of, answer
+from tests.hostile.servers import CLIENT, Reply, Script, ScriptedHbr, answer, page_of
 
 #: An OSC window title, a screen clear, a C1 CSI and a right-to-left override.
 ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x9b31m\u202e"
@@ -62,7 +62,7 @@ def serve_pages(clients: Sequence[dict[str, Any]], page_size: int = 99) -> Scrip
     """A script that serves ``clients`` page by page, as HBR does."""
 
     def script(_number: int, path: str) -> Reply:
-        page = _page_of(path)
+        page = page_of(path)
         items = list(clients[(page - 1) * page_size : page * page_size])
         body = answer(items, PageNumber=page, PageSize=page_size, TotalCount=len(clients))
         return Reply.json(body)

@@ -16,7 +16,7 @@ import pytest
 from hbr_clients_provider.api import paging
 from hbr_clients_provider.api.connection import ConnectionSettings
 from hbr_clients_provider.api.limits import ListingLimits
-from hbr_clients_provider.api.models import ClientsPage
+from hbr_clients_provider.api.operations import Operation, Page
 from hbr_clients_provider.api.paging import list_clients
 from hbr_clients_provider.api.query import ClientQuery
 from hbr_clients_provider.api.ratelimit import AdaptiveRateLimiter, RateLimit
@@ -362,13 +362,15 @@ class _CountingTransport(Transport):
         self.after_first: Callable[[], None] | None = None
         self._lock = threading.Lock()
 
-    def describe(self, params: Mapping[str, Any], *, deadline: float | None = None) -> ClientsPage:
+    def fetch_page(
+        self, operation: Operation, params: Mapping[str, Any], *, deadline: float | None = None
+    ) -> Page:
         with self._lock:
             self.requests += 1
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         try:
-            return super().describe(params, deadline=deadline)
+            return super().fetch_page(operation, params, deadline=deadline)
         finally:
             with self._lock:
                 self.in_flight -= 1

@@ -269,6 +269,11 @@ class ClientsPage:
             ),
         )
 
+    @property
+    def items(self) -> tuple[BackupClient, ...]:
+        """The clients, under the name the paging engine reads (:class:`.operations.Page`)."""
+        return self.clients
+
 
 def _is_false(value: Any) -> bool:
     return value is False or (isinstance(value, str) and value.strip().lower() == "false")

@@ -1,9 +1,12 @@
-"""One signed ``DescribeBackupClients`` call over ``alibabacloud-tea-openapi``.
+"""One signed API call over ``alibabacloud-tea-openapi``, for any :class:`~.operations.Operation`.
 
 :class:`Transport` owns a ``tea-openapi`` client built from
 :class:`~hbr_clients_provider.api.connection.ConnectionSettings` and sends exactly what the
-official SDK sends (``POST /``, RPC style, ``ACS3-HMAC-SHA256``, query plus form body from
-:func:`hbr_clients_provider.api.wire.encode_request`). It makes one attempt per call: the
+official SDKs send (``POST /``, RPC style, ``ACS3-HMAC-SHA256``, query plus form body from
+the operation's ``encode``: :func:`hbr_clients_provider.api.wire.encode_request` for HBR).
+One transport serves one endpoint; HBR ``DescribeBackupClients`` is the default operation,
+and ECS ``DescribeInstances`` or HBR ``DescribeRegions`` go through the same code. It makes
+one attempt per call: the
 SDK's own retry loop is off (no ``retry_options``), retries are
 :mod:`hbr_clients_provider.api.retry`'s job. The HTTP step runs under an
 :class:`~hbr_clients_provider.api.exchange.Exchange`: the proxy and CA bundle resolved by
@@ -23,12 +26,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hbr_clients_provider.api import wire
 from hbr_clients_provider.api.connection import ConnectionSettings
 from hbr_clients_provider.api.decode import decode_json
 from hbr_clients_provider.api.exchange import Exchange, install_log_redaction, install_session
+from hbr_clients_provider.api.hbr_api import DESCRIBE_BACKUP_CLIENTS
 from hbr_clients_provider.api.models import ClientsPage
 from hbr_clients_provider.api.network import NetworkSettings, resolve_network
+from hbr_clients_provider.api.operations import Operation, Page
 from hbr_clients_provider.api.translate import translate, translate_response
 from hbr_clients_provider.errors import CredentialsError, MalformedResponseError
 
@@ -75,19 +79,23 @@ class Transport:
         pool_key = DaraCore._resolve_pool_maxsize({"maxIdleConns": DaraCore.to_number(pool)})
         install_session(f"{protocol}://{connection.endpoint}:80:pool={pool_key}", pool)
         install_log_redaction()
-        self._params_by_action = {
-            action: self._make_params(Params, action, connection.protocol)
-            for action in (wire.ACTION, wire.REGIONS_ACTION)
-        }
+        self._params_type = Params
+        self._params_by_operation: dict[Operation, Any] = {}
         self._runtime_type = RuntimeOptions
         self.calls = 0
 
-    @staticmethod
-    def _make_params(params_type: Any, action: str, protocol: str) -> Any:
-        return params_type(
-            action=action,
-            version=wire.VERSION,
-            protocol=protocol.upper(),
+    def _params(self, operation: Operation) -> Any:
+        params = self._params_by_operation.get(operation)
+        if params is None:
+            params = self._make_params(operation)
+            self._params_by_operation[operation] = params
+        return params
+
+    def _make_params(self, operation: Operation) -> Any:
+        return self._params_type(
+            action=operation.action,
+            version=operation.version,
+            protocol=self.connection.protocol.upper(),
             pathname="/",
             method="POST",
             auth_type="AK",
@@ -106,9 +114,9 @@ class Transport:
         params: Mapping[str, Any],
         *,
         deadline: float | None = None,
-        action: str = wire.ACTION,
+        operation: Operation = DESCRIBE_BACKUP_CLIENTS,
     ) -> dict[str, Any]:
-        """Send one ``action`` request with snake_case ``params``; return the decoded JSON object.
+        """Send one ``operation`` request with snake_case ``params``; return the JSON object.
 
         ``deadline`` is an absolute :func:`time.monotonic` instant the request must not
         outlive: the timeouts are clamped to it and a body still arriving then is cut.
@@ -117,7 +125,7 @@ class Transport:
         """
         from alibabacloud_tea_openapi.utils_models import OpenApiRequest  # noqa: PLC0415
 
-        query, body = wire.encode_request(params)
+        query, body = operation.encode(params)
         request = OpenApiRequest(query=query, body=body)
         exchange = Exchange(
             endpoint=self.connection.endpoint,
@@ -130,7 +138,7 @@ class Transport:
         with exchange:
             try:
                 response = self._client.call_api(
-                    self._params_by_action[action], request, self._runtime_type()
+                    self._params(operation), request, self._runtime_type()
                 )
             except Exception as exc:
                 raise translate(exc, exchange) from None
@@ -152,8 +160,21 @@ class Transport:
             raise MalformedResponseError(msg, endpoint=self.connection.endpoint)
         return payload
 
+    def fetch_page(
+        self, operation: Operation, params: Mapping[str, Any], *, deadline: float | None = None
+    ) -> Page:
+        """Send one request of a paged ``operation``; return its validated page.
+
+        :raises ValueError: ``operation`` does not page (a bug of the caller).
+        """
+        if operation.paging is None:
+            msg = f"{operation.name} does not page"
+            raise ValueError(msg)
+        answer = self.call(params, deadline=deadline, operation=operation)
+        return operation.paging.read(answer, self.connection.endpoint)
+
     def describe(self, params: Mapping[str, Any], *, deadline: float | None = None) -> ClientsPage:
-        """Send one request and return the validated, typed page (see :meth:`call`)."""
+        """Send one ``DescribeBackupClients`` request; return the validated, typed page."""
         return ClientsPage.from_wire(
             self.call(params, deadline=deadline), endpoint=self.connection.endpoint
         )

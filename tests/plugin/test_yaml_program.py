@@ -198,3 +198,39 @@ def test_gate_defaults_fail_the_preview(
     assert empty.returncode != 0
     assert "nothing to audit" in empty.stdout + empty.stderr
     assert "allowEmpty" in empty.stdout + empty.stderr
+
+
+BAD_FUNCTION_PROGRAM = """\
+name: hbr-invalid
+runtime: yaml
+variables:
+  gate:
+    fn::invoke:
+      function: hbr:index:auditBackupClients
+      arguments:
+        clientType: VM_CLIENT
+outputs:
+  passed: ${gate.passed}
+"""
+
+
+def test_bad_function_argument_is_the_first_error_a_user_reads(
+    tmp_path: Path, emulator_factory: Callable[..., Emulator]
+) -> None:
+    """The Diagnostics open with the field and the rule, not with gRPC's shutdown noise."""
+    emu = emulator_factory(fleet=5, seed=1)
+    stack = _stack(tmp_path, emu)
+    (stack.directory / "Pulumi.yaml").write_text(BAD_FUNCTION_PROGRAM)
+    preview = stack.pulumi("preview", check=False)
+    output = preview.stdout + preview.stderr
+    assert preview.returncode != 0
+    assert "Diagnostics:" in output, output
+    diagnostics = output.split("Diagnostics:", 1)[1]
+    first_error = next(line for line in diagnostics.splitlines() if "error" in line)
+    cause = next(line for line in diagnostics.splitlines() if "invoke failed" in line)
+    assert diagnostics.index(cause) < diagnostics.index("Error registering variable")
+    assert "1 error occurred" in first_error or "VM_CLIENT" in first_error
+    assert "did you mean ECS_CLIENT? (clientType)" in cause
+    assert "client connection is closing" not in output
+    assert "Traceback" not in output
+    assert emu.backend.api_call_count() == 0

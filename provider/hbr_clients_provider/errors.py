@@ -313,14 +313,23 @@ class InvalidJsonError(ResponseError):
 
 
 class MalformedResponseError(ResponseError):
-    """JSON that is not a ``DescribeBackupClients`` answer; ``problem`` says what is wrong."""
+    """JSON that is not an answer of ``operation`` (default ``DescribeBackupClients``);
+    ``problem`` says what is wrong."""
 
-    def __init__(self, problem: str, *, endpoint: str = "", request_id: str | None = None) -> None:
+    def __init__(
+        self,
+        problem: str,
+        *,
+        endpoint: str = "",
+        request_id: str | None = None,
+        operation: str = OPERATION,
+    ) -> None:
         self.problem = problem
         self.request_id = request_id
+        self.operation = operation
         rid = f"request id {request_id}" if request_id else "no request id"
         origin = f" from {endpoint}" if endpoint else ""
-        msg = f"malformed {OPERATION} response{origin} ({rid}): {problem}"
+        msg = f"malformed {operation} response{origin} ({rid}): {problem}"
         super().__init__(msg, endpoint=endpoint, status=200)
 
 

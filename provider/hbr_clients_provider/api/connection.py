@@ -9,6 +9,10 @@
   ``ALIBABA_CLOUD_REGION_ID``. The region is checked before listing, endpoint or not
   (:func:`~hbr_clients_provider.api.regions.check_region`).
 * protocol: explicit, else ``HBR_PROTOCOL``, else ``https``.
+* connect_to: explicit, else ``HBR_CONNECT_TO``: every connection goes to that ``HOST:PORT``
+  while the request keeps its real ``Host`` (:mod:`~hbr_clients_provider.api.endpoints`); the
+  proxy decision is then made for that address. :meth:`ConnectionSettings.for_service`
+  gives the settings of another service or region with the same credentials.
 * credentials: an explicit AccessKey pair (plus optional STS token), else a named profile,
   else the standard chain of ``alibabacloud-credentials``: environment variables
   (``ALIBABA_CLOUD_ACCESS_KEY_ID``/``_SECRET``/``_SECURITY_TOKEN``), OIDC role
@@ -44,6 +48,8 @@ from typing import Any
 
 import attrs
 
+from hbr_clients_provider.api.endpoints import endpoint_for as endpoint_for_product
+from hbr_clients_provider.api.endpoints import parse_connect_to
 from hbr_clients_provider.api.network import NetworkSettings, resolve_network
 from hbr_clients_provider.api.regions import endpoint_for
 from hbr_clients_provider.errors import CredentialsError, InvalidQuery, Violation
@@ -133,6 +139,10 @@ class ConnectionSettings:
     read_timeout_s: float = 10.0
     ca_bundle: str | None = None
     network_settings: NetworkSettings | None = attrs.field(default=None, repr=False)
+    connect_to: tuple[str, int] | None = None
+    """Where every connection goes instead of the endpoint's address (``None``: there)."""
+    endpoint_given: bool = False
+    """Whether the endpoint was set (argument or ``HBR_ENDPOINT``) rather than resolved."""
 
     @endpoint.validator
     def _check_endpoint(self, _: attrs.Attribute[str], value: str) -> None:
@@ -165,10 +175,11 @@ class ConnectionSettings:
         read_timeout_s: float = 10.0,
         ca_bundle: str | None = None,
         environ: Mapping[str, str] | None = None,
+        connect_to: str | None = None,
     ) -> ConnectionSettings:
         """Apply the precedence rules (module docstring) and fetch credentials once.
 
-        :raises InvalidQuery: an invalid endpoint, proxy variable or CA bundle.
+        :raises InvalidQuery: an invalid endpoint, ``connect_to``, proxy variable or CA bundle.
         :raises CredentialsError: when no credentials can be found.
         :raises ValueError: when neither an endpoint nor a region is known.
         """
@@ -176,6 +187,15 @@ class ConnectionSettings:
         region = region or env.get("ALIBABA_CLOUD_REGION_ID") or None
         network = _lower(network or "public")
         endpoint = endpoint or env.get("HBR_ENDPOINT") or None
+        endpoint_given = endpoint is not None
+        connect_text = connect_to or env.get("HBR_CONNECT_TO") or None
+        target = (
+            None
+            if connect_text is None
+            else parse_connect_to(
+                connect_text, field="connect_to" if connect_to else "HBR_CONNECT_TO"
+            )
+        )
         if endpoint is None:
             if not region:
                 msg = (
@@ -188,9 +208,7 @@ class ConnectionSettings:
         _require_endpoint(endpoint)  # before the proxy, the CAs and the credential chain
         network_settings = None
         if _lower(protocol) in PROTOCOLS:
-            network_settings = resolve_network(
-                f"{_lower(protocol)}://{endpoint}/", ca_bundle=ca_bundle, environ=env
-            )
+            network_settings = _network(_lower(protocol), endpoint, target, ca_bundle, env)
         key_id, secret, token = _credentials(
             access_key_id=access_key_id,
             access_key_secret=access_key_secret,
@@ -211,6 +229,27 @@ class ConnectionSettings:
             read_timeout_s=read_timeout_s,
             ca_bundle=ca_bundle,
             network_settings=network_settings,
+            connect_to=target,
+            endpoint_given=endpoint_given,
+        )
+
+    def for_service(
+        self, product: str, region: str, *, environ: Mapping[str, str] | None = None
+    ) -> ConnectionSettings:
+        """These settings for ``product`` (``hbr``, ``ecs``) in ``region``: same credentials,
+        timeouts and ``connect_to``; the endpoint as the official SDK resolves it, and the
+        proxy decided for it (from ``environ``, default the process environment).
+        """
+        endpoint = endpoint_for_product(product, region, network=self.network)
+        env = os.environ if environ is None else environ
+        return attrs.evolve(
+            self,
+            endpoint=endpoint,
+            region=region,
+            endpoint_given=False,
+            network_settings=_network(
+                self.protocol, endpoint, self.connect_to, self.ca_bundle, env
+            ),
         )
 
     def redacted(self) -> dict[str, Any]:
@@ -226,7 +265,25 @@ class ConnectionSettings:
             "read_timeout_s": self.read_timeout_s,
             "ca_bundle": self.ca_bundle,
             "route": self.network_settings.describe() if self.network_settings else None,
+            "connect_to": None if self.connect_to is None else _address(self.connect_to),
         }
+
+
+def _address(target: tuple[str, int]) -> str:
+    host, port = target
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _network(
+    protocol: str,
+    endpoint: str,
+    connect_to: tuple[str, int] | None,
+    ca_bundle: str | None,
+    environ: Mapping[str, str],
+) -> NetworkSettings:
+    """The proxy and CAs for ``endpoint``; with ``connect_to``, the proxy of that address."""
+    where = endpoint if connect_to is None else _address(connect_to)
+    return resolve_network(f"{protocol}://{where}/", ca_bundle=ca_bundle, environ=environ)
 
 
 def _credentials(

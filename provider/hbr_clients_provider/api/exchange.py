@@ -14,6 +14,8 @@ the call goes out under the :class:`Exchange` the transport opened for it:
   line and headers, and the body, in whichever thread sends it;
 * a body larger than :data:`MAX_BODY_BYTES` refused;
 * the server's ``x-acs-retry-after`` and ``Retry-After`` kept for the retry loop;
+* the TCP connection sent to ``connect_to`` when it is set (curl's ``--connect-to``), the
+  request's URL, ``Host`` and TLS name unchanged;
 * redirects never followed (a signed request goes only where the user said);
 * the status, content type and first bytes of the body kept in the :class:`Exchange`, and
   the original exception too (``darabonba`` turns every ``IOError`` into a bare
@@ -129,6 +131,7 @@ class Exchange:
     connect_timeout_s: float
     read_timeout_s: float
     deadline: float | None = None
+    connect_to: tuple[str, int] | None = None
     used: bool = False
     phase: Phase = "headers"
     expired: Phase | None = None
@@ -291,9 +294,22 @@ class DeadlineConnectionMixin:
     """
 
     sock: Any
+    _dns_host: str
+    port: int | None
 
     def _new_conn(self) -> Any:
-        return DeadlineSocket(super()._new_conn())  # type: ignore[misc]
+        exchange = _CURRENT.get()
+        target = exchange.connect_to if exchange is not None else None
+        if target is None:
+            return DeadlineSocket(super()._new_conn())  # type: ignore[misc]
+        # curl's --connect-to: the TCP connection goes to ``target``; ``host`` (the Host
+        # header's name, TLS SNI and certificate check) stays the endpoint's.
+        saved = self._dns_host, self.port
+        self._dns_host, self.port = target
+        try:
+            return DeadlineSocket(super()._new_conn())  # type: ignore[misc]
+        finally:
+            self._dns_host, self.port = saved
 
     def connect(self) -> None:
         """Connect (TCP, proxy tunnel, TLS) in phase ``connect``, then wrap the socket."""

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 from difflib import get_close_matches
 from typing import Any, Final
 
+from hbr_clients_provider.api import endpoints
 from hbr_clients_provider.api.models import check_envelope
 from hbr_clients_provider.errors import HbrError, InvalidQuery, MalformedResponseError, Violation
 
@@ -159,10 +160,7 @@ def region_problem(region: str) -> str | None:
 
 def endpoint_for(region: str, *, network: str = "public") -> str:
     """The HBR endpoint of ``region`` on ``network`` (``public`` or ``vpc``), per the SDK."""
-    if region in SHARED_ENDPOINT_REGIONS:
-        return SHARED_ENDPOINT
-    prefix = "hbr-vpc" if network == "vpc" else "hbr"
-    return f"{prefix}.{region}.aliyuncs.com"
+    return endpoints.endpoint_for("hbr", region, network=network)
 
 
 def suggest(region: str, known: Iterable[str]) -> str:

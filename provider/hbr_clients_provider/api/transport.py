@@ -133,6 +133,7 @@ class Transport:
             connect_timeout_s=self.connection.connect_timeout_s,
             read_timeout_s=self.connection.read_timeout_s,
             deadline=deadline,
+            connect_to=self.connection.connect_to,
         )
         self.calls += 1
         with exchange:

@@ -1,0 +1,266 @@
+"""The estate audit's listings: every region's ECS inventory and ECS backup clients.
+
+:func:`audit_estate` lists each target (one region of the caller's account) and hands the
+listings to the pure :func:`~hbr_clients_provider.audit.coverage.audit_coverage`:
+
+* **regions**: named (``("cn-hangzhou", "cn-shanghai")``), or ``"all"``: the regions HBR's
+  ``DescribeRegions`` lists, asked at the HBR endpoint of the connection's region (default
+  :data:`DISCOVERY_REGION`), never a list of this package's own that goes stale;
+* **per target**: ECS ``DescribeInstances`` (the whole inventory) and HBR
+  ``DescribeBackupClients`` (``ClientType=ECS_CLIENT``), each through the one transport,
+  paging engine, retry policy, rate limiter and error taxonomy of :mod:`hbr_clients_provider.api`;
+  each service and region at the endpoint the official SDKs resolve
+  (:mod:`~hbr_clients_provider.api.endpoints`), or through ``connect_to``;
+* **concurrency**: up to :data:`DEFAULT_TARGET_CONCURRENCY` listings at once (ECS and HBR of a
+  region count as two), each with its own adaptive rate limiter, since a quota belongs to an
+  API in a region: a throttled region slows only itself;
+* **one deadline** over the whole estate: every listing gets the time that is left;
+* **a failed target is a value**: its error's code (the API's, or the kind of failure), its
+  message and request ID land in the report, which is then incomplete unless the target is
+  accepted by name (``allow_unreachable``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any, Final
+
+from hbr_clients_provider.api.connection import ConnectionSettings
+from hbr_clients_provider.api.ecs_api import DESCRIBE_INSTANCES
+from hbr_clients_provider.api.hbr_api import DESCRIBE_REGIONS
+from hbr_clients_provider.api.instances import EcsInstance
+from hbr_clients_provider.api.limits import DEFAULT_DEADLINE_S, DEFAULT_MAX_CLIENTS, ListingLimits
+from hbr_clients_provider.api.models import BackupClient
+from hbr_clients_provider.api.paging import Pager, list_clients
+from hbr_clients_provider.api.ratelimit import AdaptiveRateLimiter
+from hbr_clients_provider.api.regions import offered_regions, region_problem
+from hbr_clients_provider.api.retry import RetryPolicy
+from hbr_clients_provider.api.transport import Transport
+from hbr_clients_provider.audit.coverage import (
+    CoverageReport,
+    InstanceScope,
+    Target,
+    TargetError,
+    TargetListing,
+    audit_coverage,
+)
+from hbr_clients_provider.audit.rules import AuditRules
+from hbr_clients_provider.display import terminal_text
+from hbr_clients_provider.errors import (
+    ApiError,
+    DeadlineExceeded,
+    HbrError,
+    InvalidQuery,
+    Violation,
+)
+
+__all__ = [
+    "ALL_REGIONS",
+    "DEFAULT_TARGET_CONCURRENCY",
+    "DISCOVERY_REGION",
+    "audit_estate",
+    "discover_regions",
+    "list_target",
+    "parse_regions",
+]
+
+#: ``regions="all"``: every region ``DescribeRegions`` lists.
+ALL_REGIONS: Final = "all"
+
+#: Where ``DescribeRegions`` is asked when the connection names no region.
+DISCOVERY_REGION: Final = "cn-hangzhou"
+
+#: Listings run at once (each region's ECS and HBR listings count as two).
+DEFAULT_TARGET_CONCURRENCY: Final = 8
+
+#: Page workers of one listing in an estate audit: the targets already run side by side.
+_PAGES_PER_LISTING: Final = 4
+
+_REGIONS_RULE = "must be 'all' or region IDs separated by commas, e.g. cn-hangzhou,cn-shanghai"
+
+
+def parse_regions(value: str | Sequence[str], *, field: str = "regions") -> tuple[str, ...] | str:
+    """``"all"``, or the region IDs of ``"cn-hangzhou,cn-shanghai"`` (or a list), de-duplicated.
+
+    :raises InvalidQuery: naming ``field`` for an empty list or a malformed region ID.
+    """
+    items = value.split(",") if isinstance(value, str) else list(value)
+    names = [str(item).strip() for item in items if str(item).strip()]
+    if names == [ALL_REGIONS]:
+        return ALL_REGIONS
+    if not names:
+        raise InvalidQuery((Violation(field=field, rule=_REGIONS_RULE, value=value),))
+    violations = [
+        Violation(field=field, rule=problem, value=name)
+        for name in names
+        if (problem := region_problem(name)) is not None
+    ]
+    if violations:
+        raise InvalidQuery(tuple(violations))
+    return tuple(dict.fromkeys(names))
+
+
+def discover_regions(connection: ConnectionSettings, *, deadline: float) -> tuple[str, ...]:
+    """The regions HBR's ``DescribeRegions`` lists, sorted (asked at the connection's region).
+
+    :param deadline: an absolute :func:`time.monotonic` instant.
+    :raises HbrError: when it cannot be asked.
+    """
+    region = connection.region or DISCOVERY_REGION
+    hbr = connection if connection.endpoint_given else connection.for_service("hbr", region)
+    answer = Transport(hbr).call({}, deadline=deadline, operation=DESCRIBE_REGIONS)
+    return tuple(sorted(offered_regions(answer, endpoint=hbr.endpoint)))
+
+
+def _target_error(error: HbrError) -> TargetError:
+    if isinstance(error, ApiError):
+        return TargetError(code=error.code, message=error.message, request_id=error.request_id)
+    return TargetError(
+        code=type(error).__name__,
+        message=terminal_text(str(error)),
+        request_id=getattr(error, "request_id", None),
+    )
+
+
+def _list_instances(
+    connection: ConnectionSettings, region: str, *, limits: ListingLimits, retry: RetryPolicy
+) -> tuple[EcsInstance, ...]:
+    transport = Transport(connection, pool_size=_PAGES_PER_LISTING)
+    pager = Pager(
+        transport,
+        operation=DESCRIBE_INSTANCES,
+        concurrency=_PAGES_PER_LISTING,
+        retry=retry,
+        limiter=AdaptiveRateLimiter(burst=_PAGES_PER_LISTING),
+        limits=limits,
+    )
+    instances, _ = pager.list_all(
+        lambda number, size: {"region_id": region, "page_number": number, "page_size": size}
+    )
+    return tuple(instances)
+
+
+def _list_clients(
+    connection: ConnectionSettings, *, limits: ListingLimits, retry: RetryPolicy
+) -> tuple[BackupClient, ...]:
+    listing = list_clients(
+        {"client_type": "ECS_CLIENT"},
+        connection=connection,
+        concurrency=_PAGES_PER_LISTING,
+        retry=retry,
+        limits=limits,
+    )
+    return listing.clients
+
+
+def list_target(
+    connection: ConnectionSettings,
+    target: Target,
+    *,
+    deadline: float,
+    max_items: int = DEFAULT_MAX_CLIENTS,
+    retry: RetryPolicy | None = None,
+    pool: ThreadPoolExecutor | None = None,
+) -> TargetListing:
+    """List one target's inventory and ECS clients; a failure is the listing's ``error``.
+
+    :param deadline: an absolute :func:`time.monotonic` instant both listings end by.
+    :param pool: where the two listings run side by side (default: one after the other).
+    """
+    retry = retry or RetryPolicy()
+
+    def limits() -> ListingLimits:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise DeadlineExceeded(deadline_s=None, endpoint=target.region, detail="no time left")
+        return ListingLimits(max_clients=max_items, deadline_s=left)
+
+    ecs = connection.for_service("ecs", target.region)
+    hbr = connection if connection.endpoint_given else connection.for_service("hbr", target.region)
+
+    def instances() -> tuple[EcsInstance, ...]:
+        return _list_instances(ecs, target.region, limits=limits(), retry=retry)
+
+    def clients() -> tuple[BackupClient, ...]:
+        return _list_clients(hbr, limits=limits(), retry=retry)
+
+    try:
+        if pool is None:
+            found_instances, found_clients = instances(), clients()
+        else:
+            pending_instances, pending_clients = pool.submit(instances), pool.submit(clients)
+            found_instances, found_clients = pending_instances.result(), pending_clients.result()
+    except InvalidQuery:
+        raise
+    except HbrError as error:
+        return TargetListing(target=target, error=_target_error(error))
+    return TargetListing(target=target, instances=found_instances, clients=found_clients)
+
+
+def audit_estate(
+    connection: ConnectionSettings,
+    *,
+    regions: str | Sequence[str] = ALL_REGIONS,
+    scope: InstanceScope | None = None,
+    rules: AuditRules | None = None,
+    require_client: bool = False,
+    allow_unreachable: Iterable[str] = (),
+    deadline_s: float = DEFAULT_DEADLINE_S,
+    max_items: int = DEFAULT_MAX_CLIENTS,
+    retry: RetryPolicy | None = None,
+    concurrency: int = DEFAULT_TARGET_CONCURRENCY,
+    now: datetime | None = None,
+    on_target: Callable[[TargetListing], Any] | None = None,
+) -> CoverageReport:
+    """List every target of ``regions`` and judge the estate (module docstring).
+
+    :param connection: the credentials, protocol, network and ``connect_to`` (its endpoint
+        serves HBR of its region only when it was set explicitly, for one region).
+    :param on_target: called with each target's listing as it completes (progress).
+    :raises InvalidQuery: bad ``regions``, or an explicit endpoint with several regions.
+    :raises HbrError: when ``regions="all"`` and ``DescribeRegions`` cannot be asked.
+    """
+    deadline = time.monotonic() + deadline_s
+    wanted = parse_regions(regions)
+    names = discover_regions(connection, deadline=deadline) if isinstance(wanted, str) else wanted
+    if connection.endpoint_given and len(names) > 1:
+        rule = (
+            "names one region's HBR endpoint, and this audit covers several regions: use "
+            "connect_to (HBR_CONNECT_TO, --connect-to) to send every region's requests to "
+            "one address, or audit one region"
+        )
+        raise InvalidQuery((Violation(field="endpoint", rule=rule, value=connection.endpoint),))
+    workers = max(2, concurrency)
+    listings: list[TargetListing] = []
+    with (
+        ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hbr-target") as targets,
+        ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hbr-listing") as listing_pool,
+    ):
+        futures = [
+            targets.submit(
+                list_target,
+                connection,
+                Target(region=region),
+                deadline=deadline,
+                max_items=max_items,
+                retry=retry,
+                pool=listing_pool,
+            )
+            for region in names
+        ]
+        for future in futures:
+            listing = future.result()
+            listings.append(listing)
+            if on_target is not None:
+                on_target(listing)
+    return audit_coverage(
+        listings,
+        scope=scope,
+        rules=rules,
+        require_client=require_client,
+        allow_unreachable=allow_unreachable,
+        now=now,
+    )

@@ -49,6 +49,7 @@ import attrs
 from hbr_clients_provider.api.coerce import coerce_inputs
 from hbr_clients_provider.api.connection import NETWORKS, PROTOCOLS, ConnectionSettings
 from hbr_clients_provider.api.constants import CLIENT_TYPES, CROSS_ACCOUNT_TYPES
+from hbr_clients_provider.api.instances import IN_SCOPE_STATUSES
 from hbr_clients_provider.api.limits import (
     DEFAULT_DEADLINE_S,
     DEFAULT_MAX_CLIENTS,
@@ -59,6 +60,9 @@ from hbr_clients_provider.api.models import BackupClient, ClientListing, ClientS
 from hbr_clients_provider.api.paging import DEFAULT_CONCURRENCY, list_clients
 from hbr_clients_provider.api.query import ClientQuery
 from hbr_clients_provider.api.retry import RetryPolicy
+from hbr_clients_provider.audit.coverage import InstanceScope
+from hbr_clients_provider.audit.coverage_render import verdict_line, write_coverage
+from hbr_clients_provider.audit.estate import DISCOVERY_REGION, audit_estate, parse_regions
 from hbr_clients_provider.audit.gate import (
     CLI_NAMES,
     DEFAULT_MAX_FINDINGS,
@@ -115,6 +119,10 @@ _FLAGS: Mapping[str, str] = {
     "statuses": "--status",
     "backup_statuses": "--backup-status",
     "expected_instance_ids": "--expect-instance",
+    "instance_tags": "--instance-tag",
+    "instance_statuses": "--instance-status",
+    "allow_unreachable": "--allow-unreachable",
+    "HBR_CONNECT_TO": "HBR_CONNECT_TO",
 }
 
 
@@ -208,6 +216,12 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--endpoint", metavar="HOST[:PORT]", help="default: HBR_ENDPOINT")
     group.add_argument("--protocol", choices=PROTOCOLS, help="default: HBR_PROTOCOL or https")
     group.add_argument("--network", choices=NETWORKS, default=None)
+    group.add_argument(
+        "--connect-to",
+        metavar="HOST:PORT",
+        help="send every request's connection to HOST:PORT, keeping its real Host (curl's "
+        "--connect-to; default: HBR_CONNECT_TO)",
+    )
     group.add_argument("--profile", help="credentials profile (default: the standard chain)")
     group.add_argument(
         "--ca-bundle",
@@ -265,6 +279,7 @@ def connection_from_args(args: argparse.Namespace) -> ConnectionSettings:
         connect_timeout_s=numbers.get("connect_timeout", 5.0),
         read_timeout_s=numbers.get("read_timeout", 10.0),
         ca_bundle=args.ca_bundle,
+        connect_to=args.connect_to,
     )
 
 
@@ -535,6 +550,39 @@ def add_audit_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="ID",
         help="an instance that must have a client (repeatable, or several values)",
     )
+    estate = parser.add_argument_group(
+        "the estate: every ECS instance in scope, in every region (any of these turns it on)"
+    )
+    estate.add_argument(
+        "--regions",
+        metavar="all|REGION,...",
+        help="the regions to audit: 'all' (those HBR's DescribeRegions lists) or a list",
+    )
+    estate.add_argument(
+        "--require-client",
+        action="store_true",
+        help="flag every instance in scope without an ECS_CLIENT (rule no_backup_client)",
+    )
+    estate.add_argument(
+        "--instance-tag",
+        action="append",
+        dest="instance_tags",
+        metavar="KEY=VALUE",
+        help="only instances with this tag are in scope (repeatable: all must match)",
+    )
+    estate.add_argument(
+        "--instance-status",
+        action="append",
+        dest="instance_statuses",
+        metavar="STATUS",
+        help=f"instance statuses in scope (default {', '.join(IN_SCOPE_STATUSES)})",
+    )
+    estate.add_argument(
+        "--allow-unreachable",
+        action="append",
+        metavar="REGION",
+        help="accept that this region could not be listed (repeatable; default: exit 3)",
+    )
     gate = parser.add_argument_group("the gate (the same defaults as the SDK, plugin and policies)")
     gate.add_argument(
         "--max-findings",
@@ -577,6 +625,8 @@ def _run_audit(args: argparse.Namespace) -> int:
         )
     except InvalidQuery as exc:
         violations += exc.violations
+    if _is_estate(args):
+        return _run_estate_audit(args, rules, gate, violations)
     listing = _fetch_listing(args, violations=violations)
     if isinstance(listing, int):
         return listing
@@ -587,6 +637,98 @@ def _run_audit(args: argparse.Namespace) -> int:
     write_audit(report, args.format, sys.stdout, judged=judged)
     if judged.empty_scope:
         _say(failure_message(report, judged, CLI_NAMES))
+    return EXIT_OK if judged.passed else EXIT_FINDINGS
+
+
+def _is_estate(args: argparse.Namespace) -> bool:
+    return bool(args.regions or args.require_client or args.instance_tags)
+
+
+def _estate_inputs(args: argparse.Namespace) -> tuple[Any, InstanceScope | None, list[Violation]]:
+    """The regions and the instance scope of an estate audit, or what is wrong with them."""
+    found: list[Violation] = []
+    query = query_inputs_from_args(args)
+    for name, value in query.items():
+        if value is not None and not (name == "client_type" and value == "ECS_CLIENT"):
+            rule = (
+                "is a client query flag; an estate audit lists every ECS_CLIENT of each "
+                "region and scopes instances with --instance-tag and --instance-status"
+            )
+            found.append(Violation(field=name, rule=rule, value=value))
+    regions: Any = None
+    try:
+        default = args.region or os.environ.get("ALIBABA_CLOUD_REGION_ID") or ""
+        regions = parse_regions(args.regions or default, field="regions")
+    except InvalidQuery as exc:
+        found += exc.violations
+    scope: InstanceScope | None = None
+    tags: dict[str, str] = {}
+    for index, item in enumerate(args.instance_tags or ()):
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            found.append(
+                Violation(field=f"instance_tags[{index}]", rule="must be KEY=VALUE", value=item)
+            )
+        tags[key] = value
+    statuses = tuple(args.instance_statuses or IN_SCOPE_STATUSES)
+    for index, status in enumerate(statuses):
+        if status not in IN_SCOPE_STATUSES:
+            rule = f"must be one of {', '.join(IN_SCOPE_STATUSES)}"
+            found.append(Violation(field=f"instance_statuses[{index}]", rule=rule, value=status))
+    if not found:
+        scope = InstanceScope(tags=tags, statuses=statuses)
+    return regions, scope, found
+
+
+def _run_estate_audit(
+    args: argparse.Namespace, rules: AuditRules | None, gate: Gate | None, found: list[Violation]
+) -> int:
+    """``audit`` over the estate: every instance in scope, in every region asked for."""
+    regions, scope, estate_violations = _estate_inputs(args)
+    numbers, bad_numbers = numbers_from_args(args)
+    violations = [*found, *estate_violations, *bad_numbers]
+    if violations or rules is None or gate is None or scope is None:
+        return _fail_invalid(violations)
+    attempts = numbers.get("max_attempts")
+    if not (args.region or os.environ.get("ALIBABA_CLOUD_REGION_ID")):
+        # The connection's own region: where DescribeRegions is asked for --regions all.
+        args.region = regions[0] if isinstance(regions, tuple) else DISCOVERY_REGION
+    try:
+        connection = connection_from_args(args)
+        report = audit_estate(
+            connection,
+            regions=regions,
+            scope=scope,
+            rules=rules,
+            require_client=args.require_client,
+            allow_unreachable=args.allow_unreachable or (),
+            deadline_s=numbers.get("deadline", DEFAULT_DEADLINE_S),
+            max_items=numbers.get("max_clients", DEFAULT_MAX_CLIENTS),
+            retry=RetryPolicy(max_attempts=attempts) if attempts is not None else None,
+        )
+    except InvalidQuery as exc:
+        return _fail_invalid(exc.violations)
+    except HbrError as exc:
+        return _fail(EXIT_FAILURE, f"could not list the regions to audit: {exc}")
+    except ValueError as exc:
+        return _fail(EXIT_INVALID, str(exc))
+    judged = judge(report, gate)
+    write_coverage(report, args.format, sys.stdout, judged=judged)
+    if judged.incomplete:
+        lines = [
+            f"  {t.target.label}: {t.error.code}"
+            + (f" (request id {t.error.request_id})" if t.error.request_id else "")
+            + f": {t.error.message}"
+            for t in report.unreachable
+            if t.error is not None
+        ]
+        _say(
+            "error: the estate report is incomplete; these regions could not be listed "
+            "(accept one with --allow-unreachable REGION):\n" + "\n".join(lines)
+        )
+        return EXIT_FAILURE
+    if not judged.passed:
+        _say(verdict_line(report, judged))
     return EXIT_OK if judged.passed else EXIT_FINDINGS
 
 

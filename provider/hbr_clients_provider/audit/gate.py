@@ -12,8 +12,11 @@ The rules:
   :data:`DEFAULT_MAX_FINDINGS` (0): no finding is tolerated unless the user says so.
   ``None`` (the SDK's advisory mode) never fails on findings.
 * an **empty scope** fails the gate unless ``allow_empty`` is set: an audit that judged no
-  client and expected no instance proves nothing, and a misspelt tag, a wrong region or
-  a wrong account would otherwise pass a deploy silently.
+  client and expected no instance (an estate audit: no instance in scope and no client)
+  proves nothing, and a misspelt tag, a wrong region or a wrong account would otherwise pass
+  a deploy silently.
+* an **incomplete** estate report (a target that could not be listed and was not accepted
+  by name) fails the gate, whatever the findings: what was not seen cannot pass.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 import attrs
 
 from hbr_clients_provider.api.coerce import BadInputError, to_bool, to_int
+from hbr_clients_provider.audit.coverage import CoverageReport
 from hbr_clients_provider.audit.rules import AuditReport
 from hbr_clients_provider.errors import InvalidQuery, Violation
 
@@ -33,6 +37,7 @@ __all__ = [
     "DEFAULT_MAX_FINDINGS",
     "EMPTY_SCOPE",
     "GATE_INPUTS",
+    "INCOMPLETE",
     "PYTHON_NAMES",
     "TOO_MANY_FINDINGS",
     "Gate",
@@ -53,6 +58,9 @@ TOO_MANY_FINDINGS = "too_many_findings"
 
 #: Why a gate failed: the audit judged nothing, and an empty scope was not allowed.
 EMPTY_SCOPE = "empty_scope"
+
+#: Why a gate failed: a target of an estate audit could not be listed, and was not accepted.
+INCOMPLETE = "incomplete"
 
 
 @attrs.frozen(kw_only=True)
@@ -134,7 +142,8 @@ class GateVerdict:
     passed: bool
     """Whether the deploy may go on."""
     reasons: tuple[str, ...]
-    """Why it may not: :data:`TOO_MANY_FINDINGS`, :data:`EMPTY_SCOPE`; empty when passed."""
+    """Why it may not: :data:`TOO_MANY_FINDINGS`, :data:`EMPTY_SCOPE`, :data:`INCOMPLETE`;
+    empty when passed."""
     findings: int
     """How many findings the report has."""
     gate: Gate
@@ -144,6 +153,11 @@ class GateVerdict:
     def empty_scope(self) -> bool:
         """Whether the gate failed because the audit judged nothing."""
         return EMPTY_SCOPE in self.reasons
+
+    @property
+    def incomplete(self) -> bool:
+        """Whether the gate failed because part of the estate could not be listed."""
+        return INCOMPLETE in self.reasons
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict of the verdict and the settings."""
@@ -156,14 +170,19 @@ class GateVerdict:
         }
 
 
-def is_empty_scope(report: AuditReport) -> bool:
-    """Whether the audit judged no client and expected no instance."""
+def is_empty_scope(report: AuditReport | CoverageReport) -> bool:
+    """Whether the audit judged nothing: no client and no expected instance (for an estate:
+    no instance in scope and no client)."""
+    if isinstance(report, CoverageReport):
+        return report.summary.instances == 0 and report.summary.clients == 0
     return report.summary.total_clients == 0 and report.summary.expected_instances == 0
 
 
-def judge(report: AuditReport, gate: Gate) -> GateVerdict:
+def judge(report: AuditReport | CoverageReport, gate: Gate) -> GateVerdict:
     """Decide whether ``report`` passes ``gate`` (module docstring)."""
     reasons: list[str] = []
+    if isinstance(report, CoverageReport) and not report.complete:
+        reasons.append(INCOMPLETE)
     if gate.max_findings is not None and len(report.findings) > gate.max_findings:
         reasons.append(TOO_MANY_FINDINGS)
     if not gate.allow_empty and is_empty_scope(report):

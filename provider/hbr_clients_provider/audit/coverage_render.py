@@ -1,0 +1,140 @@
+"""The estate report (:class:`~.coverage.CoverageReport`) as a table, JSON or Markdown.
+
+Every text that came from the cloud (names, tags, error messages) goes through
+:mod:`hbr_clients_provider.display`: escaped for a terminal, escaped for Markdown, cut to a
+bounded width in tables. JSON is exact and complete: ``passed``, ``complete``, ``gate``,
+``scope``, ``targets``, ``findings``, ``summary``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Final, TextIO
+
+from hbr_clients_provider.audit.coverage import CoverageFinding, CoverageReport, TargetSummary
+from hbr_clients_provider.audit.gate import GateVerdict
+from hbr_clients_provider.display import fit, markdown_code, markdown_text, terminal_text
+
+__all__ = ["COVERAGE_FORMATS", "render_coverage", "verdict_line", "write_coverage"]
+
+#: The formats ``hbr-clients audit`` writes an estate report in.
+COVERAGE_FORMATS: Final = ("table", "json", "markdown")
+
+_TARGET_COLUMNS: Final = ("region", "instances", "covered", "clients", "orphans", "error")
+_FINDING_COLUMNS: Final = ("rule", "region", "instance_id", "client_id", "detail")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def verdict_line(report: CoverageReport, judged: GateVerdict) -> str:
+    """``PASS: ...`` or ``FAIL: ...`` with coverage over instances and why it failed."""
+    summary = report.summary
+    share = "n/a" if summary.coverage_percent is None else f"{summary.coverage_percent:g}%"
+    facts = (
+        f"{summary.covered_instances:,} of {_plural(summary.instances, 'instance')} in scope "
+        f"covered ({share}) in {_plural(summary.targets, 'region')}; "
+        f"{_plural(len(report.findings), 'finding')}"
+    )
+    if judged.passed:
+        return f"PASS: {facts}"
+    why = []
+    if judged.incomplete:
+        names = ", ".join(t.target.label for t in report.unreachable)
+        why.append(f"incomplete: could not list {names}")
+    if "too_many_findings" in judged.reasons:
+        why.append(f"more findings than the {judged.gate.max_findings} allowed")
+    if judged.empty_scope:
+        why.append("nothing in scope (no instance, no client)")
+    return f"FAIL: {facts} ({'; '.join(why)})"
+
+
+def _target_cells(target: TargetSummary) -> list[str]:
+    error = ""
+    if target.error is not None:
+        rid = f", request id {target.error.request_id}" if target.error.request_id else ""
+        accepted = " (accepted)" if target.accepted else ""
+        error = f"{target.error.code}{rid}{accepted}"
+    return [
+        target.target.label,
+        str(target.instances),
+        str(target.covered_instances),
+        str(target.clients),
+        str(target.orphan_clients),
+        error,
+    ]
+
+
+def _finding_cells(finding: CoverageFinding) -> list[str]:
+    return [
+        finding.rule,
+        finding.region,
+        finding.instance_id or "-",
+        finding.client_id or "-",
+        finding.detail,
+    ]
+
+
+def _table(header: tuple[str, ...], rows: list[list[str]]) -> Iterator[str]:
+    safe = [[fit(cell) for cell in row] for row in rows]
+    widths = [max([len(h), *(len(r[i]) for r in safe)]) for i, h in enumerate(header)]
+    for row in (list(header), *safe):
+        yield "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n"
+
+
+def _table_chunks(report: CoverageReport, judged: GateVerdict) -> Iterator[str]:
+    yield verdict_line(report, judged) + "\n\n"
+    yield from _table(_TARGET_COLUMNS, [_target_cells(t) for t in report.targets])
+    for target in report.unreachable:
+        assert target.error is not None
+        yield f"  {target.target.label}: {terminal_text(target.error.message)}\n"
+    if report.findings:
+        yield "\n"
+        yield from _table(_FINDING_COLUMNS, [_finding_cells(f) for f in report.findings])
+
+
+def _json(report: CoverageReport, judged: GateVerdict) -> str:
+    body = {
+        "passed": judged.passed,
+        "complete": report.complete,
+        "gate": judged.to_dict(),
+        **report.to_dict(),
+    }
+    return json.dumps(body, indent=2) + "\n"
+
+
+def _markdown_chunks(report: CoverageReport, judged: GateVerdict) -> Iterator[str]:
+    mark = "✅ **PASS**" if judged.passed else "❌ **FAIL**"
+    _, _, rest = verdict_line(report, judged).partition(": ")
+    yield f"### HBR estate coverage\n\n{mark}: {markdown_text(rest)}\n\n"
+    yield "| " + " | ".join(_TARGET_COLUMNS) + " |\n"
+    yield "|" + "---|" * len(_TARGET_COLUMNS) + "\n"
+    for target in report.targets:
+        cells = _target_cells(target)
+        yield "| " + " | ".join(markdown_text(c, 80) for c in cells) + " |\n"
+    if report.findings:
+        yield "\n| rule | region | instance | client | detail |\n|---|---|---|---|---|\n"
+        for finding in report.findings:
+            ids = [markdown_code(i, 80) if i else "-" for i in _finding_cells(finding)[2:4]]
+            yield (
+                f"| {markdown_code(finding.rule)} | {markdown_text(finding.region, 80)} | "
+                f"{ids[0]} | {ids[1]} | {markdown_text(finding.detail, 200)} |\n"
+            )
+
+
+def write_coverage(
+    report: CoverageReport, fmt: str, stream: TextIO, *, judged: GateVerdict
+) -> None:
+    """Write ``report`` to ``stream`` as ``table``, ``json`` or ``markdown``."""
+    stream.write(render_coverage(report, fmt, judged=judged))
+
+
+def render_coverage(report: CoverageReport, fmt: str, *, judged: GateVerdict) -> str:
+    """``report`` as ``table``, ``json`` or ``markdown`` (module docstring)."""
+    if fmt == "json":
+        return _json(report, judged)
+    if fmt == "markdown":
+        return "".join(_markdown_chunks(report, judged))
+    return "".join(_table_chunks(report, judged))

@@ -1,7 +1,8 @@
-"""An offline emulator of Alibaba Cloud HBR's ``DescribeBackupClients`` API.
+"""An offline emulator of Alibaba Cloud HBR's ``DescribeBackupClients`` API, and of a small cloud.
 
 Start it with ``hbr-emulator serve``, ``with Emulator(...) as emu:`` or the
-``emulator`` pytest fixture; see ``emulator/README.md``.
+``emulator`` pytest fixture; ``Emulator(estate=Estate(...))`` serves several regions
+with ECS instances too. See ``emulator/README.md``.
 """
 
 from hbr_emulator.defaults import (
@@ -12,7 +13,10 @@ from hbr_emulator.defaults import (
     DEFAULT_REGION,
 )
 from hbr_emulator.emulator import Emulator
+from hbr_emulator.estate import Estate, EstateError
 from hbr_emulator.faults import Faults
+from hbr_emulator.quota import Quota
+from hbr_emulator.truth import EstateTruth, RegionTruth
 
 __all__ = [
     "DEFAULT_ACCESS_KEY_ID",
@@ -21,5 +25,10 @@ __all__ = [
     "DEFAULT_CROSS_ACCOUNT_USER_ID",
     "DEFAULT_REGION",
     "Emulator",
+    "Estate",
+    "EstateError",
+    "EstateTruth",
     "Faults",
+    "Quota",
+    "RegionTruth",
 ]

@@ -1,6 +1,7 @@
-"""The loopback-only control API under ``/_emulator/``: fleet, faults, request log, reset.
+"""The loopback-only control API under ``/_emulator/``: fleets, faults, log, reset, estate truth.
 
-No signature is needed; requests from a non-loopback address get 403.
+No signature is needed; requests from a non-loopback address get 403. Client routes act
+on the default region's fleet unless ``?region=`` names another.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import ipaddress
 import json
 from typing import Any
 
+from hbr_emulator.cloud import Cloud
 from hbr_emulator.defaults import SELF_ACCOUNT
 from hbr_emulator.faults import Faults
 from hbr_emulator.messages import Reply, Request
@@ -40,56 +42,81 @@ def _account(request: Request) -> str:
     return dict(request.query).get("account", SELF_ACCOUNT)
 
 
-def list_clients(backend: HbrBackend, request: Request) -> Reply:
-    """``GET /_emulator/clients?account=...[&internal=true]``: the account's clients."""
+def _backends(cloud: Cloud, request: Request) -> list[HbrBackend] | Reply:
+    """The HBR backend ``?region=`` names (404 if none), else every region's, default first."""
+    region = dict(request.query).get("region")
+    if region is None:
+        return [cloud.hbr(r) for r in cloud.regions]
+    if not cloud.serves(region):
+        return _problem(404, f"no region {region}: the cloud has {', '.join(cloud.regions)}")
+    return [cloud.hbr(region)]
+
+
+def list_clients(cloud: Cloud, request: Request) -> Reply:
+    """``GET /_emulator/clients?account=...[&region=...][&internal=true]``: the clients."""
+    backends = _backends(cloud, request)
+    if isinstance(backends, Reply):
+        return backends
     query = dict(request.query)
     internal = query.get("internal", "").lower() in {"1", "true", "yes"}
-    clients = backend.clients(_account(request), internal=internal)
+    clients = backends[0].clients(_account(request), internal=internal)
     return _json({"Account": _account(request), "TotalCount": len(clients), "Clients": clients})
 
 
-def add_client(backend: HbrBackend, request: Request) -> Reply:
-    """``POST /_emulator/clients?account=...``: add the JSON client in the body."""
+def add_client(cloud: Cloud, request: Request) -> Reply:
+    """``POST /_emulator/clients?account=...[&region=...]``: add the JSON client in the body."""
+    backends = _backends(cloud, request)
+    if isinstance(backends, Reply):
+        return backends
     try:
-        client = backend.add_client(_body(request), account=_account(request))
+        client = backends[0].add_client(_body(request), account=_account(request))
     except (ValueError, TypeError, KeyError) as error:
         return _problem(400, str(error))
     return _json(client, 201)
 
 
-def update_client(backend: HbrBackend, request: Request, client_id: str) -> Reply:
-    """``PATCH /_emulator/clients/<id>``: apply the JSON wire changes in the body."""
-    try:
-        client = backend.update_client(client_id, _body(request))
-    except KeyError:
-        return _problem(404, f"no client {client_id}")
-    except (ValueError, TypeError) as error:
-        return _problem(400, str(error))
-    return _json(client)
+def update_client(cloud: Cloud, request: Request, client_id: str) -> Reply:
+    """``PATCH /_emulator/clients/<id>[?region=...]``: apply the JSON wire changes in the body."""
+    backends = _backends(cloud, request)
+    if isinstance(backends, Reply):
+        return backends
+    for backend in backends:
+        try:
+            return _json(backend.update_client(client_id, _body(request)))
+        except KeyError:
+            continue
+        except (ValueError, TypeError) as error:
+            return _problem(400, str(error))
+    return _problem(404, f"no client {client_id}")
 
 
-def remove_client(backend: HbrBackend, _request: Request, client_id: str) -> Reply:
-    """``DELETE /_emulator/clients/<id>``: remove a client."""
-    try:
-        backend.remove_client(client_id)
-    except KeyError:
-        return _problem(404, f"no client {client_id}")
-    return Reply(status=204)
+def remove_client(cloud: Cloud, request: Request, client_id: str) -> Reply:
+    """``DELETE /_emulator/clients/<id>[?region=...]``: remove a client."""
+    backends = _backends(cloud, request)
+    if isinstance(backends, Reply):
+        return backends
+    for backend in backends:
+        try:
+            backend.remove_client(client_id)
+        except KeyError:
+            continue
+        return Reply(status=204)
+    return _problem(404, f"no client {client_id}")
 
 
-def put_faults(backend: HbrBackend, request: Request) -> Reply:
+def put_faults(cloud: Cloud, request: Request) -> Reply:
     """``PUT /_emulator/faults``: replace the faults with the JSON ``Faults`` fields."""
     try:
         faults = Faults(**_body(request))
     except (ValueError, TypeError) as error:
         return _problem(400, str(error))
-    backend.set_faults(faults)
+    cloud.gateway.set_faults(faults)
     return _json(_faults_dict(faults))
 
 
-def get_faults(backend: HbrBackend, _request: Request) -> Reply:
+def get_faults(cloud: Cloud, _request: Request) -> Reply:
     """``GET /_emulator/faults``: the faults in force."""
-    return _json(_faults_dict(backend.faults))
+    return _json(_faults_dict(cloud.gateway.faults))
 
 
 def _faults_dict(faults: Faults) -> dict[str, Any]:
@@ -98,26 +125,34 @@ def _faults_dict(faults: Faults) -> dict[str, Any]:
     return attrs.asdict(faults)
 
 
-def requests(backend: HbrBackend, request: Request) -> Reply:
+def requests(cloud: Cloud, request: Request) -> Reply:
     """``GET /_emulator/requests[?action=...]``: the request log and counts by action."""
     action = dict(request.query).get("action")
-    log = backend.request_log()
+    log = cloud.gateway.request_log()
     if action:
         log = [entry for entry in log if entry["action"] == action]
-    return _json({"Requests": log, "Counts": backend.call_counts()})
+    return _json({"Requests": log, "Counts": cloud.gateway.call_counts()})
 
 
-def summary(backend: HbrBackend, _request: Request) -> Reply:
-    """``GET /_emulator/summary``: each account's client types, clusters and identity."""
-    return _json({"Accounts": [account.as_dict() for account in backend.summary()]})
+def summary(cloud: Cloud, request: Request) -> Reply:
+    """``GET /_emulator/summary[?region=...]``: each account's client types, clusters, identity."""
+    backends = _backends(cloud, request)
+    if isinstance(backends, Reply):
+        return backends
+    return _json({"Accounts": [account.as_dict() for account in backends[0].summary()]})
 
 
-def reset(backend: HbrBackend, _request: Request) -> Reply:
-    """``POST /_emulator/reset``: back to the seeded fleet, no faults, an empty log."""
-    backend.reset()
+def estate(cloud: Cloud, _request: Request) -> Reply:
+    """``GET /_emulator/estate``: per region, the instances, clients, uncovered and orphans."""
+    return _json(cloud.truth().as_dict())
+
+
+def reset(cloud: Cloud, _request: Request) -> Reply:
+    """``POST /_emulator/reset``: every region seeded again, no faults, an empty log."""
+    cloud.reset()
     return Reply(status=204)
 
 
-def forbidden(_backend: HbrBackend, _request: Request) -> Reply:
+def forbidden(_cloud: Cloud, _request: Request) -> Reply:
     """Refuse an admin call from a non-loopback address."""
     return _problem(403, "the control API only answers loopback clients")

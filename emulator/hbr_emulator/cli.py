@@ -12,9 +12,11 @@ from types import FrameType
 
 from hbr_emulator.defaults import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
 from hbr_emulator.emulator import Emulator
+from hbr_emulator.estate import REGION_IDS, Estate, EstateError
 from hbr_emulator.faults import Faults
 from hbr_emulator.package import package_version
-from hbr_emulator.summary import summary_lines
+from hbr_emulator.quota import QUOTA_SCOPES
+from hbr_emulator.summary import quota_line, region_lines, summary_lines
 
 logger = logging.getLogger("hbr_emulator")
 
@@ -51,6 +53,86 @@ def _rate(text: str) -> float:
     return value
 
 
+def _regions(text: str) -> tuple[str, ...]:
+    regions = tuple(part.strip() for part in text.split(",") if part.strip())
+    if not regions:
+        msg = "must name at least one region, e.g. cn-hangzhou,cn-shanghai"
+        raise argparse.ArgumentTypeError(msg)
+    unknown = [region for region in regions if region not in REGION_IDS]
+    if unknown:
+        msg = f"unknown region {unknown[0]!r}; known: {', '.join(REGION_IDS)}"
+        raise argparse.ArgumentTypeError(msg)
+    return regions
+
+
+ESTATE_FLAGS = {
+    "regions": "--regions",
+    "instances_per_region": "--instances-per-region",
+    "uncovered_per_region": "--uncovered-per-region",
+    "orphans_per_region": "--orphans-per-region",
+    "stopped_per_region": "--stopped-per-region",
+    "containers_per_region": "--containers-per-region",
+    "not_activated": "--not-activated",
+}
+"""The flag of each :class:`Estate` field."""
+
+
+def _add_estate_flags(serve: argparse.ArgumentParser) -> None:
+    estate = serve.add_argument_group(
+        "a small cloud", "several regions with ECS instances and HBR fleets (see README)"
+    )
+    estate.add_argument(
+        "--regions", type=_regions, metavar="R1,R2,...", help="serve these regions (estate mode)"
+    )
+    for field, help_text in (
+        ("instances_per_region", "ECS instances per region (default 40)"),
+        ("uncovered_per_region", "instances with no HBR client, per region (default 3)"),
+        ("orphans_per_region", "ECS clients naming no instance, per region (default 1)"),
+        ("stopped_per_region", "Stopped instances per region (default 2)"),
+        ("containers_per_region", "CONTAINER_CLIENT clients per region (default 2)"),
+    ):
+        estate.add_argument(
+            ESTATE_FLAGS[field], type=_non_negative_int, metavar="N", help=help_text
+        )
+    estate.add_argument(
+        "--not-activated",
+        type=_regions,
+        metavar="R1,...",
+        help="regions (of --regions) whose HBR answers 403 ServiceNotActivated",
+    )
+    quota = serve.add_argument_group("quota", "an API rate quota, for benchmarks")
+    quota.add_argument(
+        "--quota", type=_positive_float, metavar="PER_S", help="calls per second per scope"
+    )
+    quota.add_argument(
+        "--quota-scope",
+        choices=QUOTA_SCOPES,
+        default="target_api",
+        help="target_api: per region and API (default); account: one for all calls",
+    )
+
+
+def build_estate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Estate | None:
+    """Return the :class:`Estate` the flags describe (None without ``--regions``).
+
+    A bad combination exits 2 through ``parser.error``, naming the flag.
+    """
+    given = {field: getattr(args, field) for field in ESTATE_FLAGS}
+    if given["regions"] is None:
+        extra = [ESTATE_FLAGS[field] for field, value in given.items() if value is not None]
+        if extra:
+            parser.error(f"{extra[0]} needs --regions (the estate mode)")
+        return None
+    if args.data is not None:
+        parser.error("--data and --regions cannot be combined (an estate generates its fleets)")
+    try:
+        return Estate(
+            seed=args.seed, **{field: value for field, value in given.items() if value is not None}
+        )
+    except EstateError as error:
+        parser.error(f"{ESTATE_FLAGS.get(error.field, error.field)}: {error}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``hbr-emulator``."""
     parser = argparse.ArgumentParser(
@@ -77,11 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--slow-rate", type=_rate, default=0.0)
     serve.add_argument("--mutate-after-pages", type=int, default=None)
     serve.add_argument("--verbose", "-v", action="store_true", help="log every request")
+    _add_estate_flags(serve)
     return parser
 
 
-def serve(args: argparse.Namespace) -> int:
-    """Run the emulator until SIGTERM or SIGINT; return the exit code."""
+def serve(args: argparse.Namespace, estate: Estate | None = None) -> int:
+    """Run the emulator (of ``estate``, if given) until SIGTERM or SIGINT; return the exit code."""
     faults = Faults(
         latency_ms=args.latency_ms,
         latency_jitter_ms=args.latency_jitter_ms,
@@ -111,10 +194,15 @@ def serve(args: argparse.Namespace) -> int:
         access_key_secret=args.access_key_secret,
         security_token=args.security_token,
         faults=faults,
+        estate=estate,
+        quota_per_s=args.quota,
+        quota_scope=args.quota_scope,
     )
     emulator.start()
     logger.info("serving %s", emulator.url)
-    for line in summary_lines(emulator.backend.summary()):
+    lines = [] if estate is not None else summary_lines(emulator.backend.summary())
+    lines += [*region_lines(emulator.cloud), quota_line(emulator.cloud.gateway.quota)]
+    for line in lines:
         logger.info("%s", line)
     sys.stdout.write(f"HBR_ENDPOINT={emulator.endpoint}\n")
     sys.stdout.flush()
@@ -140,8 +228,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--mutate-after-pages must be >= 1")
     if args.retry_after_ms is not None and args.retry_after_ms < 1:
         parser.error("--retry-after-ms must be >= 1")
+    estate = build_estate(parser, args)
     try:
-        return serve(args)
+        return serve(args, estate)
     except (OSError, ValueError) as error:
         logger.error("cannot serve: %s", error)  # noqa: TRY400  # a clean message, no traceback
         return 1

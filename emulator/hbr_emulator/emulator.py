@@ -1,4 +1,4 @@
-"""The :class:`Emulator`: a backend and its HTTP server, served from a background thread."""
+"""The :class:`Emulator`: a cloud (backends per region) and its HTTP server, in a thread."""
 
 from __future__ import annotations
 
@@ -7,20 +7,30 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from hbr_emulator.auth import Credentials
+from hbr_emulator.cloud import Cloud
 from hbr_emulator.defaults import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
+from hbr_emulator.estate import Estate
 from hbr_emulator.faults import Faults
 from hbr_emulator.models import HbrBackend
+from hbr_emulator.quota import Quota, QuotaScope
+from hbr_emulator.truth import EstateTruth
 
 if TYPE_CHECKING:
     from hbr_emulator.server import EmulatorServer
 
 
 class Emulator:
-    """An in-process HBR API emulator.
+    """An in-process emulator of Alibaba Cloud's HBR (and ECS) APIs.
 
     Use it as a context manager (``with Emulator(fleet=300, seed=1) as emu:``) or
     call :meth:`start` and :meth:`stop`. ``emu.endpoint`` is what the official
-    SDK's ``Config(endpoint=...)`` takes; ``emu.backend`` is the control API.
+    SDK's ``Config(endpoint=...)`` takes; ``emu.backend`` is the control API of the
+    default region's HBR; ``emu.cloud`` holds every region's backends.
+
+    With ``estate=Estate(...)`` it serves several regions, each with ECS instances and
+    an HBR fleet (``fleet`` is then unused, and ``data`` may not be given); requests
+    reach a region's service through their ``Host`` header (see ``emulator/README.md``).
+    ``quota_per_s``/``quota_scope`` set an API quota (they override the estate's).
     """
 
     def __init__(
@@ -35,23 +45,49 @@ class Emulator:
         access_key_secret: str = DEFAULT_ACCESS_KEY_SECRET,
         security_token: str | None = None,
         faults: Faults | None = None,
+        estate: Estate | None = None,
+        quota_per_s: float | None = None,
+        quota_scope: QuotaScope = "target_api",
     ) -> None:
-        """Build the fleet now; the server starts with :meth:`start`."""
+        """Build the fleets now; the server starts with :meth:`start`."""
         credentials = Credentials(
             access_key_id=access_key_id,
             access_key_secret=access_key_secret,
             security_token=security_token,
         )
-        self._backend = HbrBackend(
-            fleet=fleet, seed=seed, data=data, credentials=credentials, faults=faults
-        )
+        quota = Quota(per_s=quota_per_s, scope=quota_scope) if quota_per_s is not None else None
+        if estate is None:
+            self._cloud = Cloud.single(
+                fleet=fleet,
+                seed=seed,
+                data=data,
+                credentials=credentials,
+                faults=faults,
+                quota=quota,
+            )
+        elif data is not None:
+            msg = "an estate generates its fleets: give estate or data, not both"
+            raise ValueError(msg)
+        else:
+            self._cloud = Cloud.from_estate(
+                estate, seed=seed, credentials=credentials, faults=faults, quota=quota
+            )
         self._address = (host, port)
         self._server: EmulatorServer | None = None
 
     @property
     def backend(self) -> HbrBackend:
-        """The state of the emulated service (fleet, faults, request log)."""
-        return self._backend
+        """The default region's HBR (fleet, faults, request log): the first estate region."""
+        return self._cloud.hbr()
+
+    @property
+    def cloud(self) -> Cloud:
+        """Every region's HBR and ECS backends, and the gateway in front of them."""
+        return self._cloud
+
+    def estate_truth(self) -> EstateTruth:
+        """What an audit should find, per region: instances, clients, uncovered, orphans."""
+        return self._cloud.truth()
 
     @property
     def endpoint(self) -> str:
@@ -76,7 +112,7 @@ class Emulator:
         # backend (or imports the package for its defaults) need not pay.
         from hbr_emulator.server import EmulatorServer  # noqa: PLC0415
 
-        server = EmulatorServer(self._address, self._backend)
+        server = EmulatorServer(self._address, self._cloud)
         server.start()
         self._server = server
         return self

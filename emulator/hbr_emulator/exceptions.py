@@ -1,9 +1,9 @@
-"""Errors the emulated HBR API answers with, and their JSON rendering.
+"""Errors the emulated APIs (HBR, ECS) answer with, and their JSON rendering.
 
 Every class carries its wire ``code`` and HTTP ``status``; one function,
 :func:`render_error`, turns any of them into the service's error envelope::
 
-    HbrApiError
+    HbrApiError                            (the root of HBR's and ECS's errors alike)
     ├── IncompleteSignature            400
     ├── SignatureDoesNotMatch          400
     ├── InvalidAccessKeyIdNotFound     404
@@ -17,6 +17,13 @@ Every class carries its wire ``code`` and HTTP ``status``; one function,
     ├── MissingParameter               400
     ├── InvalidParameter               400
     ├── NoPermission                   403
+    ├── MissingRegionId                400
+    ├── InvalidRegionIdNotFound        404  (``InvalidRegionId.NotFound``)
+    ├── ServiceNotActivated            403
+    ├── InvalidInstanceIdsMalformed    400  (``InvalidInstanceIds.Malformed``)
+    ├── InvalidInstanceIdsValueNotSupported 400 (``InvalidInstanceIds.ValueNotSupported``)
+    ├── InvalidStatusValueNotSupported 400  (``InvalidStatus.ValueNotSupported``)
+    ├── InvalidTagMismatch             400  (``InvalidTag.Mismatch``)
     ├── Throttling                     400  (``Throttling.User``)
     ├── InternalError                  500
     └── ServiceUnavailable             503
@@ -30,10 +37,11 @@ import json
 from typing import ClassVar
 
 HOST_ID = "hbr.cn-hangzhou.aliyuncs.com"
+"""``HostId`` of an error envelope when no other is given (the default region's HBR)."""
 
 
 class HbrApiError(Exception):
-    """An error the emulated API answers with: a wire code, an HTTP status and a message."""
+    """An error an emulated API (HBR, ECS) answers with: a wire code, an HTTP status, a message."""
 
     code: ClassVar[str] = "InternalError"
     status: ClassVar[int] = 500
@@ -148,6 +156,62 @@ class NoPermission(HbrApiError):
     default_message = "You are not authorized to operate on the specified resource."
 
 
+class MissingRegionId(HbrApiError):
+    """``RegionId`` was not sent to an action that needs it (ECS ``DescribeInstances``)."""
+
+    code = "MissingRegionId"
+    status = 400
+    default_message = "RegionId is mandatory for this action."
+
+
+class InvalidRegionIdNotFound(HbrApiError):
+    """The region (named by the ``Host`` or by ``RegionId``) is not one the emulator serves."""
+
+    code = "InvalidRegionId.NotFound"
+    status = 404
+    default_message = "The specified RegionId does not exist."
+
+
+class ServiceNotActivated(HbrApiError):
+    """The service is not activated in the region (an estate's ``not_activated`` HBR)."""
+
+    code = "ServiceNotActivated"
+    status = 403
+    default_message = "The service is not activated in this region."
+
+
+class InvalidInstanceIdsMalformed(HbrApiError):
+    """``InstanceIds`` is not a JSON array of strings."""
+
+    code = "InvalidInstanceIds.Malformed"
+    status = 400
+    default_message = "The specified parameter InstanceIds is not valid."
+
+
+class InvalidInstanceIdsValueNotSupported(HbrApiError):
+    """``InstanceIds`` holds more IDs than the action accepts (100)."""
+
+    code = "InvalidInstanceIds.ValueNotSupported"
+    status = 400
+    default_message = "The specified parameter InstanceIds holds more than 100 IDs."
+
+
+class InvalidStatusValueNotSupported(HbrApiError):
+    """``Status`` is not an instance status."""
+
+    code = "InvalidStatus.ValueNotSupported"
+    status = 400
+    default_message = "The specified parameter Status is not valid."
+
+
+class InvalidTagMismatch(HbrApiError):
+    """A ``Tag.N.Value`` came without its ``Tag.N.Key``."""
+
+    code = "InvalidTag.Mismatch"
+    status = 400
+    default_message = "The specified Tag.N.Key and Tag.N.Value do not match."
+
+
 class Throttling(HbrApiError):
     """The access key sent more calls per second than the configured QPS limit."""
 
@@ -180,15 +244,22 @@ class InjectedError(HbrApiError):
         self.status = status  # type: ignore[misc]  # per-instance status on purpose
 
 
-def render_error(error: HbrApiError, request_id: str) -> bytes:
-    """Render ``error`` as the service's JSON error envelope."""
+def render_error(
+    error: HbrApiError, request_id: str, *, host_id: str = HOST_ID, product: str = "hbr"
+) -> bytes:
+    """Render ``error`` as the service's JSON error envelope.
+
+    ``host_id`` is the service host that answers (``HostId``); ``product`` names the
+    product in the ``Recommend`` link (``hbr``, ``Ecs``).
+    """
     body = {
         "RequestId": request_id,
-        "HostId": HOST_ID,
+        "HostId": host_id,
         "Code": error.code,
         "Message": error.message,
         "Recommend": (
-            f"https://api.aliyun.com/troubleshoot?q={error.code}&product=hbr&requestId={request_id}"
+            f"https://api.aliyun.com/troubleshoot?q={error.code}"
+            f"&product={product}&requestId={request_id}"
         ),
     }
     return json.dumps(body, separators=(",", ":")).encode()

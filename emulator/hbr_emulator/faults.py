@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 from typing import Any
 
 import attrs
@@ -16,6 +15,7 @@ from hbr_emulator.exceptions import (
     ServiceUnavailable,
     Throttling,
 )
+from hbr_emulator.quota import TokenBuckets
 
 
 def _rate(_instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
@@ -76,7 +76,8 @@ class FaultInjector:
         self.faults = faults
         self._rng = random.Random(seed * 1_000_003 + 17)  # noqa: S311  # not cryptographic
         self._pending = list(faults.fail_next)
-        self._buckets: dict[str, tuple[float, float]] = {}
+        # A bucket per access key (see hbr_emulator.quota): a burst of `qps` calls passes.
+        self._buckets = TokenBuckets(faults.qps) if faults.qps is not None else None
         self.pages_served = 0
         self.mutated = False
 
@@ -93,7 +94,7 @@ class FaultInjector:
             if self._pending:
                 code, status = self._pending.pop(0)
                 return Decision(delay_s=delay, error=InjectedError(code, status))
-            if f.qps is not None and not self._take_token(access_key_id, f.qps):
+            if self._buckets is not None and not self._buckets.take(access_key_id):
                 return Decision(delay_s=delay, error=Throttling(), retry_after_ms=f.retry_after_ms)
             if r_reset < f.reset_rate:
                 return Decision(delay_s=delay, reset=True)
@@ -101,19 +102,6 @@ class FaultInjector:
                 error: HbrApiError = InternalError() if r_kind < 0.5 else ServiceUnavailable()
                 return Decision(delay_s=delay, error=error)
             return Decision(delay_s=delay)
-
-    def _take_token(self, key: str, qps: float) -> bool:
-        # A token bucket per access key: it holds at most max(1, qps) calls and
-        # refills at qps per second, so a burst of `qps` calls passes at once.
-        capacity = max(1.0, qps)
-        now = time.monotonic()
-        tokens, last = self._buckets.get(key, (capacity, now))
-        tokens = min(capacity, tokens + (now - last) * qps)
-        if tokens < 1.0:
-            self._buckets[key] = (tokens, now)
-            return False
-        self._buckets[key] = (tokens - 1.0, now)
-        return True
 
     def page_served(self) -> bool:
         """Count one successful list page; return True when the fleet should change now."""

@@ -67,7 +67,8 @@ def new_id(rng: random.Random, prefix: str) -> str:
     return prefix + "".join(rng.choices(_ALNUM, k=20))
 
 
-def _unique_id(rng: random.Random, prefix: str, taken: Container[str]) -> str:
+def unique_id(rng: random.Random, prefix: str, taken: Container[str]) -> str:
+    """Return a :func:`new_id` that is not in ``taken``."""
     while True:
         candidate = new_id(rng, prefix)
         if candidate not in taken:
@@ -120,7 +121,7 @@ def random_client(
     cluster_ids: tuple[str, ...] = (),
 ) -> Generated:
     """Draw one realistic client of ``client_type`` from ``rng``."""
-    client_id = _unique_id(rng, "c-", existing)
+    client_id = unique_id(rng, "c-", existing)
     created = created_time if created_time is not None else now - rng.randint(_DAY, 3 * 365 * _DAY)
     if status is None:
         status = "ACTIVATED" if rng.random() < 0.8 else rng.choice(STATUSES)

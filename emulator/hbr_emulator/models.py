@@ -1,15 +1,16 @@
-"""State and logic of the emulated HBR service, with no HTTP: fleets, listing, control.
+"""State and logic of the emulated HBR service of one region, with no HTTP: fleets, listing.
 
 :class:`HbrBackend` is what ``Emulator.backend`` returns. A fleet is kept per
 account (``"self"`` and ``"cross:<uid>:<role>"``); in each, clients are kept per
 client type in listing order, as compact :class:`ClientRecord` objects that hold
 the client's pre-rendered JSON (packed, see :mod:`hbr_emulator.packing`), so an
-unfiltered page is a slice, an unpack and a join.
+unfiltered page is a slice, an unpack and a join. Credentials, faults and the request
+log belong to the :class:`~hbr_emulator.gateway.Gateway` the backend shares with the
+other services and regions of its cloud.
 """
 
 from __future__ import annotations
 
-import collections
 import json
 import os
 import random
@@ -23,9 +24,10 @@ import attrs
 
 from hbr_emulator import fleet as fleet_gen
 from hbr_emulator.auth import Credentials, NonceCache
-from hbr_emulator.defaults import CLIENT_TYPES, REGIONS, SELF_ACCOUNT
+from hbr_emulator.defaults import CLIENT_TYPES, DEFAULT_REGION, REGIONS, SELF_ACCOUNT
 from hbr_emulator.exceptions import NoPermission
 from hbr_emulator.faults import FaultInjector, Faults
+from hbr_emulator.gateway import REQUEST_LOG_LIMIT, Gateway
 from hbr_emulator.packing import pack, unpack
 from hbr_emulator.summary import AccountSummary
 from hbr_emulator.wire import (
@@ -36,8 +38,18 @@ from hbr_emulator.wire import (
     tag_pairs,
 )
 
-REQUEST_LOG_LIMIT = 10_000
-"""Most recent requests kept by :meth:`HbrBackend.request_log`; counts are kept for all."""
+__all__ = [
+    "REQUEST_LOG_LIMIT",
+    "ClientRecord",
+    "Fleet",
+    "FleetSource",
+    "HbrBackend",
+    "ListQuery",
+    "Page",
+]
+
+FleetSource = Callable[[], Mapping[str, Iterable[fleet_gen.Generated]]]
+"""Returns the fleets to load, per account key; called again by every reset."""
 
 _TAGS_CACHE: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
 
@@ -209,23 +221,8 @@ class Fleet:
         return Page(total=len(matching), fragments=[r.fragment for r in matching[start:end]])
 
 
-@attrs.frozen(kw_only=True)
-class LogEntry:
-    """One API request as the emulator saw it."""
-
-    action: str
-    params: dict[str, str]
-    status: int
-    code: str
-    time: float
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the entry as a plain dict."""
-        return attrs.asdict(self)
-
-
 class HbrBackend:
-    """The emulated service's state: fleets per account, faults, credentials, request log."""
+    """One region's HBR: fleets per account, and the gateway (faults, credentials, log) in front."""
 
     def __init__(
         self,
@@ -236,25 +233,35 @@ class HbrBackend:
         credentials: Credentials | None = None,
         faults: Faults | None = None,
         now: int | None = None,
+        gateway: Gateway | None = None,
+        source: FleetSource | None = None,
+        region: str = DEFAULT_REGION,
+        regions: tuple[tuple[str, str], ...] = REGIONS,
     ) -> None:
-        """Build the seeded fleet (or load ``data``) and start with ``faults``."""
+        """Build the fleets and start with ``faults``.
+
+        The fleets come from ``source`` if given, else from ``data``, else the seeded
+        generator (``fleet`` clients from ``seed``). Without a ``gateway`` the backend
+        has its own, with ``credentials`` and ``faults``; with one, those two are ignored.
+        ``regions`` is what ``DescribeRegions`` answers, as ``(RegionId, LocalName)``.
+        """
         self.fleet_size = fleet
         self.seed = seed
         self.data = data
-        self.credentials = credentials or Credentials()
-        self.regions = REGIONS
-        self.nonces = NonceCache()
+        self.region = region
+        self.regions = regions
+        self.gateway = gateway or Gateway(credentials=credentials, faults=faults, seed=seed)
         self.now = int(time.time()) if now is None else now
+        self.generation = 0
+        self._source = source
         self._lock = threading.RLock()
-        self._initial_faults = faults or Faults()
         self._accounts: dict[str, Fleet] = {}
-        self._log: collections.deque[LogEntry] = collections.deque(maxlen=REQUEST_LOG_LIMIT)
-        self._counts: collections.Counter[str] = collections.Counter()
-        self.injector = FaultInjector(self._initial_faults, seed=seed)
         self._load()
 
     def _load(self) -> None:
-        if self.data is not None:
+        if self._source is not None:
+            source = self._source()
+        elif self.data is not None:
             source = fleet_gen.load_accounts(self.data)
         else:
             source = fleet_gen.generate_accounts(size=self.fleet_size, seed=self.seed, now=self.now)
@@ -263,7 +270,26 @@ class HbrBackend:
             target = accounts.setdefault(account, Fleet())
             for client, cluster in clients:
                 target.add(ClientRecord.from_wire(client, cluster))
-        self._accounts = accounts
+        with self._lock:
+            self._accounts = accounts
+            self.generation += 1
+
+    # -- the gateway's state, kept reachable from here -----------------------------
+
+    @property
+    def credentials(self) -> Credentials:
+        """The one access key accepted (the gateway's)."""
+        return self.gateway.credentials
+
+    @property
+    def nonces(self) -> NonceCache:
+        """The signature nonces seen (the gateway's)."""
+        return self.gateway.nonces
+
+    @property
+    def injector(self) -> FaultInjector:
+        """The fault injector in force (the gateway's)."""
+        return self.gateway.injector
 
     # -- listing -----------------------------------------------------------------
 
@@ -286,11 +312,13 @@ class HbrBackend:
             records = fleet.by_type[client_type]
             if records and rng.random() < 0.5:
                 fleet.remove(records[0].client_id)
+                self.generation += 1
                 return
             client, cluster = fleet_gen.random_client(
                 rng, client_type=client_type, now=int(time.time()), existing=fleet.by_id
             )
             fleet.add(ClientRecord.from_wire(client, cluster), front=True)
+            self.generation += 1
 
     # -- control -----------------------------------------------------------------
 
@@ -348,6 +376,7 @@ class HbrBackend:
             instance_id = client.get("InstanceId") or fleet_gen.new_id(rng, "i-")
             wire, cluster = normalize_client(client, client_id=client_id, instance_id=instance_id)
             fleet.add(ClientRecord.from_wire(wire, cluster), front=True)
+            self.generation += 1
             return wire
 
     def update_client(self, client_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -361,6 +390,7 @@ class HbrBackend:
                 merged, client_id=client_id, instance_id=str(merged["InstanceId"])
             )
             fleet.replace(ClientRecord.from_wire(wire, cluster))
+            self.generation += 1
             return wire
 
     def remove_client(self, client_id: str) -> None:
@@ -368,6 +398,7 @@ class HbrBackend:
         with self._lock:
             fleet, _ = self._find(client_id)
             fleet.remove(client_id)
+            self.generation += 1
 
     def _find(self, client_id: str) -> tuple[Fleet, ClientRecord]:
         with self._lock:
@@ -381,38 +412,35 @@ class HbrBackend:
     @property
     def faults(self) -> Faults:
         """The faults in force."""
-        return self.injector.faults
+        return self.gateway.faults
 
     def set_faults(self, faults: Faults) -> None:
         """Replace the faults; re-seeds the fault generator and restarts page counting."""
-        self.injector = FaultInjector(faults, seed=self.seed)
+        self.gateway.set_faults(faults)
 
     def log_request(self, *, action: str, params: dict[str, str], status: int, code: str) -> None:
-        """Record one API request."""
-        entry = LogEntry(action=action, params=params, status=status, code=code, time=time.time())
-        with self._lock:
-            self._log.append(entry)
-            self._counts[action] += 1
+        """Record one API request (in the gateway's log)."""
+        self.gateway.log_request(
+            action=action, params=params, status=status, code=code, region=self.region
+        )
 
     def request_log(self) -> list[dict[str, Any]]:
-        """Return the most recent API requests, oldest first."""
-        with self._lock:
-            return [entry.as_dict() for entry in self._log]
+        """Return the most recent API requests of every service and region, oldest first."""
+        return self.gateway.request_log()
 
     def api_call_count(self, action: str = "DescribeBackupClients") -> int:
         """Return how many API requests named ``action`` arrived (any outcome)."""
-        with self._lock:
-            return self._counts[action]
+        return self.gateway.api_call_count(action)
 
     def call_counts(self) -> dict[str, int]:
         """Return the number of API requests per action."""
-        with self._lock:
-            return dict(self._counts)
+        return self.gateway.call_counts()
+
+    def reload(self) -> None:
+        """Go back to the seeded (or loaded) fleets; the gateway is left as it is."""
+        self._load()
 
     def reset(self) -> None:
         """Go back to the seeded (or loaded) fleet, no faults and an empty log."""
-        with self._lock:
-            self._load()
-            self._log.clear()
-            self._counts.clear()
-            self.injector = FaultInjector(Faults(), seed=self.seed)
+        self.reload()
+        self.gateway.reset()

@@ -1,22 +1,33 @@
-"""Validation of ``DescribeBackupClients`` parameters into a ``ListQuery``."""
+"""Validation of ``DescribeBackupClients`` parameters into a ``ListQuery``.
+
+:func:`integer_param` and :func:`parse_tags` serve ECS's parameters too
+(:mod:`hbr_emulator.ecs_params`): both APIs page by number and filter by ``Tag.N``.
+"""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from hbr_emulator.defaults import CLIENT_TYPES, SELF_ACCOUNT, cross_account_key
-from hbr_emulator.exceptions import InvalidParameter, MissingClientType, MissingParameter
+from hbr_emulator.exceptions import (
+    HbrApiError,
+    InvalidParameter,
+    MissingClientType,
+    MissingParameter,
+)
 from hbr_emulator.models import ListQuery
 
 MAX_PAGE_SIZE = 99
+MAX_PAGE_NUMBER = 2**31 - 1
 MAX_TAGS = 20
 _TAG = re.compile(r"^Tag\.(\d+)\.(Key|Value)$")
 _FILTER = re.compile(r"^Filters\.(\d+)\.(?:Key|Values\.(\d+))$")
 
 
-def _integer(params: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+def integer_param(params: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """Return integer parameter ``name`` (``default`` if absent); ``InvalidParameter`` if bad."""
     raw = params.get(name)
     if raw is None or raw == "":
         return default
@@ -57,7 +68,16 @@ def _check_tag_text(kind: str, text: str) -> None:
         raise InvalidParameter(msg)
 
 
-def _tags(params: Mapping[str, str]) -> tuple[tuple[str, str | None], ...]:
+def parse_tags(
+    params: Mapping[str, str],
+    *,
+    missing_key: Callable[[str], HbrApiError] = MissingParameter,
+) -> tuple[tuple[str, str | None], ...]:
+    """Return the ``Tag.N.Key``/``Tag.N.Value`` pairs in ``N`` order (value None: any value).
+
+    A ``Tag.N.Value`` without its key raises ``missing_key(message)``; more than
+    :data:`MAX_TAGS` tags, a bad ``N`` or a bad text raise ``InvalidParameter``.
+    """
     entries: dict[int, dict[str, str]] = {}
     for name, value in params.items():
         match = _TAG.match(name)
@@ -75,7 +95,7 @@ def _tags(params: Mapping[str, str]) -> tuple[tuple[str, str | None], ...]:
     for _, entry in sorted(entries.items()):
         if "Key" not in entry:
             msg = "Every Tag.N.Value needs a Tag.N.Key."
-            raise MissingParameter(msg)
+            raise missing_key(msg)
         _check_tag_text("key", entry["Key"])
         if "Value" in entry:
             _check_tag_text("value", entry["Value"])
@@ -131,12 +151,12 @@ def parse_list_query(params: Mapping[str, str]) -> ListQuery:
         raise InvalidParameter(msg)
     return ListQuery(
         client_type=client_type,
-        page_number=_integer(params, "PageNumber", 1, 1, 2**31 - 1),
-        page_size=_integer(params, "PageSize", 10, 1, MAX_PAGE_SIZE),
+        page_number=integer_param(params, "PageNumber", 1, 1, MAX_PAGE_NUMBER),
+        page_size=integer_param(params, "PageSize", 10, 1, MAX_PAGE_SIZE),
         account=_account(params),
         client_ids=_id_list(params, "ClientIds"),
         instance_ids=_id_list(params, "InstanceIds"),
-        tags=_tags(params),
+        tags=parse_tags(params),
         cluster_id=params.get("ClusterId") or None,
         filters=_filters(params),
     )

@@ -28,10 +28,10 @@ from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.streams import StreamReader
 from aiohttp.web_protocol import ERROR, RequestHandler
 
+from hbr_emulator.api import new_request_id
+from hbr_emulator.cloud import Cloud
 from hbr_emulator.exceptions import InternalError, render_error
 from hbr_emulator.messages import Reply, Request
-from hbr_emulator.models import HbrBackend
-from hbr_emulator.responses import new_request_id
 from hbr_emulator.urls import dispatch
 
 logger = logging.getLogger("hbr_emulator")
@@ -160,15 +160,15 @@ def reset(http_request: web.BaseRequest) -> None:
 
 
 class EmulatorServer:
-    """Serves a backend over HTTP/1.1 from an event loop in a background thread.
+    """Serves a cloud over HTTP/1.1 from an event loop in a background thread.
 
     The port is bound by the constructor (so a busy port raises :class:`OSError` there);
     :meth:`start` serves, :meth:`stop` ends every connection and releases the port.
     """
 
-    def __init__(self, address: tuple[str, int], backend: HbrBackend) -> None:
+    def __init__(self, address: tuple[str, int], cloud: Cloud) -> None:
         """Bind to ``address`` (port 0 picks a free port; a ``:`` in the host means IPv6)."""
-        self.backend = backend
+        self.cloud = cloud
         self._socket = _bind(address)
         self.server_address: tuple[Any, ...] = self._socket.getsockname()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -182,7 +182,7 @@ class EmulatorServer:
         try:
             # Dispatch is in-memory and fast: running it inline is quicker than a thread
             # hand-off, and only the injected delay (awaited below) takes long.
-            reply = dispatch(self.backend, request)
+            reply = dispatch(self.cloud, request)
         except Exception:
             logger.exception("unexpected failure answering %s %s", request.method, request.path)
             reply = Reply(status=500, body=render_error(InternalError(), new_request_id()))

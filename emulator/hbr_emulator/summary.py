@@ -1,22 +1,27 @@
-"""What the emulator serves: its accounts, client types, clusters and cross-account identities.
+"""What the emulator serves: regions, accounts, client types, clusters, cross-account identities.
 
-The same facts reach the user twice: as JSON under ``GET /_emulator/summary``, and as the
-lines ``hbr-emulator serve`` logs to stderr at start, each spelled as the query flags that
-select it (``--cluster-id cl-...``, ``--cross-account-user-id ... --cross-account-role-name
-...``), so a user can copy a value that returns clients.
+The same facts reach the user twice: as JSON under ``GET /_emulator/summary`` (and
+``GET /_emulator/estate``), and as the lines ``hbr-emulator serve`` logs to stderr at
+start: the regions with the host names that reach them, then each account spelled as the
+query flags that select it (``--cluster-id cl-...``, ``--cross-account-user-id ...
+--cross-account-role-name ...``), so a user can copy a value that returns clients.
 """
 
 from __future__ import annotations
 
 import collections
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from hbr_emulator.defaults import CLIENT_TYPES, SELF_ACCOUNT
 
-__all__ = ["AccountSummary", "parse_account_key", "summary_lines"]
+if TYPE_CHECKING:
+    from hbr_emulator.cloud import Cloud
+    from hbr_emulator.quota import Quota
+
+__all__ = ["AccountSummary", "parse_account_key", "quota_line", "region_lines", "summary_lines"]
 
 
 def parse_account_key(account: str) -> tuple[str, str] | None:
@@ -99,3 +104,41 @@ def summary_lines(accounts: Iterable[AccountSummary]) -> list[str]:
             more = f", ... and {rest} more (GET /_emulator/summary)" if rest else ""
             lines.append(f"  CONTAINER_CLIENT --cluster-id: {clusters}{more}")
     return lines
+
+
+def region_lines(cloud: Cloud) -> list[str]:
+    """Describe the regions served: the hosts that reach them and, for an estate, their counts.
+
+    A single fleet's region is not counted: its ECS instances are derived from the fleet
+    only when first asked for, which a large fleet should not pay for at start.
+    """
+    if cloud.estate is None:
+        only = cloud.default_region
+        return [
+            f"region {only} (hbr.{only}.aliyuncs.com, ecs.{only}.aliyuncs.com or a plain "
+            "address); ECS lists one instance per ECS_CLIENT client"
+        ]
+    truth = cloud.truth()
+    off = [r.region_id for r in truth.regions if not r.hbr_activated]
+    lines = [
+        f"regions: {', '.join(cloud.regions)} (a plain address serves {cloud.default_region}"
+        + (f"; HBR not activated in {', '.join(off)})" if off else ")")
+    ]
+    for region in truth.regions:
+        stopped = sum(1 for i in region.instances if i.status == "Stopped")
+        hbr = f"{len(region.clients)} clients" if region.hbr_activated else "HBR not activated"
+        lines.append(
+            f"  {region.region_id} (hbr.{region.region_id}.aliyuncs.com, "
+            f"ecs.{region.region_id}.aliyuncs.com): {len(region.instances)} instances "
+            f"({stopped} Stopped), {hbr}; uncovered {len(region.uncovered_instance_ids)}, "
+            f"orphans {len(region.orphan_client_ids)}"
+        )
+    return lines
+
+
+def quota_line(quota: Quota | None) -> str:
+    """Describe the API quota in force."""
+    if quota is None:
+        return "quota: none"
+    scope = "for the whole account" if quota.scope == "account" else "per region and API"
+    return f"quota: {quota.per_s:g} calls per second {scope} (then 400 Throttling.User)"

@@ -6,9 +6,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from hbr_emulator import admin, responses
+from hbr_emulator import admin, api
+from hbr_emulator.cloud import Cloud
 from hbr_emulator.messages import Reply, Request
-from hbr_emulator.models import HbrBackend
 
 Handler = Callable[..., Reply]
 
@@ -16,13 +16,14 @@ ADMIN_PREFIX = "/_emulator/"
 """Paths under this prefix are the control API."""
 
 API_ROUTES: dict[tuple[str, str], Handler] = {
-    ("POST", "/"): responses.api,
-    ("GET", "/"): responses.api,
+    ("POST", "/"): api.api,
+    ("GET", "/"): api.api,
 }
-"""The RPC API: every action is ``/``, with the action in a header or a parameter."""
+"""The RPC API of every service: every action is ``/``; the ``Host`` and action pick the service."""
 
 ADMIN_ROUTES: tuple[tuple[str, re.Pattern[str], Handler], ...] = (
     ("GET", re.compile(r"^/_emulator/summary$"), admin.summary),
+    ("GET", re.compile(r"^/_emulator/estate$"), admin.estate),
     ("GET", re.compile(r"^/_emulator/clients$"), admin.list_clients),
     ("POST", re.compile(r"^/_emulator/clients$"), admin.add_client),
     ("PATCH", re.compile(r"^/_emulator/clients/(?P<client_id>[^/]+)$"), admin.update_client),
@@ -35,17 +36,17 @@ ADMIN_ROUTES: tuple[tuple[str, re.Pattern[str], Handler], ...] = (
 """The control API (loopback only)."""
 
 
-def dispatch(backend: HbrBackend, request: Request) -> Reply:
+def dispatch(cloud: Cloud, request: Request) -> Reply:
     """Route ``request`` to its handler and return the handler's reply."""
     handler = API_ROUTES.get((request.method, request.path))
     if handler is not None:
-        return handler(backend, request)
+        return handler(cloud, request)
     if request.path.startswith(ADMIN_PREFIX):
         if not admin.is_loopback(request.client_host):
-            return admin.forbidden(backend, request)
+            return admin.forbidden(cloud, request)
         for method, pattern, admin_handler in ADMIN_ROUTES:
             match = pattern.match(request.path)
             if match and method == request.method:
                 kwargs: dict[str, Any] = match.groupdict()
-                return admin_handler(backend, request, **kwargs)
-    return responses.not_found(backend, request)
+                return admin_handler(cloud, request, **kwargs)
+    return api.not_found(cloud, request)

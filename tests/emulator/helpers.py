@@ -1,4 +1,4 @@
-"""Helpers for the emulator tests: official-SDK clients and hand-signed requests."""
+"""Helpers for the emulator tests: official-SDK clients (HBR, ECS) and hand-signed requests."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from alibabacloud_ecs20140526 import models as ecs_models
+from alibabacloud_ecs20140526.client import Client as EcsClient
 from alibabacloud_hbr20170908 import models as hbr_models
 from alibabacloud_hbr20170908.client import Client
 from alibabacloud_tea_openapi import models as open_api_models
@@ -68,15 +70,20 @@ def raw_call(
     query: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
+    host: str | None = None,
     **sign: Any,
 ) -> tuple[int, dict[str, str], dict[str, Any]]:
-    """Send a hand-signed ACS3 request; return status, headers and the JSON body."""
+    """Send a hand-signed ACS3 request to ``endpoint``; return status, headers and JSON body.
+
+    ``host`` is the ``Host`` header signed and sent (default: ``endpoint``), as curl's
+    ``--connect-to`` does: the connection goes to ``endpoint`` whatever the host names.
+    """
     sign.setdefault("access_key_id", DEFAULT_ACCESS_KEY_ID)
     sign.setdefault("access_key_secret", DEFAULT_ACCESS_KEY_SECRET)
     sign.setdefault("action", "DescribeBackupClients")
     sign.setdefault("version", "2017-09-08")
     target, signed, body = sign_acs3(
-        host=endpoint, query=query or {"ClientType": "ECS_CLIENT"}, form=form, **sign
+        host=host or endpoint, query=query or {"ClientType": "ECS_CLIENT"}, form=form, **sign
     )
     signed.update(headers or {})
     host, port = endpoint.rsplit(":", 1)
@@ -88,3 +95,65 @@ def raw_call(
         return response.status, dict(response.getheaders()), json.loads(payload or b"{}")
     finally:
         connection.close()
+
+
+def ecs_client(endpoint: str, *, region_id: str = "cn-hangzhou", **config: Any) -> EcsClient:
+    """Return the official ECS SDK client pointed at ``endpoint`` over HTTP."""
+    config.setdefault("access_key_id", DEFAULT_ACCESS_KEY_ID)
+    config.setdefault("access_key_secret", DEFAULT_ACCESS_KEY_SECRET)
+    return EcsClient(
+        open_api_models.Config(endpoint=endpoint, protocol="HTTP", region_id=region_id, **config)
+    )
+
+
+def describe_instances(
+    client: EcsClient, **kwargs: Any
+) -> ecs_models.DescribeInstancesResponseBody:
+    """Call ``DescribeInstances`` with the SDK's request fields and return the body."""
+    request = ecs_models.DescribeInstancesRequest(**kwargs)
+    body: ecs_models.DescribeInstancesResponseBody = client.describe_instances(request).body
+    return body
+
+
+def all_instances(
+    client: EcsClient, *, page_size: int = 10, **kwargs: Any
+) -> list[ecs_models.DescribeInstancesResponseBodyInstancesInstance]:
+    """Page through ``DescribeInstances`` by number with the SDK; return every instance."""
+    instances: list[ecs_models.DescribeInstancesResponseBodyInstancesInstance] = []
+    page = 1
+    while True:
+        body = describe_instances(client, page_number=page, page_size=page_size, **kwargs)
+        instances.extend(body.instances.instance)
+        if not body.instances.instance or len(instances) >= body.total_count:
+            return instances
+        page += 1
+
+
+def tag_filter(**tags: str | None) -> list[ecs_models.DescribeInstancesRequestTag]:
+    """Return ``DescribeInstancesRequest.tag`` for ``key=value`` pairs (None: any value)."""
+    return [ecs_models.DescribeInstancesRequestTag(key=k, value=v) for k, v in tags.items()]
+
+
+def hbr_via_host(
+    endpoint: str, host: str, *, action: str = "DescribeBackupClients", **query: str
+) -> tuple[int, dict[str, Any]]:
+    """Call HBR through ``Host: host`` at ``endpoint``; return the status and the JSON body.
+
+    ``ClientType`` defaults to ``ECS_CLIENT``.
+    """
+    query.setdefault("ClientType", "ECS_CLIENT")
+    status, _, body = raw_call(endpoint, host=host, action=action, query=query)
+    return status, body
+
+
+def list_clients_via_host(endpoint: str, host: str, **query: str) -> list[dict[str, Any]]:
+    """Every client of one type (default ``ECS_CLIENT``) HBR answers through ``Host: host``."""
+    clients: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        status, body = hbr_via_host(endpoint, host, PageNumber=str(page), PageSize="99", **query)
+        assert status == 200, body
+        clients.extend(body["Clients"])
+        if not body["Clients"] or len(clients) >= body["TotalCount"]:
+            return clients
+        page += 1

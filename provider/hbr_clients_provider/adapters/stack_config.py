@@ -13,6 +13,7 @@ stack config key           meaning
 ``hbr:endpoint``           explicit endpoint ``host[:port]`` (the emulator's, say)
 ``hbr:protocol``           ``https`` (default) or ``http``
 ``hbr:caBundle``           PEM file of the CAs to trust (default: ``REQUESTS_CA_BUNDLE`` ...)
+``hbr:connectTo``          ``HOST:PORT`` every connection goes to, keeping its real ``Host``
 ``hbr:maxClients``         refuse a ``TotalCount`` above this (default 1,000,000)
 ``hbr:deadline``           seconds one listing may take, retries included (default 300)
 =========================  ====================================================
@@ -65,6 +66,7 @@ CONFIG_KEYS: Mapping[str, str] = {
     "hbr:endpoint": "endpoint",
     "hbr:protocol": "protocol",
     "hbr:caBundle": "ca_bundle",
+    "hbr:connectTo": "connect_to",
 }
 
 #: Inputs of a resource or lookup that choose the connection rather than the query.
@@ -134,4 +136,5 @@ def resolve_connection(
         security_token=merged.get("security_token"),
         profile=merged.get("profile"),
         ca_bundle=merged.get("ca_bundle"),
+        connect_to=merged.get("connect_to"),
     )

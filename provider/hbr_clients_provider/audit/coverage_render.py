@@ -13,10 +13,19 @@ from collections.abc import Iterator
 from typing import Final, TextIO
 
 from hbr_clients_provider.audit.coverage import CoverageFinding, CoverageReport, TargetSummary
-from hbr_clients_provider.audit.gate import GateVerdict
+from hbr_clients_provider.audit.gate import GateNames, GateVerdict
 from hbr_clients_provider.display import fit, markdown_code, markdown_text, terminal_text
 
-__all__ = ["COVERAGE_FORMATS", "render_coverage", "verdict_line", "write_coverage"]
+__all__ = [
+    "COVERAGE_FORMATS",
+    "coverage_failure_message",
+    "render_coverage",
+    "verdict_line",
+    "write_coverage",
+]
+
+#: Findings listed in a failure message before ``... and N more``.
+MESSAGE_ROWS: Final = 20
 
 #: The formats ``hbr-clients audit`` writes an estate report in.
 COVERAGE_FORMATS: Final = ("table", "json", "markdown")
@@ -138,3 +147,40 @@ def render_coverage(report: CoverageReport, fmt: str, *, judged: GateVerdict) ->
     if fmt == "markdown":
         return "".join(_markdown_chunks(report, judged))
     return "".join(_table_chunks(report, judged))
+
+
+def coverage_failure_message(
+    report: CoverageReport, judged: GateVerdict, names: GateNames, *, unreachable: str
+) -> str:
+    """Why the estate gate failed: the verdict, what to change, the failed regions, findings.
+
+    ``names`` spells the gate's settings as the caller's user does; ``unreachable`` names the
+    setting that accepts a failed region (``allow_unreachable``, ``allowUnreachable``).
+    """
+    lines = [f"HBR estate coverage {verdict_line(report, judged)}"]
+    if judged.incomplete:
+        lines.append(f"  not listed (accept a region by name with {unreachable}):")
+        for target in report.unreachable:
+            if target.error is not None:
+                rid = f", request id {target.error.request_id}" if target.error.request_id else ""
+                lines.append(
+                    f"    {target.target.label}: {target.error.code}{rid}: "
+                    f"{terminal_text(target.error.message)}"
+                )
+    if "too_many_findings" in judged.reasons:
+        lines.append(f"  {judged.gate.max_findings} findings allowed by {names.max_findings}")
+    if judged.empty_scope:
+        lines.append(
+            f"  nothing in scope: set {names.allow_empty} if that is expected, or check the "
+            "regions and the instance tags"
+        )
+    for finding in report.findings[:MESSAGE_ROWS]:
+        ids = " ".join(i for i in (finding.instance_id, finding.client_id) if i)
+        lines.append(
+            f"  {finding.rule} {finding.region} {terminal_text(ids)}: "
+            f"{terminal_text(finding.detail)}"
+        )
+    hidden = len(report.findings) - MESSAGE_ROWS
+    if hidden > 0:
+        lines.append(f"  ... and {hidden:,} more findings")
+    return "\n".join(lines)

@@ -1,0 +1,35 @@
+"""ECS's actions, thin: parse the parameters, ask the region's backend, render.
+
+Authentication, routing, faults and the quota happen before, in :mod:`hbr_emulator.api`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from hbr_emulator.ecs_params import parse_instances_query
+from hbr_emulator.ecs_wire import encode_token, render_instances
+
+if TYPE_CHECKING:
+    from hbr_emulator.cloud import Cloud
+
+
+def describe_instances(
+    cloud: Cloud, region: str, params: Mapping[str, str], request_id: str
+) -> bytes:
+    """Answer ``DescribeInstances``: one page (by number or by token) of the region's instances."""
+    query = parse_instances_query(params, region_id=region)
+    page = cloud.ecs(region).page(query)
+    if query.by_token:
+        token = encode_token(page.next_offset) if page.next_offset is not None else ""
+        return render_instances(
+            request_id=request_id, fragments=page.fragments, total=page.total, next_token=token
+        )
+    return render_instances(
+        request_id=request_id,
+        fragments=page.fragments,
+        total=page.total,
+        page_number=query.page_number,
+        page_size=query.page_size,
+    )

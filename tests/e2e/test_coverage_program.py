@@ -1,0 +1,102 @@
+"""``audit_backup_coverage_output`` in a Python program, through plain ``pulumi``.
+
+The program reaches an emulated three-region cloud through ``hbr:connectTo`` (stack config),
+with the keys as secret stack config: the same gate as ``hbr-clients audit`` decides.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
+from hbr_emulator.estate import Estate
+from tests.e2e.pulumi_cli import PulumiProject
+
+pytestmark = pytest.mark.e2e
+
+PROGRAM = Path(__file__).parent / "programs" / "coverage"
+REGIONS = ("cn-hangzhou", "cn-shanghai", "cn-beijing")
+
+
+@pytest.fixture(scope="module")
+def cloud() -> Iterator[Emulator]:
+    """Three regions; HBR is not activated in cn-beijing."""
+    estate = Estate(regions=REGIONS, instances_per_region=30, not_activated=("cn-beijing",), seed=8)
+    with Emulator(estate=estate) as emu:
+        yield emu
+
+
+def _project(tmp_path: Path, emu: Emulator, arguments: dict[str, Any]) -> PulumiProject:
+    project = PulumiProject.create(
+        PROGRAM,
+        tmp_path,
+        env={
+            "COVERAGE_ARGS": json.dumps(arguments),
+            "HBR_ENDPOINT": "",
+            "HBR_CONNECT_TO": "",
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": "",
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "",
+        },
+    )
+    project.run("config", "set", "hbr:connectTo", emu.endpoint, check=True)
+    project.run("config", "set", "hbr:protocol", "http", check=True)
+    project.run("config", "set", "alicloud:region", "cn-hangzhou", check=True)
+    for key, value in (
+        ("alicloud:accessKey", DEFAULT_ACCESS_KEY_ID),
+        ("alicloud:secretKey", DEFAULT_ACCESS_KEY_SECRET),
+    ):
+        project.run("config", "set", "--secret", key, value, check=True)
+    return project
+
+
+def test_uncovered_instances_fail_the_preview_naming_each(tmp_path: Path, cloud: Emulator) -> None:
+    """Two regions with gaps: the preview fails listing exactly the seeded instances."""
+    regions = ["cn-hangzhou", "cn-shanghai"]
+    preview = _project(tmp_path, cloud, {"regions": regions}).run("preview")
+    assert preview.returncode != 0
+    assert "HBR estate coverage FAIL" in preview.output
+    truth = cloud.estate_truth()
+    for region in regions:
+        for instance_id in truth.region(region).uncovered_instance_ids:
+            assert f"no_backup_client {region} {instance_id}" in preview.output
+    assert "Traceback" not in preview.output
+    assert "hbr:BackupClients gated create" not in preview.stdout, preview.stdout
+
+
+def test_unreachable_region_fails_closed_and_can_be_accepted(
+    tmp_path: Path, cloud: Emulator
+) -> None:
+    """cn-beijing without HBR fails the gate as incomplete, unless accepted by name."""
+    failing = _project(tmp_path / "a", cloud, {"regions": "all", "max_findings": None})
+    preview = failing.run("preview")
+    assert preview.returncode != 0
+    assert "incomplete: could not list cn-beijing" in preview.output
+    assert "cn-beijing: ServiceNotActivated, request id" in preview.output
+    assert "allow_unreachable" in preview.output
+
+    accepted = _project(
+        tmp_path / "b",
+        cloud,
+        {"regions": "all", "max_findings": None, "allow_unreachable": ["cn-beijing"]},
+    )
+    up = accepted.run("up", "--yes")
+    assert up.returncode == 0, up.output
+    coverage = accepted.outputs()["coverage"]
+    assert coverage["complete"] is True
+    truth = cloud.estate_truth()
+    uncovered = {
+        (r, i)
+        for r in ("cn-hangzhou", "cn-shanghai")
+        for i in truth.region(r).uncovered_instance_ids
+    }
+    found = {
+        (f["region"], f["instance_id"])
+        for f in coverage["findings"]
+        if f["rule"] == "no_backup_client"
+    }
+    assert found == uncovered

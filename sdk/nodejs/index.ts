@@ -10,6 +10,11 @@ export const auditBackupClients: typeof import("./auditBackupClients").auditBack
 export const auditBackupClientsOutput: typeof import("./auditBackupClients").auditBackupClientsOutput = null as any;
 utilities.lazyLoad(exports, ["auditBackupClients","auditBackupClientsOutput"], () => require("./auditBackupClients"));
 
+export { AuditBackupCoverageArgs, AuditBackupCoverageResult, AuditBackupCoverageOutputArgs } from "./auditBackupCoverage";
+export const auditBackupCoverage: typeof import("./auditBackupCoverage").auditBackupCoverage = null as any;
+export const auditBackupCoverageOutput: typeof import("./auditBackupCoverage").auditBackupCoverageOutput = null as any;
+utilities.lazyLoad(exports, ["auditBackupCoverage","auditBackupCoverageOutput"], () => require("./auditBackupCoverage"));
+
 export { BackupClientsArgs } from "./backupClients";
 export type BackupClients = import("./backupClients").BackupClients;
 export const BackupClients: typeof import("./backupClients").BackupClients = null as any;
@@ -19,6 +24,11 @@ export { GetBackupClientsArgs, GetBackupClientsResult, GetBackupClientsOutputArg
 export const getBackupClients: typeof import("./getBackupClients").getBackupClients = null as any;
 export const getBackupClientsOutput: typeof import("./getBackupClients").getBackupClientsOutput = null as any;
 utilities.lazyLoad(exports, ["getBackupClients","getBackupClientsOutput"], () => require("./getBackupClients"));
+
+export { GetBackupCoverageArgs, GetBackupCoverageResult, GetBackupCoverageOutputArgs } from "./getBackupCoverage";
+export const getBackupCoverage: typeof import("./getBackupCoverage").getBackupCoverage = null as any;
+export const getBackupCoverageOutput: typeof import("./getBackupCoverage").getBackupCoverageOutput = null as any;
+utilities.lazyLoad(exports, ["getBackupCoverage","getBackupCoverageOutput"], () => require("./getBackupCoverage"));
 
 export { ProviderArgs } from "./provider";
 export type Provider = import("./provider").Provider;

@@ -36,6 +36,7 @@ export class Provider extends pulumi.ProviderResource {
         {
             resourceInputs["accessKey"] = args?.accessKey ? pulumi.secret(args.accessKey) : undefined;
             resourceInputs["caBundle"] = args?.caBundle;
+            resourceInputs["connectTo"] = args?.connectTo;
             resourceInputs["deadline"] = pulumi.output(args?.deadline).apply(JSON.stringify);
             resourceInputs["endpoint"] = args?.endpoint;
             resourceInputs["maxClients"] = pulumi.output(args?.maxClients).apply(JSON.stringify);
@@ -59,6 +60,7 @@ export interface ProviderArgs {
      */
     accessKey?: pulumi.Input<string | undefined>;
     caBundle?: pulumi.Input<string | undefined>;
+    connectTo?: pulumi.Input<string | undefined>;
     /**
      * Seconds one listing may take, retries included (default 300).
      */

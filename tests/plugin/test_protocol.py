@@ -24,6 +24,8 @@ URN = "urn:pulumi:test::proj::hbr:index:BackupClients::clients"
 PLUGIN = Path(sys.executable).with_name("pulumi-resource-hbr")
 LOOKUP = "hbr:index:getBackupClients"
 AUDIT = "hbr:index:auditBackupClients"
+COVERAGE = "hbr:index:getBackupCoverage"
+AUDIT_COVERAGE = "hbr:index:auditBackupCoverage"
 
 Stub = provider_pb2_grpc.ResourceProviderStub
 
@@ -109,7 +111,7 @@ class TestSchemaAndConfig:
         assert info.version == plugin_version()
         schema = json.loads(bare.GetSchema(provider_pb2.GetSchemaRequest(version=0)).schema)
         assert schema == build_schema(plugin_version())
-        assert set(schema["functions"]) == {LOOKUP, AUDIT}
+        assert set(schema["functions"]) == {LOOKUP, AUDIT, COVERAGE, AUDIT_COVERAGE}
         assert set(schema["resources"]) == {"hbr:index:BackupClients"}
 
     def test_check_config_names_each_bad_key(self, bare: Stub) -> None:

@@ -16,6 +16,7 @@ import attrs
 import pytest
 
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
+from hbr_emulator.estate import Estate
 from tests.emulator.helpers import list_all, sdk_client
 
 pytestmark = pytest.mark.e2e
@@ -234,3 +235,65 @@ def test_bad_function_argument_is_the_first_error_a_user_reads(
     assert "client connection is closing" not in output
     assert "Traceback" not in output
     assert emu.backend.api_call_count() == 0
+
+
+REGIONS = ("cn-hangzhou", "cn-shanghai", "cn-beijing")
+
+COVERAGE_PROGRAM = """\
+name: hbr-invalid
+runtime: yaml
+variables:
+  coverage:
+    fn::invoke:
+      function: hbr:index:auditBackupCoverage
+      arguments:
+        regions: {regions}
+        allowUnreachable: {allow}
+        maxFindings: {max_findings}
+outputs:
+  complete: ${{coverage.complete}}
+  uncovered: ${{coverage.summary.instances}}
+  findings: ${{coverage.findings}}
+"""
+
+
+def _estate_stack(tmp_path: Path, emu: Emulator, **program: str) -> YamlStack:
+    tmp_path.mkdir(parents=True)
+    stack = _stack(tmp_path, emu)
+    (stack.directory / "Pulumi.yaml").write_text(COVERAGE_PROGRAM.format(**program))
+    stack.pulumi("config", "rm", "hbr:endpoint")
+    stack.pulumi("config", "set", "hbr:connectTo", emu.endpoint)
+    return stack
+
+
+def test_yaml_estate_gate_names_each_uncovered_instance(tmp_path: Path) -> None:
+    """auditBackupCoverage with the gate's defaults fails the preview on the seeded gaps and
+    on the region without HBR; accepting that region and the findings lets it pass."""
+    estate = Estate(regions=REGIONS, instances_per_region=20, not_activated=("cn-beijing",), seed=5)
+    with Emulator(estate=estate) as emu:
+        failing = _estate_stack(tmp_path / "a", emu, regions="[all]", allow="[]", max_findings="0")
+        preview = failing.pulumi("preview", check=False)
+        output = preview.stdout + preview.stderr
+        assert preview.returncode != 0
+        assert "HBR estate coverage FAIL" in output, output
+        assert "incomplete: could not list cn-beijing" in output
+        assert "allowUnreachable" in output
+        assert "maxFindings" in output
+        truth = emu.estate_truth()
+        for region in ("cn-hangzhou", "cn-shanghai"):
+            for instance_id in truth.region(region).uncovered_instance_ids:
+                assert f"no_backup_client {region} {instance_id}" in output
+        assert "Traceback" not in output
+
+        passing = _estate_stack(
+            tmp_path / "b", emu, regions="[all]", allow="[cn-beijing]", max_findings="1000"
+        )
+        passing.pulumi("up", "--yes")
+        outputs = json.loads(passing.pulumi("stack", "output", "--json").stdout)
+        assert outputs["complete"] is True
+        found = {f["instanceId"] for f in outputs["findings"] if f["rule"] == "no_backup_client"}
+        assert found == {
+            i
+            for r in ("cn-hangzhou", "cn-shanghai")
+            for i in truth.region(r).uncovered_instance_ids
+        }

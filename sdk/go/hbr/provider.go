@@ -45,6 +45,7 @@ type providerArgs struct {
 	// AccessKey ID.
 	AccessKey *string `pulumi:"accessKey"`
 	CaBundle  *string `pulumi:"caBundle"`
+	ConnectTo *string `pulumi:"connectTo"`
 	// Seconds one listing may take, retries included (default 300).
 	Deadline *float64 `pulumi:"deadline"`
 	// Endpoint host[:port] (the emulator's, say); else HBR_ENDPOINT.
@@ -68,6 +69,7 @@ type ProviderArgs struct {
 	// AccessKey ID.
 	AccessKey pulumi.StringPtrInput
 	CaBundle  pulumi.StringPtrInput
+	ConnectTo pulumi.StringPtrInput
 	// Seconds one listing may take, retries included (default 300).
 	Deadline pulumi.Float64PtrInput
 	// Endpoint host[:port] (the emulator's, say); else HBR_ENDPOINT.

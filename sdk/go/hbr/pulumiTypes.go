@@ -421,6 +421,134 @@ func (o ClientSettingsPtrOutput) UseHttps() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
+// One problem in one target, with the IDs that locate it.
+type CoverageFinding struct {
+	AccountId  *string `pulumi:"accountId"`
+	ClientId   *string `pulumi:"clientId"`
+	Detail     *string `pulumi:"detail"`
+	InstanceId *string `pulumi:"instanceId"`
+	Region     *string `pulumi:"region"`
+	Rule       *string `pulumi:"rule"`
+}
+
+// One problem in one target, with the IDs that locate it.
+type CoverageFindingOutput struct{ *pulumi.OutputState }
+
+func (CoverageFindingOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*CoverageFinding)(nil)).Elem()
+}
+
+func (o CoverageFindingOutput) ToCoverageFindingOutput() CoverageFindingOutput {
+	return o
+}
+
+func (o CoverageFindingOutput) ToCoverageFindingOutputWithContext(ctx context.Context) CoverageFindingOutput {
+	return o
+}
+
+func (o CoverageFindingOutput) AccountId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CoverageFinding) *string { return v.AccountId }).(pulumi.StringPtrOutput)
+}
+
+func (o CoverageFindingOutput) ClientId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CoverageFinding) *string { return v.ClientId }).(pulumi.StringPtrOutput)
+}
+
+func (o CoverageFindingOutput) Detail() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CoverageFinding) *string { return v.Detail }).(pulumi.StringPtrOutput)
+}
+
+func (o CoverageFindingOutput) InstanceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CoverageFinding) *string { return v.InstanceId }).(pulumi.StringPtrOutput)
+}
+
+func (o CoverageFindingOutput) Region() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CoverageFinding) *string { return v.Region }).(pulumi.StringPtrOutput)
+}
+
+func (o CoverageFindingOutput) Rule() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CoverageFinding) *string { return v.Rule }).(pulumi.StringPtrOutput)
+}
+
+type CoverageFindingArrayOutput struct{ *pulumi.OutputState }
+
+func (CoverageFindingArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]CoverageFinding)(nil)).Elem()
+}
+
+func (o CoverageFindingArrayOutput) ToCoverageFindingArrayOutput() CoverageFindingArrayOutput {
+	return o
+}
+
+func (o CoverageFindingArrayOutput) ToCoverageFindingArrayOutputWithContext(ctx context.Context) CoverageFindingArrayOutput {
+	return o
+}
+
+func (o CoverageFindingArrayOutput) Index(i pulumi.IntInput) CoverageFindingOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) CoverageFinding {
+		return vs[0].([]CoverageFinding)[vs[1].(int)]
+	}).(CoverageFindingOutput)
+}
+
+// The estate at a glance, over the targets that were listed.
+type CoverageSummary struct {
+	Clients          *int           `pulumi:"clients"`
+	CoveragePercent  *float64       `pulumi:"coveragePercent"`
+	CoveredInstances *int           `pulumi:"coveredInstances"`
+	FailedTargets    *int           `pulumi:"failedTargets"`
+	FindingsByRule   map[string]int `pulumi:"findingsByRule"`
+	Instances        *int           `pulumi:"instances"`
+	OrphanClients    *int           `pulumi:"orphanClients"`
+	Targets          *int           `pulumi:"targets"`
+}
+
+// The estate at a glance, over the targets that were listed.
+type CoverageSummaryOutput struct{ *pulumi.OutputState }
+
+func (CoverageSummaryOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*CoverageSummary)(nil)).Elem()
+}
+
+func (o CoverageSummaryOutput) ToCoverageSummaryOutput() CoverageSummaryOutput {
+	return o
+}
+
+func (o CoverageSummaryOutput) ToCoverageSummaryOutputWithContext(ctx context.Context) CoverageSummaryOutput {
+	return o
+}
+
+func (o CoverageSummaryOutput) Clients() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v CoverageSummary) *int { return v.Clients }).(pulumi.IntPtrOutput)
+}
+
+func (o CoverageSummaryOutput) CoveragePercent() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v CoverageSummary) *float64 { return v.CoveragePercent }).(pulumi.Float64PtrOutput)
+}
+
+func (o CoverageSummaryOutput) CoveredInstances() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v CoverageSummary) *int { return v.CoveredInstances }).(pulumi.IntPtrOutput)
+}
+
+func (o CoverageSummaryOutput) FailedTargets() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v CoverageSummary) *int { return v.FailedTargets }).(pulumi.IntPtrOutput)
+}
+
+func (o CoverageSummaryOutput) FindingsByRule() pulumi.IntMapOutput {
+	return o.ApplyT(func(v CoverageSummary) map[string]int { return v.FindingsByRule }).(pulumi.IntMapOutput)
+}
+
+func (o CoverageSummaryOutput) Instances() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v CoverageSummary) *int { return v.Instances }).(pulumi.IntPtrOutput)
+}
+
+func (o CoverageSummaryOutput) OrphanClients() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v CoverageSummary) *int { return v.OrphanClients }).(pulumi.IntPtrOutput)
+}
+
+func (o CoverageSummaryOutput) Targets() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v CoverageSummary) *int { return v.Targets }).(pulumi.IntPtrOutput)
+}
+
 // A “Filters“ request condition (keys are undocumented; passed through as given).
 type Filter struct {
 	Key    *string  `pulumi:"key"`
@@ -632,6 +760,236 @@ func (o TagArrayOutput) Index(i pulumi.IntInput) TagOutput {
 	}).(TagOutput)
 }
 
+// One region of one account (“account_id“ “None“: the caller's own account).
+type Target struct {
+	AccountId *string `pulumi:"accountId"`
+	Region    *string `pulumi:"region"`
+}
+
+// One region of one account (“account_id“ “None“: the caller's own account).
+type TargetOutput struct{ *pulumi.OutputState }
+
+func (TargetOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Target)(nil)).Elem()
+}
+
+func (o TargetOutput) ToTargetOutput() TargetOutput {
+	return o
+}
+
+func (o TargetOutput) ToTargetOutputWithContext(ctx context.Context) TargetOutput {
+	return o
+}
+
+func (o TargetOutput) AccountId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Target) *string { return v.AccountId }).(pulumi.StringPtrOutput)
+}
+
+func (o TargetOutput) Region() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Target) *string { return v.Region }).(pulumi.StringPtrOutput)
+}
+
+type TargetPtrOutput struct{ *pulumi.OutputState }
+
+func (TargetPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Target)(nil)).Elem()
+}
+
+func (o TargetPtrOutput) ToTargetPtrOutput() TargetPtrOutput {
+	return o
+}
+
+func (o TargetPtrOutput) ToTargetPtrOutputWithContext(ctx context.Context) TargetPtrOutput {
+	return o
+}
+
+func (o TargetPtrOutput) Elem() TargetOutput {
+	return o.ApplyT(func(v *Target) Target {
+		if v != nil {
+			return *v
+		}
+		var ret Target
+		return ret
+	}).(TargetOutput)
+}
+
+func (o TargetPtrOutput) AccountId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Target) *string {
+		if v == nil {
+			return nil
+		}
+		return v.AccountId
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o TargetPtrOutput) Region() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Target) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Region
+	}).(pulumi.StringPtrOutput)
+}
+
+// Why a target could not be listed: the API's code and request ID, or the error's kind.
+type TargetError struct {
+	Code      *string `pulumi:"code"`
+	Message   *string `pulumi:"message"`
+	RequestId *string `pulumi:"requestId"`
+}
+
+// Why a target could not be listed: the API's code and request ID, or the error's kind.
+type TargetErrorOutput struct{ *pulumi.OutputState }
+
+func (TargetErrorOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*TargetError)(nil)).Elem()
+}
+
+func (o TargetErrorOutput) ToTargetErrorOutput() TargetErrorOutput {
+	return o
+}
+
+func (o TargetErrorOutput) ToTargetErrorOutputWithContext(ctx context.Context) TargetErrorOutput {
+	return o
+}
+
+func (o TargetErrorOutput) Code() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v TargetError) *string { return v.Code }).(pulumi.StringPtrOutput)
+}
+
+func (o TargetErrorOutput) Message() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v TargetError) *string { return v.Message }).(pulumi.StringPtrOutput)
+}
+
+func (o TargetErrorOutput) RequestId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v TargetError) *string { return v.RequestId }).(pulumi.StringPtrOutput)
+}
+
+type TargetErrorPtrOutput struct{ *pulumi.OutputState }
+
+func (TargetErrorPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**TargetError)(nil)).Elem()
+}
+
+func (o TargetErrorPtrOutput) ToTargetErrorPtrOutput() TargetErrorPtrOutput {
+	return o
+}
+
+func (o TargetErrorPtrOutput) ToTargetErrorPtrOutputWithContext(ctx context.Context) TargetErrorPtrOutput {
+	return o
+}
+
+func (o TargetErrorPtrOutput) Elem() TargetErrorOutput {
+	return o.ApplyT(func(v *TargetError) TargetError {
+		if v != nil {
+			return *v
+		}
+		var ret TargetError
+		return ret
+	}).(TargetErrorOutput)
+}
+
+func (o TargetErrorPtrOutput) Code() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *TargetError) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Code
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o TargetErrorPtrOutput) Message() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *TargetError) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Message
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o TargetErrorPtrOutput) RequestId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *TargetError) *string {
+		if v == nil {
+			return nil
+		}
+		return v.RequestId
+	}).(pulumi.StringPtrOutput)
+}
+
+// One target in the report: what was counted there, or why nothing could be.
+type TargetSummary struct {
+	Accepted         *bool        `pulumi:"accepted"`
+	Clients          *int         `pulumi:"clients"`
+	CoveredInstances *int         `pulumi:"coveredInstances"`
+	Error            *TargetError `pulumi:"error"`
+	Instances        *int         `pulumi:"instances"`
+	OrphanClients    *int         `pulumi:"orphanClients"`
+	Target           *Target      `pulumi:"target"`
+}
+
+// One target in the report: what was counted there, or why nothing could be.
+type TargetSummaryOutput struct{ *pulumi.OutputState }
+
+func (TargetSummaryOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*TargetSummary)(nil)).Elem()
+}
+
+func (o TargetSummaryOutput) ToTargetSummaryOutput() TargetSummaryOutput {
+	return o
+}
+
+func (o TargetSummaryOutput) ToTargetSummaryOutputWithContext(ctx context.Context) TargetSummaryOutput {
+	return o
+}
+
+func (o TargetSummaryOutput) Accepted() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v TargetSummary) *bool { return v.Accepted }).(pulumi.BoolPtrOutput)
+}
+
+func (o TargetSummaryOutput) Clients() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v TargetSummary) *int { return v.Clients }).(pulumi.IntPtrOutput)
+}
+
+func (o TargetSummaryOutput) CoveredInstances() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v TargetSummary) *int { return v.CoveredInstances }).(pulumi.IntPtrOutput)
+}
+
+func (o TargetSummaryOutput) Error() TargetErrorPtrOutput {
+	return o.ApplyT(func(v TargetSummary) *TargetError { return v.Error }).(TargetErrorPtrOutput)
+}
+
+func (o TargetSummaryOutput) Instances() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v TargetSummary) *int { return v.Instances }).(pulumi.IntPtrOutput)
+}
+
+func (o TargetSummaryOutput) OrphanClients() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v TargetSummary) *int { return v.OrphanClients }).(pulumi.IntPtrOutput)
+}
+
+func (o TargetSummaryOutput) Target() TargetPtrOutput {
+	return o.ApplyT(func(v TargetSummary) *Target { return v.Target }).(TargetPtrOutput)
+}
+
+type TargetSummaryArrayOutput struct{ *pulumi.OutputState }
+
+func (TargetSummaryArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]TargetSummary)(nil)).Elem()
+}
+
+func (o TargetSummaryArrayOutput) ToTargetSummaryArrayOutput() TargetSummaryArrayOutput {
+	return o
+}
+
+func (o TargetSummaryArrayOutput) ToTargetSummaryArrayOutputWithContext(ctx context.Context) TargetSummaryArrayOutput {
+	return o
+}
+
+func (o TargetSummaryArrayOutput) Index(i pulumi.IntInput) TargetSummaryOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) TargetSummary {
+		return vs[0].([]TargetSummary)[vs[1].(int)]
+	}).(TargetSummaryOutput)
+}
+
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*FilterInput)(nil)).Elem(), FilterArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*FilterArrayInput)(nil)).Elem(), FilterArray{})
@@ -640,10 +998,19 @@ func init() {
 	pulumi.RegisterOutputType(BackupClientArrayOutput{})
 	pulumi.RegisterOutputType(ClientSettingsOutput{})
 	pulumi.RegisterOutputType(ClientSettingsPtrOutput{})
+	pulumi.RegisterOutputType(CoverageFindingOutput{})
+	pulumi.RegisterOutputType(CoverageFindingArrayOutput{})
+	pulumi.RegisterOutputType(CoverageSummaryOutput{})
 	pulumi.RegisterOutputType(FilterOutput{})
 	pulumi.RegisterOutputType(FilterArrayOutput{})
 	pulumi.RegisterOutputType(FindingOutput{})
 	pulumi.RegisterOutputType(FindingArrayOutput{})
 	pulumi.RegisterOutputType(TagOutput{})
 	pulumi.RegisterOutputType(TagArrayOutput{})
+	pulumi.RegisterOutputType(TargetOutput{})
+	pulumi.RegisterOutputType(TargetPtrOutput{})
+	pulumi.RegisterOutputType(TargetErrorOutput{})
+	pulumi.RegisterOutputType(TargetErrorPtrOutput{})
+	pulumi.RegisterOutputType(TargetSummaryOutput{})
+	pulumi.RegisterOutputType(TargetSummaryArrayOutput{})
 }

@@ -26,6 +26,14 @@ Object.defineProperty(exports, "caBundle", {
     enumerable: true,
 });
 
+export declare const connectTo: string | undefined;
+Object.defineProperty(exports, "connectTo", {
+    get() {
+        return __config.get("connectTo");
+    },
+    enumerable: true,
+});
+
 /**
  * Seconds one listing may take, retries included (default 300).
  */

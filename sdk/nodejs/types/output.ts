@@ -68,6 +68,32 @@ export interface ClientSettings {
 }
 
 /**
+ * One problem in one target, with the IDs that locate it.
+ */
+export interface CoverageFinding {
+    accountId?: string;
+    clientId?: string;
+    detail?: string;
+    instanceId?: string;
+    region?: string;
+    rule?: string;
+}
+
+/**
+ * The estate at a glance, over the targets that were listed.
+ */
+export interface CoverageSummary {
+    clients?: number;
+    coveragePercent?: number;
+    coveredInstances?: number;
+    failedTargets?: number;
+    findingsByRule?: {[key: string]: number};
+    instances?: number;
+    orphanClients?: number;
+    targets?: number;
+}
+
+/**
  * One broken rule: which client (``None`` for ``missing_client``), which instance, why.
  */
 export interface Finding {
@@ -83,5 +109,35 @@ export interface Finding {
 export interface Tag {
     key?: string;
     value?: string;
+}
+
+/**
+ * One region of one account (``account_id`` ``None``: the caller's own account).
+ */
+export interface Target {
+    accountId?: string;
+    region?: string;
+}
+
+/**
+ * Why a target could not be listed: the API's code and request ID, or the error's kind.
+ */
+export interface TargetError {
+    code?: string;
+    message?: string;
+    requestId?: string;
+}
+
+/**
+ * One target in the report: what was counted there, or why nothing could be.
+ */
+export interface TargetSummary {
+    accepted?: boolean;
+    clients?: number;
+    coveredInstances?: number;
+    error?: outputs.TargetError;
+    instances?: number;
+    orphanClients?: number;
+    target?: outputs.Target;
 }
 

@@ -38,13 +38,18 @@ from hbr_clients_provider.adapters.lifecycle import (
 from hbr_clients_provider.adapters.outputs import SECRET_OUTPUTS, inputs_key, listing_outputs
 from hbr_clients_provider.adapters.plugin.names import camel, camel_path
 from hbr_clients_provider.adapters.plugin.schema import (
+    AUDIT_COVERAGE_TOKEN,
     AUDIT_OUTPUTS,
     AUDIT_TOKEN,
+    COVERAGE_INPUT_NAMES,
+    COVERAGE_OUTPUTS,
+    COVERAGE_TOKEN,
     FUNCTION_OUTPUTS,
     LOOKUP_TOKEN,
     RESOURCE_OUTPUTS,
     build_schema,
     config_keywords,
+    coverage_output_specs,
     output_specs,
     type_specs,
 )
@@ -58,9 +63,14 @@ from hbr_clients_provider.adapters.stack_config import (
     CONNECTION_INPUTS,
     LIMIT_INPUTS,
     connection_violations,
+    resolve_connection,
+    resolve_limits,
 )
 from hbr_clients_provider.api.limits import limit_violations
 from hbr_clients_provider.api.query import INPUT_NAMES
+from hbr_clients_provider.audit.coverage_render import coverage_failure_message
+from hbr_clients_provider.audit.estate import DISCOVERY_REGION, audit_estate
+from hbr_clients_provider.audit.estate_inputs import ESTATE_INPUTS, EstateRequest
 from hbr_clients_provider.audit.gate import CAMEL_NAMES, GATE_INPUTS, PYTHON_NAMES, Gate, judge
 from hbr_clients_provider.audit.render import failure_message
 from hbr_clients_provider.audit.rules import RULE_INPUTS, AuditRules, audit
@@ -73,13 +83,20 @@ Properties = dict[str, PropertyValue]
 
 _LOOKUP_INPUTS: tuple[str, ...] = INPUT_NAMES + CONNECTION_INPUTS + LIMIT_INPUTS
 _AUDIT_INPUTS: tuple[str, ...] = (*_LOOKUP_INPUTS, *RULE_INPUTS, *GATE_INPUTS)
+_COVERAGE_INPUTS: tuple[str, ...] = COVERAGE_INPUT_NAMES
+_AUDIT_COVERAGE_INPUTS: tuple[str, ...] = (*COVERAGE_INPUT_NAMES, *GATE_INPUTS)
 _SNAKE_NAMES = re.compile(
-    r"\b(" + "|".join(n for n in sorted(set(_AUDIT_INPUTS + RESOURCE_INPUTS)) if "_" in n) + r")\b"
+    r"\b("
+    + "|".join(
+        n for n in sorted(set(_AUDIT_INPUTS + RESOURCE_INPUTS + _AUDIT_COVERAGE_INPUTS)) if "_" in n
+    )
+    + r")\b"
 )
 
 
 class AuditFailedError(HbrError):
-    """``auditBackupClients`` failed the gate: too many findings, or an empty scope."""
+    """``auditBackupClients`` or ``auditBackupCoverage`` failed the gate: too many findings,
+    an empty scope, or (the estate) a region that could not be listed."""
 
 
 def _camel_text(text: str) -> str:
@@ -237,11 +254,69 @@ class HbrProvider:
             return self._lookup(given)
         if token == AUDIT_TOKEN:
             return self._audit(given)
-        return None, [
-            CheckFailure(
-                "", f"unknown function {token!r} (expected {LOOKUP_TOKEN} or {AUDIT_TOKEN})"
+        if token in (COVERAGE_TOKEN, AUDIT_COVERAGE_TOKEN):
+            return self._coverage(given, gated=token == AUDIT_COVERAGE_TOKEN)
+        known = ", ".join((LOOKUP_TOKEN, AUDIT_TOKEN, COVERAGE_TOKEN, AUDIT_COVERAGE_TOKEN))
+        return None, [CheckFailure("", f"unknown function {token!r} (expected one of {known})")]
+
+    def _coverage(
+        self, given: Mapping[str, Any], *, gated: bool
+    ) -> tuple[Properties | None, list[CheckFailure]]:
+        """``getBackupCoverage`` (``gated``: ``auditBackupCoverage``): the estate report."""
+        allowed = _AUDIT_COVERAGE_INPUTS if gated else _COVERAGE_INPUTS
+        failures = _unknown_names(given, allowed)
+        request: EstateRequest | None = None
+        try:
+            request = EstateRequest.from_inputs(
+                {k: v for k, v in given.items() if k in ESTATE_INPUTS}
             )
-        ]
+        except InvalidQuery as error:
+            failures += [_failure(v) for v in error.violations]
+        gate = Gate(max_findings=None, allow_empty=True)
+        if gated:
+            try:
+                gate = Gate.from_inputs(given, names=PYTHON_NAMES)
+            except InvalidQuery as error:
+                failures += [_failure(v) for v in error.violations]
+        connection_inputs = {k: given[k] for k in ("region", "deadline") if k in given}
+        problems = connection_violations(connection_inputs) + limit_violations(connection_inputs)
+        failures += [_failure(v) for v in problems]
+        if failures or request is None:
+            return None, failures
+        region = given.get("region") or self.options.get("region")
+        if not region:
+            named = request.regions if isinstance(request.regions, tuple) else ()
+            region = named[0] if named else DISCOVERY_REGION
+        limits = resolve_limits(self.options, connection_inputs)
+        report = audit_estate(
+            resolve_connection(self.options, {"region": region}),
+            regions=request.regions,
+            scope=request.scope,
+            rules=request.rules,
+            require_client=request.require_client,
+            allow_unreachable=request.allow_unreachable,
+            deadline_s=limits.deadline_s,
+            max_items=limits.max_clients,
+        )
+        verdict = judge(report, gate)
+        if gated and not verdict.passed:
+            raise AuditFailedError(
+                _camel_text(
+                    coverage_failure_message(
+                        report, verdict, CAMEL_NAMES, unreachable="allowUnreachable"
+                    )
+                )
+            )
+        values = {
+            "passed": verdict.passed,
+            "complete": report.complete,
+            "targets": [attrs.asdict(t) for t in report.targets],
+            "findings": [attrs.asdict(f) for f in report.findings],
+            "summary": attrs.asdict(report.summary),
+        }
+        specs, _ = coverage_output_specs()
+        types = type_specs()
+        return {camel(n): to_property(values[n], specs[n], types) for n in COVERAGE_OUTPUTS}, []
 
     def _lookup(self, given: Mapping[str, Any]) -> tuple[Properties | None, list[CheckFailure]]:
         failures = _unknown_names(given, _LOOKUP_INPUTS)

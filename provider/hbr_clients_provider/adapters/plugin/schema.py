@@ -34,12 +34,18 @@ from hbr_clients_provider.adapters.stack_config import CONFIG_KEYS, CONNECTION_I
 from hbr_clients_provider.api.limits import LIMIT_CONFIG_KEYS, LIMIT_INPUTS, ListingLimits
 from hbr_clients_provider.api.models import ClientListing
 from hbr_clients_provider.api.query import INPUT_NAMES, ClientQuery, TagFilter
+from hbr_clients_provider.audit.coverage import CoverageFinding, CoverageSummary, TargetSummary
+from hbr_clients_provider.audit.estate_inputs import CLIENT_RULE_INPUTS
 from hbr_clients_provider.audit.rules import AuditRules, AuditSummary, Finding
 
 __all__ = [
+    "AUDIT_COVERAGE_TOKEN",
     "AUDIT_OUTPUTS",
     "AUDIT_TOKEN",
     "CONFIG_SECRETS",
+    "COVERAGE_INPUT_NAMES",
+    "COVERAGE_OUTPUTS",
+    "COVERAGE_TOKEN",
     "FUNCTION_OUTPUTS",
     "LOOKUP_TOKEN",
     "PACKAGE",
@@ -48,6 +54,7 @@ __all__ = [
     "UnmappedTypeError",
     "build_schema",
     "config_keywords",
+    "coverage_output_specs",
     "output_specs",
     "schema_type",
     "type_specs",
@@ -57,6 +64,8 @@ PACKAGE = "hbr"
 LOOKUP_TOKEN = f"{PACKAGE}:index:getBackupClients"
 AUDIT_TOKEN = f"{PACKAGE}:index:auditBackupClients"
 RESOURCE_TOKEN = f"{PACKAGE}:index:BackupClients"
+COVERAGE_TOKEN = f"{PACKAGE}:index:getBackupCoverage"
+AUDIT_COVERAGE_TOKEN = f"{PACKAGE}:index:auditBackupCoverage"
 
 #: The results of ``getBackupClients``, in the order of the resource's outputs.
 FUNCTION_OUTPUTS: tuple[str, ...] = (
@@ -76,6 +85,17 @@ RESOURCE_OUTPUTS: tuple[str, ...] = (*FUNCTION_OUTPUTS, "proxy_passwords", "fing
 
 #: The results of ``auditBackupClients``.
 AUDIT_OUTPUTS: tuple[str, ...] = ("findings", "summary", "passed")
+
+#: The results of ``getBackupCoverage`` and ``auditBackupCoverage``: the estate report.
+COVERAGE_OUTPUTS: tuple[str, ...] = ("passed", "complete", "targets", "findings", "summary")
+
+_COVERAGE_TYPES: Mapping[str, Any] = {
+    "passed": bool,
+    "complete": bool,
+    "targets": tuple[TargetSummary, ...],
+    "findings": tuple[CoverageFinding, ...],
+    "summary": CoverageSummary,
+}
 
 #: Config keys (``hbr:<key>``) whose values are secrets.
 CONFIG_SECRETS: frozenset[str] = frozenset({"accessKey", "secretKey", "securityToken"})
@@ -119,6 +139,11 @@ _DESCRIPTIONS: Mapping[str, str] = {
     "deadline": "Seconds the whole listing may take (default 300); overrides hbr:deadline.",
     "max_findings": "Fail when there are more findings than this (default 0).",
     "allow_empty": "Pass when no client matched and no instance is expected (default false).",
+    "regions": "The regions to audit: [all] (default: those DescribeRegions lists) or IDs.",
+    "require_client": "Every instance in scope must have an ECS_CLIENT (default true).",
+    "instance_tags": "Only instances with all of these tags are in scope ({key: value}).",
+    "instance_statuses": "Instance statuses in scope (default: all but those being released).",
+    "allow_unreachable": "Regions whose failure to list is accepted (default: none).",
 }
 
 _OUTPUT_DESCRIPTIONS: Mapping[str, str] = {
@@ -255,6 +280,25 @@ def _audit_input_types() -> dict[str, Any]:
     return {**_query_input_types(), **_hints(AuditRules), "max_findings": int, "allow_empty": bool}
 
 
+def _coverage_input_types() -> dict[str, Any]:
+    rules = _hints(AuditRules)
+    return {
+        "regions": tuple[str, ...],
+        "require_client": bool,
+        "instance_tags": Mapping[str, str],
+        "instance_ids": tuple[str, ...],
+        "instance_statuses": tuple[str, ...],
+        "allow_unreachable": tuple[str, ...],
+        **{name: rules[name] for name in CLIENT_RULE_INPUTS},
+        "region": str,
+        "deadline": _limit_types()["deadline"],
+    }
+
+
+#: The inputs of ``getBackupCoverage`` (``auditBackupCoverage`` adds the gate's).
+COVERAGE_INPUT_NAMES: tuple[str, ...] = tuple(_coverage_input_types())
+
+
 def _listing_type(name: str) -> Any:
     """The type of a listing output: a field or a property of ClientListing, else computed."""
     if name in _COMPUTED_TYPES:
@@ -279,6 +323,17 @@ def output_specs() -> tuple[dict[str, dict[str, Any]], dict[str, type]]:
     specs.update(
         {name: schema_type(t, f"output {name}", objects) for name, t in _AUDIT_TYPES.items()}
     )
+    return specs, objects
+
+
+@functools.cache
+def coverage_output_specs() -> tuple[dict[str, dict[str, Any]], dict[str, type]]:
+    """The estate report's outputs by snake_case name, and the object types they refer to."""
+    objects: dict[str, type] = {}
+    specs = {
+        name: schema_type(t, f"coverage output {name}", objects)
+        for name, t in _COVERAGE_TYPES.items()
+    }
     return specs, objects
 
 
@@ -311,6 +366,22 @@ def _outputs(names: tuple[str, ...]) -> dict[str, dict[str, Any]]:
         if name in names:
             props[camel(name)]["secret"] = True
     return props
+
+
+_COVERAGE_OUTPUT_DESCRIPTIONS: Mapping[str, str] = {
+    "passed": "Whether the gate passed (always true from auditBackupCoverage, which fails).",
+    "complete": "Whether every region was listed, or its failure accepted by name.",
+    "targets": "One entry per region: instances in scope, covered, clients, orphans, error.",
+    "findings": "One finding per uncovered instance, orphan client or broken client rule.",
+    "summary": "Coverage over instances, and the findings by rule.",
+}
+
+
+def _coverage_outputs() -> dict[str, dict[str, Any]]:
+    specs, _ = coverage_output_specs()
+    return {
+        camel(n): _property(n, specs[n], _COVERAGE_OUTPUT_DESCRIPTIONS) for n in COVERAGE_OUTPUTS
+    }
 
 
 def config_keywords() -> dict[str, str]:
@@ -346,8 +417,13 @@ def build_schema(version: str) -> dict[str, Any]:
     resource_inputs = _properties(_resource_input_types(), "BackupClients", objects)
     lookup_inputs = _properties(_query_input_types(), "getBackupClients", objects)
     audit_inputs = _properties(_audit_input_types(), "auditBackupClients", objects)
+    coverage_inputs = _properties(_coverage_input_types(), "getBackupCoverage", objects)
+    gate_inputs = _properties(
+        {"max_findings": int, "allow_empty": bool}, "auditBackupCoverage", objects
+    )
     _, output_objects = output_specs()
     objects.update(output_objects)
+    objects.update(coverage_output_specs()[1])
     type_specs: dict[str, Any] = {}
     pending = dict(objects)
     while pending:
@@ -396,6 +472,25 @@ def build_schema(version: str) -> dict[str, Any]:
                 "outputs": {
                     "properties": _outputs(AUDIT_OUTPUTS),
                     "required": list(map(camel, AUDIT_OUTPUTS)),
+                },
+            },
+            COVERAGE_TOKEN: {
+                "description": "Is every ECS instance in scope backed up, in every region?",
+                "inputs": {"properties": coverage_inputs},
+                "outputs": {
+                    "properties": _coverage_outputs(),
+                    "required": list(map(camel, COVERAGE_OUTPUTS)),
+                },
+            },
+            AUDIT_COVERAGE_TOKEN: {
+                "description": (
+                    "Fail unless every ECS instance in scope is backed up, in every region "
+                    "(and every region could be listed)."
+                ),
+                "inputs": {"properties": {**coverage_inputs, **gate_inputs}},
+                "outputs": {
+                    "properties": _coverage_outputs(),
+                    "required": list(map(camel, COVERAGE_OUTPUTS)),
                 },
             },
         },

@@ -18,6 +18,9 @@ func GetAccessKey(ctx *pulumi.Context) string {
 func GetCaBundle(ctx *pulumi.Context) string {
 	return config.Get(ctx, "hbr:caBundle")
 }
+func GetConnectTo(ctx *pulumi.Context) string {
+	return config.Get(ctx, "hbr:connectTo")
+}
 
 // Seconds one listing may take, retries included (default 300).
 func GetDeadline(ctx *pulumi.Context) float64 {

@@ -8,6 +8,7 @@ from pulumi_hbr_clients.resource import BackupClients
 
 __all__ = [
     "BACKUP_CLIENTS_TYPE",
+    "ECS_BACKUP_CLIENT_TYPE",
     "ECS_BACKUP_PLAN_TYPE",
     "ECS_INSTANCE_TYPE",
     "INSTANCE_ID_PROPERTIES",
@@ -21,6 +22,9 @@ ECS_INSTANCE_TYPE = "alicloud:ecs/instance:Instance"
 
 #: pulumi-alicloud's HBR ECS backup plan.
 ECS_BACKUP_PLAN_TYPE = "alicloud:hbr/ecsBackupPlan:EcsBackupPlan"
+
+#: pulumi-alicloud's HBR ECS backup client: installs the client on its ``instanceId``.
+ECS_BACKUP_CLIENT_TYPE = "alicloud:hbr/ecsBackupClient:EcsBackupClient"
 
 #: Resource type -> the property that holds the ECS instance ID. A bridged
 #: (Terraform-based) resource such as pulumi-alicloud's keeps its ID in the ``id`` output.

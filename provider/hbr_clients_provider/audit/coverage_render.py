@@ -66,14 +66,10 @@ def _target_cells(target: TargetSummary) -> list[str]:
         rid = f", request id {target.error.request_id}" if target.error.request_id else ""
         accepted = " (accepted)" if target.accepted else ""
         error = f"{target.error.code}{rid}{accepted}"
-    return [
-        target.target.label,
-        str(target.instances),
-        str(target.covered_instances),
-        str(target.clients),
-        str(target.orphan_clients),
-        error,
-    ]
+    counts = (target.instances, target.covered_instances, target.clients, target.orphan_clients)
+    # A region that could not be listed has no counts: "-", never a misleading 0.
+    shown = ["-"] * 4 if target.error is not None else [str(c) for c in counts]
+    return [target.target.label, *shown, error]
 
 
 def _finding_cells(finding: CoverageFinding) -> list[str]:

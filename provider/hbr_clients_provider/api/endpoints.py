@@ -9,9 +9,11 @@ an endpoint in this order, and so does :func:`endpoint_for`:
    ``<product>.<region>.aliyuncs.com``, or ``<product>-vpc.<region>.aliyuncs.com`` on the
    VPC network.
 
-The maps are those of ``alibabacloud-hbr20170908`` 2.7.1 and ``alibabacloud-ecs20140526``
-7.11.8 (``tests/provider/test_endpoints.py`` compares them with the installed SDKs, so a
-drift fails a test). Note ECS's own map: ``cn-hangzhou`` is ``ecs-cn-hangzhou.aliyuncs.com``.
+The maps are those of ``alibabacloud-hbr20170908`` 2.7.1, ``alibabacloud-ecs20140526``
+7.11.8 and ``alibabacloud-sts20150401`` 1.2.0; ``alibabacloud-resourcemanager20200331``
+2.6.2 uses the ``central`` rule (``<product>.aliyuncs.com``). ``tests/provider/test_endpoints.py``
+compares them with the installed SDKs, so a drift fails a test. Note ECS's own map:
+``cn-hangzhou`` is ``ecs-cn-hangzhou.aliyuncs.com``.
 
 ``connect_to`` (``HBR_CONNECT_TO``, ``--connect-to``, ``hbr:connectTo``) is curl's
 ``--connect-to`` for every request of this package: the request keeps its real URL, ``Host``
@@ -28,7 +30,7 @@ from typing import Final
 
 from hbr_clients_provider.errors import InvalidQuery, Violation
 
-__all__ = ["ENDPOINT_MAPS", "endpoint_for", "parse_connect_to"]
+__all__ = ["CENTRAL_PRODUCTS", "ENDPOINT_MAPS", "endpoint_for", "parse_connect_to"]
 
 _HBR_SHARED = "hbr.aliyuncs.com"
 
@@ -121,16 +123,66 @@ _ECS_MAP: Final[Mapping[str, str]] = {
     "eu-west-1-oxs": "ecs.cn-shenzhen-cloudstone.aliyuncs.com",
 }
 
+#: ``alibabacloud-sts20150401``'s ``_endpoint_map``.
+_STS_MAP: Final[Mapping[str, str]] = dict.fromkeys(
+    [
+        "ap-northeast-2-pop",
+        "ap-south-1",
+        "ap-southeast-2",
+        "cn-beijing-finance-pop",
+        "cn-beijing-gov-1",
+        "cn-beijing-nu16-b01",
+        "cn-edge-1",
+        "cn-fujian",
+        "cn-haidian-cm12-c01",
+        "cn-hangzhou-bj-b01",
+        "cn-hangzhou-internal-prod-1",
+        "cn-hangzhou-internal-test-1",
+        "cn-hangzhou-internal-test-2",
+        "cn-hangzhou-internal-test-3",
+        "cn-hangzhou-test-306",
+        "cn-hongkong-finance-pop",
+        "cn-huhehaote-nebula-1",
+        "cn-shanghai-et15-b01",
+        "cn-shanghai-et2-b01",
+        "cn-shanghai-inner",
+        "cn-shanghai-internal-test-1",
+        "cn-shenzhen-inner",
+        "cn-shenzhen-st4-d01",
+        "cn-shenzhen-su18-b01",
+        "cn-wuhan",
+        "cn-yushanfang",
+        "cn-zhangbei",
+        "cn-zhangbei-na61-b01",
+        "cn-zhangjiakou-na62-a01",
+        "cn-zhengzhou-nebula-1",
+        "eu-west-1-oxs",
+        "rus-west-1-pop",
+    ],
+    "sts.aliyuncs.com",
+)
+
 #: Each product's SDK endpoint map: region -> endpoint.
-ENDPOINT_MAPS: Final[Mapping[str, Mapping[str, str]]] = {"hbr": _HBR_MAP, "ecs": _ECS_MAP}
+ENDPOINT_MAPS: Final[Mapping[str, Mapping[str, str]]] = {
+    "hbr": _HBR_MAP,
+    "ecs": _ECS_MAP,
+    "sts": _STS_MAP,
+}
+
+#: Products whose SDK uses the ``central`` rule: one endpoint, whatever the region
+#: (``alibabacloud-resourcemanager20200331``: ``resourcemanager.aliyuncs.com``).
+CENTRAL_PRODUCTS: Final = frozenset({"resourcemanager"})
 
 
 def endpoint_for(product: str, region: str, *, network: str = "public") -> str:
-    """The endpoint of ``product`` (``hbr``, ``ecs``) in ``region`` on ``network``, per the SDK."""
+    """The endpoint of ``product`` (``hbr``, ``ecs``, ``sts``, ``resourcemanager``) in
+    ``region`` on ``network``, per the official SDK."""
     mapped = ENDPOINT_MAPS.get(product, {}).get(region)
     if mapped is not None:
         return mapped
     suffix = "-vpc" if network == "vpc" else ""
+    if product in CENTRAL_PRODUCTS:
+        return f"{product}{suffix}.aliyuncs.com"
     return f"{product}{suffix}.{region}.aliyuncs.com"
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, Final
 
@@ -38,7 +38,13 @@ from hbr_clients_provider.api.paging import Pager, list_clients
 from hbr_clients_provider.api.ratelimit import AdaptiveRateLimiter
 from hbr_clients_provider.api.regions import offered_regions, region_problem
 from hbr_clients_provider.api.retry import RetryPolicy
+from hbr_clients_provider.api.sts_api import valid_account_id, valid_role_name
 from hbr_clients_provider.api.transport import Transport
+from hbr_clients_provider.audit.accounts import (
+    DEFAULT_ROLE_NAME,
+    RoleSessions,
+    list_member_accounts,
+)
 from hbr_clients_provider.audit.coverage import (
     CoverageReport,
     InstanceScope,
@@ -58,17 +64,25 @@ from hbr_clients_provider.errors import (
 )
 
 __all__ = [
+    "ALL_ACCOUNTS",
     "ALL_REGIONS",
     "DEFAULT_TARGET_CONCURRENCY",
     "DISCOVERY_REGION",
     "audit_estate",
     "discover_regions",
     "list_target",
+    "parse_accounts",
     "parse_regions",
 ]
 
 #: ``regions="all"``: every region ``DescribeRegions`` lists.
 ALL_REGIONS: Final = "all"
+
+#: ``accounts="all"``: every member of the caller's Resource Directory.
+ALL_ACCOUNTS: Final = "all"
+
+#: The region of the one target that stands for a member account that could not be reached.
+WHOLE_ACCOUNT: Final = "*"
 
 #: Where ``DescribeRegions`` is asked when the connection names no region.
 DISCOVERY_REGION: Final = "cn-hangzhou"
@@ -157,7 +171,7 @@ def _list_clients(
 
 
 def list_target(
-    connection: ConnectionSettings,
+    connection: ConnectionSettings | Callable[[bool], ConnectionSettings],
     target: Target,
     *,
     deadline: float,
@@ -167,10 +181,14 @@ def list_target(
 ) -> TargetListing:
     """List one target's inventory and ECS clients; a failure is the listing's ``error``.
 
+    :param connection: the target's connection, or a function ``connect(renew)`` that gives it
+        (a member account's role session): an ``InvalidSecurityToken`` answer then renews the
+        session and lists the target once more.
     :param deadline: an absolute :func:`time.monotonic` instant both listings end by.
     :param pool: where the two listings run side by side (default: one after the other).
     """
     retry = retry or RetryPolicy()
+    connect = connection if callable(connection) else (lambda _renew: connection)
 
     def limits() -> ListingLimits:
         left = deadline - time.monotonic()
@@ -178,32 +196,65 @@ def list_target(
             raise DeadlineExceeded(deadline_s=None, endpoint=target.region, detail="no time left")
         return ListingLimits(max_clients=max_items, deadline_s=left)
 
-    ecs = connection.for_service("ecs", target.region)
-    hbr = connection if connection.endpoint_given else connection.for_service("hbr", target.region)
+    def listed(settings: ConnectionSettings) -> TargetListing:
+        ecs = settings.for_service("ecs", target.region)
+        hbr = settings if settings.endpoint_given else settings.for_service("hbr", target.region)
 
-    def instances() -> tuple[EcsInstance, ...]:
-        return _list_instances(ecs, target.region, limits=limits(), retry=retry)
+        def instances() -> tuple[EcsInstance, ...]:
+            return _list_instances(ecs, target.region, limits=limits(), retry=retry)
 
-    def clients() -> tuple[BackupClient, ...]:
-        return _list_clients(hbr, limits=limits(), retry=retry)
+        def clients() -> tuple[BackupClient, ...]:
+            return _list_clients(hbr, limits=limits(), retry=retry)
 
-    try:
         if pool is None:
             found_instances, found_clients = instances(), clients()
         else:
             pending_instances, pending_clients = pool.submit(instances), pool.submit(clients)
             found_instances, found_clients = pending_instances.result(), pending_clients.result()
+        return TargetListing(target=target, instances=found_instances, clients=found_clients)
+
+    try:
+        try:
+            return listed(connect(False))
+        except ApiError as error:
+            if not (callable(connection) and error.code.startswith("InvalidSecurityToken")):
+                raise
+            return listed(connect(True))
     except InvalidQuery:
         raise
     except HbrError as error:
         return TargetListing(target=target, error=_target_error(error))
-    return TargetListing(target=target, instances=found_instances, clients=found_clients)
+
+
+def parse_accounts(value: str | Sequence[str], *, field: str = "accounts") -> tuple[str, ...]:
+    """The account IDs of ``"111,222"`` (or a list), de-duplicated; ``"all"`` is kept as is.
+
+    :raises InvalidQuery: naming ``field`` for an empty list or an ID that is not digits.
+    """
+    items = value.split(",") if isinstance(value, str) else list(value)
+    names = [str(item).strip() for item in items if str(item).strip()]
+    if names == [ALL_ACCOUNTS]:
+        return (ALL_ACCOUNTS,)
+    if not names:
+        rule = "must be 'all' or account IDs separated by commas, e.g. 1234567890123456"
+        raise InvalidQuery((Violation(field=field, rule=rule, value=value),))
+    bad = [
+        Violation(field=field, rule="must be an account ID (digits)", value=name)
+        for name in names
+        if not valid_account_id(name)
+    ]
+    if bad:
+        raise InvalidQuery(tuple(bad))
+    return tuple(dict.fromkeys(names))
 
 
 def audit_estate(
     connection: ConnectionSettings,
     *,
     regions: str | Sequence[str] = ALL_REGIONS,
+    accounts: str | Sequence[str] | None = None,
+    role_name: str = DEFAULT_ROLE_NAME,
+    include_caller: bool = True,
     scope: InstanceScope | None = None,
     rules: AuditRules | None = None,
     require_client: bool = False,
@@ -214,43 +265,87 @@ def audit_estate(
     concurrency: int = DEFAULT_TARGET_CONCURRENCY,
     now: datetime | None = None,
     on_target: Callable[[TargetListing], Any] | None = None,
+    sessions: list[RoleSessions] | None = None,
 ) -> CoverageReport:
-    """List every target of ``regions`` and judge the estate (module docstring).
+    """List every target (account x region) and judge the estate (module docstring).
 
-    :param connection: the credentials, protocol, network and ``connect_to`` (its endpoint
-        serves HBR of its region only when it was set explicitly, for one region).
+    :param connection: the caller's credentials, protocol, network and ``connect_to`` (its
+        endpoint serves HBR of its region only when it was set explicitly, for one region).
+    :param accounts: ``None`` (the caller's own account), ``"all"`` (the members of the
+        caller's Resource Directory) or account IDs; each member is reached through the role
+        ``role_name``; the caller's own account is audited too unless ``include_caller`` is
+        false.
     :param on_target: called with each target's listing as it completes (progress).
-    :raises InvalidQuery: bad ``regions``, or an explicit endpoint with several regions.
-    :raises HbrError: when ``regions="all"`` and ``DescribeRegions`` cannot be asked.
+    :param sessions: when given, the :class:`RoleSessions` used is appended (tests count
+        the ``AssumeRole`` calls).
+    :raises InvalidQuery: bad ``regions`` or ``accounts``, or an explicit endpoint with
+        several regions or accounts.
+    :raises HbrError: when the regions (``"all"``) or the accounts (``"all"``) cannot be
+        listed.
     """
     deadline = time.monotonic() + deadline_s
     wanted = parse_regions(regions)
+    if accounts is not None and not valid_role_name(role_name):
+        rule = "must be a RAM role name: 1-64 letters, digits, '.', '-' or '_'"
+        raise InvalidQuery((Violation(field="role_name", rule=rule, value=role_name),))
+    members = () if accounts is None else parse_accounts(accounts)
     names = discover_regions(connection, deadline=deadline) if isinstance(wanted, str) else wanted
-    if connection.endpoint_given and len(names) > 1:
+    if connection.endpoint_given and (len(names) > 1 or members):
         rule = (
-            "names one region's HBR endpoint, and this audit covers several regions: use "
-            "connect_to (HBR_CONNECT_TO, --connect-to) to send every region's requests to "
-            "one address, or audit one region"
+            "names one region's HBR endpoint, and this audit covers several regions or "
+            "accounts: use connect_to (HBR_CONNECT_TO, --connect-to) to send every request to "
+            "one address, or audit one region of one account"
         )
         raise InvalidQuery((Violation(field="endpoint", rule=rule, value=connection.endpoint),))
+    if members == (ALL_ACCOUNTS,):
+        listed = list_member_accounts(connection, deadline=deadline, retry=retry)
+        members = tuple(account.account_id for account in listed)
+    role_sessions = RoleSessions(connection, role_name=role_name, deadline=deadline, retry=retry)
+    if sessions is not None:
+        sessions.append(role_sessions)
     workers = max(2, concurrency)
     listings: list[TargetListing] = []
     with (
         ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hbr-target") as targets,
         ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hbr-listing") as listing_pool,
     ):
-        futures = [
-            targets.submit(
-                list_target,
-                connection,
-                Target(region=region),
-                deadline=deadline,
-                max_items=max_items,
-                retry=retry,
-                pool=listing_pool,
+
+        def reach(account_id: str) -> TargetListing | None:
+            """Assume the member's role once up front; a failure is one target for the account."""
+            try:
+                role_sessions.connection_for(account_id)
+            except InvalidQuery:
+                raise
+            except HbrError as error:
+                target = Target(account_id=account_id, region=WHOLE_ACCOUNT)
+                return TargetListing(target=target, error=_target_error(error))
+            return None
+
+        unreachable = dict(zip(members, targets.map(reach, members), strict=True))
+        futures: list[Future[TargetListing]] = []
+        callers: list[tuple[str | None, Any]] = [(None, connection)] if include_caller else []
+        for account_id, failed in unreachable.items():
+            if failed is not None:
+                listings.append(failed)
+                continue
+
+            def connect(renew: bool, account_id: str = account_id) -> ConnectionSettings:
+                return role_sessions.connection_for(account_id, renew=renew)
+
+            callers.append((account_id, connect))
+        for owner, source in callers:
+            futures.extend(
+                targets.submit(
+                    list_target,
+                    source,
+                    Target(account_id=owner, region=region),
+                    deadline=deadline,
+                    max_items=max_items,
+                    retry=retry,
+                    pool=listing_pool,
+                )
+                for region in names
             )
-            for region in names
-        ]
         for future in futures:
             listing = future.result()
             listings.append(listing)

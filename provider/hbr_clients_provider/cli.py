@@ -60,9 +60,16 @@ from hbr_clients_provider.api.models import BackupClient, ClientListing, ClientS
 from hbr_clients_provider.api.paging import DEFAULT_CONCURRENCY, list_clients
 from hbr_clients_provider.api.query import ClientQuery
 from hbr_clients_provider.api.retry import RetryPolicy
+from hbr_clients_provider.api.sts_api import valid_role_name
+from hbr_clients_provider.audit.accounts import DEFAULT_ROLE_NAME
 from hbr_clients_provider.audit.coverage import InstanceScope
 from hbr_clients_provider.audit.coverage_render import verdict_line, write_coverage
-from hbr_clients_provider.audit.estate import DISCOVERY_REGION, audit_estate, parse_regions
+from hbr_clients_provider.audit.estate import (
+    DISCOVERY_REGION,
+    audit_estate,
+    parse_accounts,
+    parse_regions,
+)
 from hbr_clients_provider.audit.gate import (
     CLI_NAMES,
     DEFAULT_MAX_FINDINGS,
@@ -578,10 +585,27 @@ def add_audit_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"instance statuses in scope (default {', '.join(IN_SCOPE_STATUSES)})",
     )
     estate.add_argument(
+        "--accounts",
+        metavar="all|ACCOUNT_ID,...",
+        help="also audit these member accounts of your Resource Directory ('all': those "
+        "ResourceManager ListAccounts lists), each through the role --role-name",
+    )
+    estate.add_argument(
+        "--role-name",
+        default=DEFAULT_ROLE_NAME,
+        help=f"the RAM role assumed in each member account (default {DEFAULT_ROLE_NAME})",
+    )
+    estate.add_argument(
+        "--include-caller",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="audit the caller's own account too (default: yes)",
+    )
+    estate.add_argument(
         "--allow-unreachable",
         action="append",
-        metavar="REGION",
-        help="accept that this region could not be listed (repeatable; default: exit 3)",
+        metavar="REGION|ACCOUNT|ACCOUNT/REGION",
+        help="accept that this target could not be listed (repeatable; default: exit 3)",
     )
     gate = parser.add_argument_group("the gate (the same defaults as the SDK, plugin and policies)")
     gate.add_argument(
@@ -641,7 +665,7 @@ def _run_audit(args: argparse.Namespace) -> int:
 
 
 def _is_estate(args: argparse.Namespace) -> bool:
-    return bool(args.regions or args.require_client or args.instance_tags)
+    return bool(args.regions or args.require_client or args.instance_tags or args.accounts)
 
 
 def _estate_inputs(args: argparse.Namespace) -> tuple[Any, InstanceScope | None, list[Violation]]:
@@ -661,6 +685,14 @@ def _estate_inputs(args: argparse.Namespace) -> tuple[Any, InstanceScope | None,
         regions = parse_regions(args.regions or default, field="regions")
     except InvalidQuery as exc:
         found += exc.violations
+    if args.accounts is not None:
+        try:
+            parse_accounts(args.accounts)
+        except InvalidQuery as exc:
+            found += exc.violations
+    if not valid_role_name(args.role_name):
+        rule = "must be a RAM role name: 1-64 letters, digits, '.', '-' or '_'"
+        found.append(Violation(field="role_name", rule=rule, value=args.role_name))
     scope: InstanceScope | None = None
     tags: dict[str, str] = {}
     for index, item in enumerate(args.instance_tags or ()):
@@ -698,6 +730,9 @@ def _run_estate_audit(
         report = audit_estate(
             connection,
             regions=regions,
+            accounts=args.accounts,
+            role_name=args.role_name,
+            include_caller=args.include_caller,
             scope=scope,
             rules=rules,
             require_client=args.require_client,
@@ -709,7 +744,7 @@ def _run_estate_audit(
     except InvalidQuery as exc:
         return _fail_invalid(exc.violations)
     except HbrError as exc:
-        return _fail(EXIT_FAILURE, f"could not list the regions to audit: {exc}")
+        return _fail(EXIT_FAILURE, f"could not list the regions or accounts to audit: {exc}")
     except ValueError as exc:
         return _fail(EXIT_INVALID, str(exc))
     judged = judge(report, gate)
@@ -723,8 +758,9 @@ def _run_estate_audit(
             if t.error is not None
         ]
         _say(
-            "error: the estate report is incomplete; these regions could not be listed "
-            "(accept one with --allow-unreachable REGION):\n" + "\n".join(lines)
+            "error: the estate report is incomplete; these targets could not be listed "
+            "(accept one with --allow-unreachable REGION, ACCOUNT or ACCOUNT/REGION):\n"
+            + "\n".join(lines)
         )
         return EXIT_FAILURE
     if not judged.passed:

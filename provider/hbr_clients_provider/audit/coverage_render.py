@@ -30,8 +30,8 @@ MESSAGE_ROWS: Final = 20
 #: The formats ``hbr-clients audit`` writes an estate report in.
 COVERAGE_FORMATS: Final = ("table", "json", "markdown")
 
-_TARGET_COLUMNS: Final = ("region", "instances", "covered", "clients", "orphans", "error")
-_FINDING_COLUMNS: Final = ("rule", "region", "instance_id", "client_id", "detail")
+_TARGET_COLUMNS: Final = ("target", "instances", "covered", "clients", "orphans", "error")
+_FINDING_COLUMNS: Final = ("rule", "target", "instance_id", "client_id", "detail")
 
 
 def _plural(count: int, noun: str) -> str:
@@ -44,7 +44,7 @@ def verdict_line(report: CoverageReport, judged: GateVerdict) -> str:
     share = "n/a" if summary.coverage_percent is None else f"{summary.coverage_percent:g}%"
     facts = (
         f"{summary.covered_instances:,} of {_plural(summary.instances, 'instance')} in scope "
-        f"covered ({share}) in {_plural(summary.targets, 'region')}; "
+        f"covered ({share}) in {_plural(summary.targets, 'target')}; "
         f"{_plural(len(report.findings), 'finding')}"
     )
     if judged.passed:
@@ -73,9 +73,12 @@ def _target_cells(target: TargetSummary) -> list[str]:
 
 
 def _finding_cells(finding: CoverageFinding) -> list[str]:
+    target = (
+        finding.region if finding.account_id is None else f"{finding.account_id}/{finding.region}"
+    )
     return [
         finding.rule,
-        finding.region,
+        target,
         finding.instance_id or "-",
         finding.client_id or "-",
         finding.detail,
@@ -120,11 +123,12 @@ def _markdown_chunks(report: CoverageReport, judged: GateVerdict) -> Iterator[st
         cells = _target_cells(target)
         yield "| " + " | ".join(markdown_text(c, 80) for c in cells) + " |\n"
     if report.findings:
-        yield "\n| rule | region | instance | client | detail |\n|---|---|---|---|---|\n"
+        yield "\n| rule | target | instance | client | detail |\n|---|---|---|---|---|\n"
         for finding in report.findings:
-            ids = [markdown_code(i, 80) if i else "-" for i in _finding_cells(finding)[2:4]]
+            cells = _finding_cells(finding)
+            ids = [markdown_code(i, 80) if i else "-" for i in cells[2:4]]
             yield (
-                f"| {markdown_code(finding.rule)} | {markdown_text(finding.region, 80)} | "
+                f"| {markdown_code(finding.rule)} | {markdown_text(cells[1], 80)} | "
                 f"{ids[0]} | {ids[1]} | {markdown_text(finding.detail, 200)} |\n"
             )
 
@@ -155,7 +159,10 @@ def coverage_failure_message(
     """
     lines = [f"HBR estate coverage {verdict_line(report, judged)}"]
     if judged.incomplete:
-        lines.append(f"  not listed (accept a region by name with {unreachable}):")
+        lines.append(
+            f"  not listed (accept a target by name with {unreachable}: REGION, ACCOUNT or "
+            "ACCOUNT/REGION):"
+        )
         for target in report.unreachable:
             if target.error is not None:
                 rid = f", request id {target.error.request_id}" if target.error.request_id else ""
@@ -172,9 +179,9 @@ def coverage_failure_message(
         )
     for finding in report.findings[:MESSAGE_ROWS]:
         ids = " ".join(i for i in (finding.instance_id, finding.client_id) if i)
+        where = _finding_cells(finding)[1]
         lines.append(
-            f"  {finding.rule} {finding.region} {terminal_text(ids)}: "
-            f"{terminal_text(finding.detail)}"
+            f"  {finding.rule} {where} {terminal_text(ids)}: {terminal_text(finding.detail)}"
         )
     hidden = len(report.findings) - MESSAGE_ROWS
     if hidden > 0:

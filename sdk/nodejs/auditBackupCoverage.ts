@@ -13,9 +13,11 @@ export function auditBackupCoverage(args?: AuditBackupCoverageArgs, opts?: pulum
     args = args || {};
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
     return pulumi.runtime.invoke("hbr:index:auditBackupCoverage", {
+        "accounts": args.accounts,
         "allowEmpty": args.allowEmpty,
         "allowUnreachable": args.allowUnreachable,
         "deadline": args.deadline,
+        "includeCaller": args.includeCaller,
         "instanceIds": args.instanceIds,
         "instanceStatuses": args.instanceStatuses,
         "instanceTags": args.instanceTags,
@@ -28,22 +30,31 @@ export function auditBackupCoverage(args?: AuditBackupCoverageArgs, opts?: pulum
         "requireHttpsProxy": args.requireHttpsProxy,
         "requireLatest": args.requireLatest,
         "requireProtected": args.requireProtected,
+        "roleName": args.roleName,
     }, opts);
 }
 
 export interface AuditBackupCoverageArgs {
     /**
+     * Member accounts to audit too: [all] (the Resource Directory) or account IDs.
+     */
+    accounts?: string[];
+    /**
      * Pass when no client matched and no instance is expected (default false).
      */
     allowEmpty?: boolean;
     /**
-     * Regions whose failure to list is accepted (default: none).
+     * Targets whose failure is accepted: REGION, ACCOUNT or ACCOUNT/REGION.
      */
     allowUnreachable?: string[];
     /**
      * Seconds the whole listing may take (default 300); overrides hbr:deadline.
      */
     deadline?: number;
+    /**
+     * Audit the caller's own account too (default true).
+     */
+    includeCaller?: boolean;
     /**
      * Only the clients of these ECS instance IDs.
      */
@@ -77,6 +88,10 @@ export interface AuditBackupCoverageArgs {
     requireHttpsProxy?: boolean;
     requireLatest?: boolean;
     requireProtected?: boolean;
+    /**
+     * The RAM role assumed in each member (ResourceDirectoryAccountAccessRole).
+     */
+    roleName?: string;
 }
 
 export interface AuditBackupCoverageResult {
@@ -108,9 +123,11 @@ export function auditBackupCoverageOutput(args?: AuditBackupCoverageOutputArgs, 
     args = args || {};
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
     return pulumi.runtime.invokeOutput("hbr:index:auditBackupCoverage", {
+        "accounts": args.accounts,
         "allowEmpty": args.allowEmpty,
         "allowUnreachable": args.allowUnreachable,
         "deadline": args.deadline,
+        "includeCaller": args.includeCaller,
         "instanceIds": args.instanceIds,
         "instanceStatuses": args.instanceStatuses,
         "instanceTags": args.instanceTags,
@@ -123,22 +140,31 @@ export function auditBackupCoverageOutput(args?: AuditBackupCoverageOutputArgs, 
         "requireHttpsProxy": args.requireHttpsProxy,
         "requireLatest": args.requireLatest,
         "requireProtected": args.requireProtected,
+        "roleName": args.roleName,
     }, opts);
 }
 
 export interface AuditBackupCoverageOutputArgs {
     /**
+     * Member accounts to audit too: [all] (the Resource Directory) or account IDs.
+     */
+    accounts?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
      * Pass when no client matched and no instance is expected (default false).
      */
     allowEmpty?: pulumi.Input<boolean | undefined>;
     /**
-     * Regions whose failure to list is accepted (default: none).
+     * Targets whose failure is accepted: REGION, ACCOUNT or ACCOUNT/REGION.
      */
     allowUnreachable?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
      * Seconds the whole listing may take (default 300); overrides hbr:deadline.
      */
     deadline?: pulumi.Input<number | undefined>;
+    /**
+     * Audit the caller's own account too (default true).
+     */
+    includeCaller?: pulumi.Input<boolean | undefined>;
     /**
      * Only the clients of these ECS instance IDs.
      */
@@ -172,4 +198,8 @@ export interface AuditBackupCoverageOutputArgs {
     requireHttpsProxy?: pulumi.Input<boolean | undefined>;
     requireLatest?: pulumi.Input<boolean | undefined>;
     requireProtected?: pulumi.Input<boolean | undefined>;
+    /**
+     * The RAM role assumed in each member (ResourceDirectoryAccountAccessRole).
+     */
+    roleName?: pulumi.Input<string | undefined>;
 }

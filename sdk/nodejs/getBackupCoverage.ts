@@ -13,8 +13,10 @@ export function getBackupCoverage(args?: GetBackupCoverageArgs, opts?: pulumi.In
     args = args || {};
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
     return pulumi.runtime.invoke("hbr:index:getBackupCoverage", {
+        "accounts": args.accounts,
         "allowUnreachable": args.allowUnreachable,
         "deadline": args.deadline,
+        "includeCaller": args.includeCaller,
         "instanceIds": args.instanceIds,
         "instanceStatuses": args.instanceStatuses,
         "instanceTags": args.instanceTags,
@@ -26,18 +28,27 @@ export function getBackupCoverage(args?: GetBackupCoverageArgs, opts?: pulumi.In
         "requireHttpsProxy": args.requireHttpsProxy,
         "requireLatest": args.requireLatest,
         "requireProtected": args.requireProtected,
+        "roleName": args.roleName,
     }, opts);
 }
 
 export interface GetBackupCoverageArgs {
     /**
-     * Regions whose failure to list is accepted (default: none).
+     * Member accounts to audit too: [all] (the Resource Directory) or account IDs.
+     */
+    accounts?: string[];
+    /**
+     * Targets whose failure is accepted: REGION, ACCOUNT or ACCOUNT/REGION.
      */
     allowUnreachable?: string[];
     /**
      * Seconds the whole listing may take (default 300); overrides hbr:deadline.
      */
     deadline?: number;
+    /**
+     * Audit the caller's own account too (default true).
+     */
+    includeCaller?: boolean;
     /**
      * Only the clients of these ECS instance IDs.
      */
@@ -67,6 +78,10 @@ export interface GetBackupCoverageArgs {
     requireHttpsProxy?: boolean;
     requireLatest?: boolean;
     requireProtected?: boolean;
+    /**
+     * The RAM role assumed in each member (ResourceDirectoryAccountAccessRole).
+     */
+    roleName?: string;
 }
 
 export interface GetBackupCoverageResult {
@@ -98,8 +113,10 @@ export function getBackupCoverageOutput(args?: GetBackupCoverageOutputArgs, opts
     args = args || {};
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
     return pulumi.runtime.invokeOutput("hbr:index:getBackupCoverage", {
+        "accounts": args.accounts,
         "allowUnreachable": args.allowUnreachable,
         "deadline": args.deadline,
+        "includeCaller": args.includeCaller,
         "instanceIds": args.instanceIds,
         "instanceStatuses": args.instanceStatuses,
         "instanceTags": args.instanceTags,
@@ -111,18 +128,27 @@ export function getBackupCoverageOutput(args?: GetBackupCoverageOutputArgs, opts
         "requireHttpsProxy": args.requireHttpsProxy,
         "requireLatest": args.requireLatest,
         "requireProtected": args.requireProtected,
+        "roleName": args.roleName,
     }, opts);
 }
 
 export interface GetBackupCoverageOutputArgs {
     /**
-     * Regions whose failure to list is accepted (default: none).
+     * Member accounts to audit too: [all] (the Resource Directory) or account IDs.
+     */
+    accounts?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Targets whose failure is accepted: REGION, ACCOUNT or ACCOUNT/REGION.
      */
     allowUnreachable?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
      * Seconds the whole listing may take (default 300); overrides hbr:deadline.
      */
     deadline?: pulumi.Input<number | undefined>;
+    /**
+     * Audit the caller's own account too (default true).
+     */
+    includeCaller?: pulumi.Input<boolean | undefined>;
     /**
      * Only the clients of these ECS instance IDs.
      */
@@ -152,4 +178,8 @@ export interface GetBackupCoverageOutputArgs {
     requireHttpsProxy?: pulumi.Input<boolean | undefined>;
     requireLatest?: pulumi.Input<boolean | undefined>;
     requireProtected?: pulumi.Input<boolean | undefined>;
+    /**
+     * The RAM role assumed in each member (ResourceDirectoryAccountAccessRole).
+     */
+    roleName?: pulumi.Input<string | undefined>;
 }

@@ -13,7 +13,11 @@ input                       meaning
 ``instance_tags``           ``{key: value}`` an instance must carry to be in scope
 ``instance_ids``            only these instances are in scope
 ``instance_statuses``       statuses in scope (default: all but those being released)
-``allow_unreachable``       regions whose failure is accepted by name
+``allow_unreachable``       targets whose failure is accepted: ``REGION``, ``ACCOUNT``,
+                            ``ACCOUNT/REGION``
+``accounts``                member accounts too: ``"all"`` (the Resource Directory) or IDs
+``role_name``               the role assumed in each member (``ResourceDirectoryAccountAccessRole``)
+``include_caller``          audit the caller's own account too (default true)
 ``require_activated`` ...   the client rules of :class:`~.rules.AuditRules`
 ==========================  ===========================================================
 """
@@ -27,8 +31,10 @@ import attrs
 
 from hbr_clients_provider.api.coerce import BadInputError, to_bool, to_str_list
 from hbr_clients_provider.api.instances import IN_SCOPE_STATUSES
+from hbr_clients_provider.api.sts_api import valid_role_name
+from hbr_clients_provider.audit.accounts import DEFAULT_ROLE_NAME
 from hbr_clients_provider.audit.coverage import InstanceScope
-from hbr_clients_provider.audit.estate import ALL_REGIONS, parse_regions
+from hbr_clients_provider.audit.estate import ALL_REGIONS, parse_accounts, parse_regions
 from hbr_clients_provider.audit.rules import AuditRules
 from hbr_clients_provider.errors import InvalidQuery, Violation
 
@@ -51,6 +57,9 @@ ESTATE_INPUTS: Final = (
     "instance_ids",
     "instance_statuses",
     "allow_unreachable",
+    "accounts",
+    "role_name",
+    "include_caller",
     *CLIENT_RULE_INPUTS,
 )
 
@@ -68,6 +77,13 @@ def _tags(field: str, value: Any) -> dict[str, str]:
     return out
 
 
+def _role_name(field: str, value: Any) -> str:
+    if not isinstance(value, str) or not valid_role_name(value):
+        rule = "must be a RAM role name: 1-64 letters, digits, '.', '-' or '_'"
+        raise BadInputError(field, rule, value)
+    return value
+
+
 @attrs.frozen(kw_only=True)
 class EstateRequest:
     """What to audit: the regions, the instance scope, the rules, the failures accepted."""
@@ -77,6 +93,10 @@ class EstateRequest:
     rules: AuditRules = attrs.field(factory=AuditRules)
     require_client: bool = True
     allow_unreachable: tuple[str, ...] = ()
+    accounts: tuple[str, ...] | None = None
+    """``None``: the caller's account alone; ``("all",)`` or IDs: members too."""
+    role_name: str = DEFAULT_ROLE_NAME
+    include_caller: bool = True
 
     @classmethod
     def from_inputs(
@@ -114,6 +134,9 @@ class EstateRequest:
         read("instance_ids", to_str_list)
         read("instance_statuses", to_str_list)
         read("allow_unreachable", to_str_list)
+        read("accounts", lambda field, raw: parse_accounts(raw, field=field))
+        read("include_caller", to_bool)
+        read("role_name", _role_name)
         for index, status in enumerate(values.get("instance_statuses", ())):
             if status not in IN_SCOPE_STATUSES:
                 rule = f"must be one of {', '.join(IN_SCOPE_STATUSES)}"
@@ -136,4 +159,7 @@ class EstateRequest:
             rules=rules,
             require_client=values.get("require_client", True),
             allow_unreachable=values.get("allow_unreachable", ()),
+            accounts=values.get("accounts"),
+            role_name=values.get("role_name", DEFAULT_ROLE_NAME),
+            include_caller=values.get("include_caller", True),
         )

@@ -23,12 +23,16 @@ func AuditBackupCoverage(ctx *pulumi.Context, args *AuditBackupCoverageArgs, opt
 }
 
 type AuditBackupCoverageArgs struct {
+	// Member accounts to audit too: [all] (the Resource Directory) or account IDs.
+	Accounts []string `pulumi:"accounts"`
 	// Pass when no client matched and no instance is expected (default false).
 	AllowEmpty *bool `pulumi:"allowEmpty"`
-	// Regions whose failure to list is accepted (default: none).
+	// Targets whose failure is accepted: REGION, ACCOUNT or ACCOUNT/REGION.
 	AllowUnreachable []string `pulumi:"allowUnreachable"`
 	// Seconds the whole listing may take (default 300); overrides hbr:deadline.
 	Deadline *float64 `pulumi:"deadline"`
+	// Audit the caller's own account too (default true).
+	IncludeCaller *bool `pulumi:"includeCaller"`
 	// Only the clients of these ECS instance IDs.
 	InstanceIds []string `pulumi:"instanceIds"`
 	// Instance statuses in scope (default: all but those being released).
@@ -48,6 +52,8 @@ type AuditBackupCoverageArgs struct {
 	RequireHttpsProxy *bool `pulumi:"requireHttpsProxy"`
 	RequireLatest     *bool `pulumi:"requireLatest"`
 	RequireProtected  *bool `pulumi:"requireProtected"`
+	// The RAM role assumed in each member (ResourceDirectoryAccountAccessRole).
+	RoleName *string `pulumi:"roleName"`
 }
 
 type AuditBackupCoverageResult struct {
@@ -69,12 +75,16 @@ func AuditBackupCoverageOutput(ctx *pulumi.Context, args AuditBackupCoverageOutp
 }
 
 type AuditBackupCoverageOutputArgs struct {
+	// Member accounts to audit too: [all] (the Resource Directory) or account IDs.
+	Accounts pulumi.StringArrayInput `pulumi:"accounts"`
 	// Pass when no client matched and no instance is expected (default false).
 	AllowEmpty pulumi.BoolPtrInput `pulumi:"allowEmpty"`
-	// Regions whose failure to list is accepted (default: none).
+	// Targets whose failure is accepted: REGION, ACCOUNT or ACCOUNT/REGION.
 	AllowUnreachable pulumi.StringArrayInput `pulumi:"allowUnreachable"`
 	// Seconds the whole listing may take (default 300); overrides hbr:deadline.
 	Deadline pulumi.Float64PtrInput `pulumi:"deadline"`
+	// Audit the caller's own account too (default true).
+	IncludeCaller pulumi.BoolPtrInput `pulumi:"includeCaller"`
 	// Only the clients of these ECS instance IDs.
 	InstanceIds pulumi.StringArrayInput `pulumi:"instanceIds"`
 	// Instance statuses in scope (default: all but those being released).
@@ -94,6 +104,8 @@ type AuditBackupCoverageOutputArgs struct {
 	RequireHttpsProxy pulumi.BoolPtrInput `pulumi:"requireHttpsProxy"`
 	RequireLatest     pulumi.BoolPtrInput `pulumi:"requireLatest"`
 	RequireProtected  pulumi.BoolPtrInput `pulumi:"requireProtected"`
+	// The RAM role assumed in each member (ResourceDirectoryAccountAccessRole).
+	RoleName pulumi.StringPtrInput `pulumi:"roleName"`
 }
 
 func (AuditBackupCoverageOutputArgs) ElementType() reflect.Type {

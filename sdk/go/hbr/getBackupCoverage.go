@@ -23,10 +23,14 @@ func GetBackupCoverage(ctx *pulumi.Context, args *GetBackupCoverageArgs, opts ..
 }
 
 type GetBackupCoverageArgs struct {
-	// Regions whose failure to list is accepted (default: none).
+	// Member accounts to audit too: [all] (the Resource Directory) or account IDs.
+	Accounts []string `pulumi:"accounts"`
+	// Targets whose failure is accepted: REGION, ACCOUNT or ACCOUNT/REGION.
 	AllowUnreachable []string `pulumi:"allowUnreachable"`
 	// Seconds the whole listing may take (default 300); overrides hbr:deadline.
 	Deadline *float64 `pulumi:"deadline"`
+	// Audit the caller's own account too (default true).
+	IncludeCaller *bool `pulumi:"includeCaller"`
 	// Only the clients of these ECS instance IDs.
 	InstanceIds []string `pulumi:"instanceIds"`
 	// Instance statuses in scope (default: all but those being released).
@@ -44,6 +48,8 @@ type GetBackupCoverageArgs struct {
 	RequireHttpsProxy *bool `pulumi:"requireHttpsProxy"`
 	RequireLatest     *bool `pulumi:"requireLatest"`
 	RequireProtected  *bool `pulumi:"requireProtected"`
+	// The RAM role assumed in each member (ResourceDirectoryAccountAccessRole).
+	RoleName *string `pulumi:"roleName"`
 }
 
 type GetBackupCoverageResult struct {
@@ -65,10 +71,14 @@ func GetBackupCoverageOutput(ctx *pulumi.Context, args GetBackupCoverageOutputAr
 }
 
 type GetBackupCoverageOutputArgs struct {
-	// Regions whose failure to list is accepted (default: none).
+	// Member accounts to audit too: [all] (the Resource Directory) or account IDs.
+	Accounts pulumi.StringArrayInput `pulumi:"accounts"`
+	// Targets whose failure is accepted: REGION, ACCOUNT or ACCOUNT/REGION.
 	AllowUnreachable pulumi.StringArrayInput `pulumi:"allowUnreachable"`
 	// Seconds the whole listing may take (default 300); overrides hbr:deadline.
 	Deadline pulumi.Float64PtrInput `pulumi:"deadline"`
+	// Audit the caller's own account too (default true).
+	IncludeCaller pulumi.BoolPtrInput `pulumi:"includeCaller"`
 	// Only the clients of these ECS instance IDs.
 	InstanceIds pulumi.StringArrayInput `pulumi:"instanceIds"`
 	// Instance statuses in scope (default: all but those being released).
@@ -86,6 +96,8 @@ type GetBackupCoverageOutputArgs struct {
 	RequireHttpsProxy pulumi.BoolPtrInput `pulumi:"requireHttpsProxy"`
 	RequireLatest     pulumi.BoolPtrInput `pulumi:"requireLatest"`
 	RequireProtected  pulumi.BoolPtrInput `pulumi:"requireProtected"`
+	// The RAM role assumed in each member (ResourceDirectoryAccountAccessRole).
+	RoleName pulumi.StringPtrInput `pulumi:"roleName"`
 }
 
 func (GetBackupCoverageOutputArgs) ElementType() reflect.Type {

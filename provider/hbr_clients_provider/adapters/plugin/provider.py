@@ -295,6 +295,9 @@ class HbrProvider:
             rules=request.rules,
             require_client=request.require_client,
             allow_unreachable=request.allow_unreachable,
+            accounts=request.accounts,
+            role_name=request.role_name,
+            include_caller=request.include_caller,
             deadline_s=limits.deadline_s,
             max_items=limits.max_clients,
         )

@@ -143,7 +143,10 @@ _DESCRIPTIONS: Mapping[str, str] = {
     "require_client": "Every instance in scope must have an ECS_CLIENT (default true).",
     "instance_tags": "Only instances with all of these tags are in scope ({key: value}).",
     "instance_statuses": "Instance statuses in scope (default: all but those being released).",
-    "allow_unreachable": "Regions whose failure to list is accepted (default: none).",
+    "allow_unreachable": "Targets whose failure is accepted: REGION, ACCOUNT or ACCOUNT/REGION.",
+    "accounts": "Member accounts to audit too: [all] (the Resource Directory) or account IDs.",
+    "role_name": "The RAM role assumed in each member (ResourceDirectoryAccountAccessRole).",
+    "include_caller": "Audit the caller's own account too (default true).",
 }
 
 _OUTPUT_DESCRIPTIONS: Mapping[str, str] = {
@@ -289,6 +292,9 @@ def _coverage_input_types() -> dict[str, Any]:
         "instance_ids": tuple[str, ...],
         "instance_statuses": tuple[str, ...],
         "allow_unreachable": tuple[str, ...],
+        "accounts": tuple[str, ...],
+        "role_name": str,
+        "include_caller": bool,
         **{name: rules[name] for name in CLIENT_RULE_INPUTS},
         "region": str,
         "deadline": _limit_types()["deadline"],

@@ -29,8 +29,8 @@ class TestPackage:
 
         assert out.strip() == "False"
 
-    def test_three_policies_of_the_right_kinds(self) -> None:
-        """hbr_policies() returns two stack policies and one resource policy, all advisory."""
+    def test_four_policies_of_the_right_kinds(self) -> None:
+        """hbr_policies() returns three stack policies and one resource policy, all advisory."""
         policies = hbr_policies()
 
         assert tuple(p.name for p in policies) == POLICY_NAMES
@@ -38,6 +38,7 @@ class TestPackage:
             StackValidationPolicy,
             StackValidationPolicy,
             ResourceValidationPolicy,
+            StackValidationPolicy,
         ]
         assert {p.enforcement_level.value for p in policies if p.enforcement_level} == {"advisory"}
         assert all(p.config_schema and p.config_schema.properties for p in policies)

@@ -61,12 +61,17 @@ ORPHAN_CLIENT: Final = "orphan_client"
 COVERAGE_RULES: Final = (NO_BACKUP_CLIENT, ORPHAN_CLIENT, *RULES)
 
 
-@attrs.frozen(kw_only=True, order=True)
+@attrs.frozen(kw_only=True)
 class Target:
     """One region of one account (``account_id`` ``None``: the caller's own account)."""
 
     account_id: str | None = None
     region: str
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        """Report order: the caller's own account first, then members by ID; regions by name."""
+        return (self.account_id or "", self.region)
 
     @property
     def label(self) -> str:
@@ -340,7 +345,7 @@ def audit_coverage(
     accepted = tuple(allow_unreachable)
     targets: list[TargetSummary] = []
     findings: list[CoverageFinding] = []
-    for listing in sorted(listings, key=lambda item: item.target):
+    for listing in sorted(listings, key=lambda item: item.target.sort_key):
         if listing.error is not None:
             targets.append(
                 TargetSummary(

@@ -11,6 +11,8 @@ Built on ``pulumi-policy`` (install the ``policy`` extra); importing
 * ``hbr-fleet-audit`` (stack): each ``BackupClients`` resource passes the audit rules.
 * ``hbr-instance-coverage`` (stack): each ECS instance of the stack has an ACTIVATED client.
 * ``hbr-backup-plan-client`` (resource): an ECS backup plan's instance has one.
+* ``hbr-estate-coverage`` (stack): every ECS instance in scope, in every region and among
+  those the stack creates, has a client (the estate audit and its gate).
 
 Each is advisory unless the pack config says otherwise; see :mod:`.config` for the
 properties.
@@ -26,6 +28,8 @@ from pulumi_hbr_clients.policy.backup_plan_client import (
     backup_plan_client_policy,
 )
 from pulumi_hbr_clients.policy.config import PolicyConfigError
+from pulumi_hbr_clients.policy.estate_config import EstateConfigError
+from pulumi_hbr_clients.policy.estate_coverage import ESTATE_COVERAGE, estate_coverage_policy
 from pulumi_hbr_clients.policy.fleet_audit import FLEET_AUDIT, fleet_audit_policy
 from pulumi_hbr_clients.policy.instance_coverage import (
     INSTANCE_COVERAGE,
@@ -34,21 +38,34 @@ from pulumi_hbr_clients.policy.instance_coverage import (
 
 __all__ = [
     "BACKUP_PLAN_CLIENT",
+    "ESTATE_COVERAGE",
     "FLEET_AUDIT",
     "INSTANCE_COVERAGE",
     "POLICY_NAMES",
+    "EstateConfigError",
     "NotYetCheckable",
     "PolicyConfigError",
     "backup_plan_client_policy",
+    "estate_coverage_policy",
     "fleet_audit_policy",
     "hbr_policies",
     "instance_coverage_policy",
 ]
 
-#: The names of the three policies, in :func:`hbr_policies` order.
-POLICY_NAMES: tuple[str, ...] = (FLEET_AUDIT, INSTANCE_COVERAGE, BACKUP_PLAN_CLIENT)
+#: The names of the four policies, in :func:`hbr_policies` order.
+POLICY_NAMES: tuple[str, ...] = (
+    FLEET_AUDIT,
+    INSTANCE_COVERAGE,
+    BACKUP_PLAN_CLIENT,
+    ESTATE_COVERAGE,
+)
 
 
 def hbr_policies() -> list[Policy]:
-    """Return the three HBR policies, each advisory by default."""
-    return [fleet_audit_policy(), instance_coverage_policy(), backup_plan_client_policy()]
+    """Return the four HBR policies, each advisory by default."""
+    return [
+        fleet_audit_policy(),
+        instance_coverage_policy(),
+        backup_plan_client_policy(),
+        estate_coverage_policy(),
+    ]

@@ -14,14 +14,17 @@ from collections.abc import Iterator
 
 @contextlib.contextmanager
 def serve_emulator(
-    *, fleet: int, seed: int, extra: tuple[str, ...] = (), quiet: bool = True
+    *, fleet: int | None, seed: int, extra: tuple[str, ...] = (), quiet: bool = True
 ) -> Iterator[str]:
     """Serve ``fleet`` clients (with ``extra`` serve flags); yield its ``host:port``.
 
+    ``fleet=None`` sends no ``--fleet`` (an estate, ``--regions`` in ``extra``, makes its own).
     ``quiet`` drops the emulator's log lines (stderr); otherwise they reach this terminal.
     """
-    command = [sys.executable, "-m", "hbr_emulator", "serve"]
-    command += ["--fleet", str(fleet), "--seed", str(seed), *extra]
+    command = [sys.executable, "-m", "hbr_emulator", "serve", "--seed", str(seed)]
+    if fleet is not None:
+        command += ["--fleet", str(fleet)]
+    command += extra
     server = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL if quiet else None, text=True
     )

@@ -307,7 +307,10 @@ def audit_estate(
     listings: list[TargetListing] = []
     with (
         ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hbr-target") as targets,
-        ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hbr-listing") as listing_pool,
+        # Each target waits on its ECS and HBR listings: twice the workers, or they run in waves.
+        ThreadPoolExecutor(
+            max_workers=2 * workers, thread_name_prefix="hbr-listing"
+        ) as listing_pool,
     ):
 
         def reach(account_id: str) -> TargetListing | None:

@@ -1,7 +1,9 @@
-"""The loopback-only control API under ``/_emulator/``: fleets, faults, log, reset, estate truth.
+"""The loopback-only control API under ``/_emulator/``: fleets, faults, log, reset, truths.
 
 No signature is needed; requests from a non-loopback address get 403. Client routes act
-on the default region's fleet unless ``?region=`` names another.
+on the default region's fleet unless ``?region=`` names another. In an organisation they
+act on the management account's regions; ``GET /_emulator/estate?account=<id>`` reads a
+member's estate and ``GET /_emulator/organisation`` every account's.
 """
 
 from __future__ import annotations
@@ -142,9 +144,22 @@ def summary(cloud: Cloud, request: Request) -> Reply:
     return _json({"Accounts": [account.as_dict() for account in backends[0].summary()]})
 
 
-def estate(cloud: Cloud, _request: Request) -> Reply:
-    """``GET /_emulator/estate``: per region, the instances, clients, uncovered and orphans."""
-    return _json(cloud.truth().as_dict())
+def estate(cloud: Cloud, request: Request) -> Reply:
+    """``GET /_emulator/estate[?account=<id>]``: per region, instances, clients, gaps."""
+    account = dict(request.query).get("account")
+    try:
+        target = cloud.account(account or None)
+    except KeyError:
+        return _problem(404, f"no member account {account}")
+    return _json(target.truth().as_dict())
+
+
+def organisation(cloud: Cloud, _request: Request) -> Reply:
+    """``GET /_emulator/organisation``: every account, its role, status and estate; 404 if none."""
+    truth = cloud.organisation_truth()
+    if truth is None:
+        return _problem(404, "the emulator serves no organisation")
+    return _json(truth.as_dict())
 
 
 def reset(cloud: Cloud, _request: Request) -> Reply:

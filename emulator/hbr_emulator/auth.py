@@ -2,7 +2,9 @@
 
 :func:`authenticate` picks the scheme (ACS3 when an ``Authorization`` header is
 sent, RPC when the signature travels as parameters) and raises the error the
-real service answers with.
+real service answers with. The keys it accepts are the emulator's one access key
+(:class:`Credentials`) and, in an organisation, the temporary keys STS issued; each
+says which account it belongs to and, for STS keys, when it expires.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import hmac
 import re
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
@@ -22,6 +24,7 @@ from hbr_emulator.defaults import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECR
 from hbr_emulator.exceptions import (
     IncompleteSignature,
     InvalidAccessKeyIdNotFound,
+    InvalidSecurityTokenExpired,
     InvalidSecurityTokenMismatch,
     InvalidTimeStampExpired,
     InvalidTimeStampFormat,
@@ -62,21 +65,35 @@ _AUTHORIZATION = re.compile(
 
 @attrs.frozen(kw_only=True)
 class Credentials:
-    """The one access key the emulator accepts, and the STS token that must come with it."""
+    """An access key the emulator accepts, and the STS token that must come with it.
+
+    ``account_id`` None is the emulator's own (management) account; STS keys name the
+    member account they act in and carry ``expires_at`` (epoch seconds).
+    """
 
     access_key_id: str = DEFAULT_ACCESS_KEY_ID
     access_key_secret: str = attrs.field(default=DEFAULT_ACCESS_KEY_SECRET, repr=False)
     security_token: str | None = attrs.field(default=None, repr=False)
+    account_id: str | None = None
+    expires_at: float | None = None
+
+
+KeyLookup = Callable[[str], Credentials | None]
+"""Returns the credentials of an AccessKey ID, None for a key the emulator does not know."""
 
 
 @attrs.frozen(kw_only=True)
 class Identity:
-    """Who called, what they asked for, and with which scheme (``ACS3`` or ``RPC``)."""
+    """Who called, what they asked for, and with which scheme (``ACS3`` or ``RPC``).
+
+    ``account_id`` is the account the key acts in (None: the emulator's own account).
+    """
 
     access_key_id: str
     action: str
     version: str
     scheme: str
+    account_id: str | None = None
 
 
 class NonceCache:
@@ -111,14 +128,22 @@ def _check_time(value: str, now: float) -> None:
         raise InvalidTimeStampExpired
 
 
-def _check_key(access_key_id: str, credentials: Credentials) -> None:
-    if access_key_id != credentials.access_key_id:
+def _resolve_key(
+    access_key_id: str, credentials: Credentials, keys: KeyLookup | None
+) -> Credentials:
+    found = keys(access_key_id) if keys is not None else None
+    if found is None and access_key_id == credentials.access_key_id:
+        found = credentials
+    if found is None:
         raise InvalidAccessKeyIdNotFound
+    return found
 
 
-def _check_token(token: str | None, credentials: Credentials) -> None:
+def _check_token(token: str | None, credentials: Credentials, now: float) -> None:
     if credentials.security_token is not None and token != credentials.security_token:
         raise InvalidSecurityTokenMismatch
+    if credentials.expires_at is not None and now >= credentials.expires_at:
+        raise InvalidSecurityTokenExpired
 
 
 def _first(headers: Mapping[str, Sequence[str]], name: str) -> str | None:
@@ -137,11 +162,13 @@ def authenticate(
     credentials: Credentials,
     nonces: NonceCache,
     now: float | None = None,
+    keys: KeyLookup | None = None,
 ) -> Identity:
     """Authenticate one API call; ``headers`` are keyed by lowercase name.
 
-    Checks run in this order: form of the signature, access key, date, signature,
-    nonce, STS token; the first that fails raises its :mod:`exceptions` error.
+    The access key is ``credentials``' or one ``keys`` knows. Checks run in this order:
+    form of the signature, access key, date, signature, nonce, STS token (then its
+    expiry); the first that fails raises its :mod:`exceptions` error.
     """
     moment = time.time() if now is None else now
     authorization = _first(headers, "authorization")
@@ -156,9 +183,10 @@ def authenticate(
             credentials=credentials,
             nonces=nonces,
             now=moment,
+            keys=keys,
         )
     if "Signature" in params or "AccessKeyId" in params:
-        return _authenticate_rpc(method, params, credentials, nonces, moment)
+        return _authenticate_rpc(method, params, credentials, nonces, moment, keys=keys)
     msg = "The request carries neither an Authorization header nor an RPC signature."
     raise IncompleteSignature(msg)
 
@@ -174,6 +202,7 @@ def _authenticate_acs3(
     credentials: Credentials,
     nonces: NonceCache,
     now: float,
+    keys: KeyLookup | None,
 ) -> Identity:
     match = _AUTHORIZATION.match(authorization.strip())
     if match is None or match["algorithm"] != ACS3_ALGORITHM:
@@ -189,14 +218,14 @@ def _authenticate_acs3(
         msg = f"Signed headers are missing from the request: {', '.join(absent)}."
         raise IncompleteSignature(msg)
     access_key_id = match["credential"]
-    _check_key(access_key_id, credentials)
+    found = _resolve_key(access_key_id, credentials, keys)
     _check_time(headers["x-acs-date"][0], now)
     payload_hash = headers["x-acs-content-sha256"][0]
     if not hmac.compare_digest(payload_hash, hashlib.sha256(body).hexdigest()):
         msg = "The body does not match the x-acs-content-sha256 header."
         raise SignatureDoesNotMatch(msg)
     expected = acs3_signature(
-        secret=credentials.access_key_secret,
+        secret=found.access_key_secret,
         method=method,
         path=path,
         query=query,
@@ -211,12 +240,13 @@ def _authenticate_acs3(
     if token is not None and "x-acs-security-token" not in signed:
         msg = "x-acs-security-token must be signed."
         raise IncompleteSignature(msg)
-    _check_token(token, credentials)
+    _check_token(token, found, now)
     return Identity(
         access_key_id=access_key_id,
         action=headers["x-acs-action"][0],
         version=headers["x-acs-version"][0],
         scheme="ACS3",
+        account_id=found.account_id,
     )
 
 
@@ -226,6 +256,8 @@ def _authenticate_rpc(
     credentials: Credentials,
     nonces: NonceCache,
     now: float,
+    *,
+    keys: KeyLookup | None,
 ) -> Identity:
     missing = [name for name in RPC_REQUIRED if not params.get(name)]
     if missing:
@@ -236,11 +268,11 @@ def _authenticate_rpc(
         msg = f"SignatureMethod {algorithm!r} is not supported."
         raise IncompleteSignature(msg)
     access_key_id = params["AccessKeyId"]
-    _check_key(access_key_id, credentials)
+    found = _resolve_key(access_key_id, credentials, keys)
     _check_time(params["Timestamp"], now)
     string_to_sign = rpc_string_to_sign(method=method, params=params.items())
     expected = rpc_signature(
-        secret=credentials.access_key_secret, string_to_sign=string_to_sign, algorithm=algorithm
+        secret=found.access_key_secret, string_to_sign=string_to_sign, algorithm=algorithm
     )
     if not hmac.compare_digest(expected, params["Signature"]):
         # The service quotes its string to sign; older SDKs compare it with theirs to
@@ -251,10 +283,11 @@ def _authenticate_rpc(
         )
         raise SignatureDoesNotMatch(msg)
     nonces.use(access_key_id, params["SignatureNonce"], now)
-    _check_token(params.get("SecurityToken"), credentials)
+    _check_token(params.get("SecurityToken"), found, now)
     return Identity(
         access_key_id=access_key_id,
         action=params.get("Action", ""),
         version=params.get("Version", ""),
         scheme="RPC",
+        account_id=found.account_id,
     )

@@ -10,13 +10,16 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+import attrs
+
 from hbr_emulator.defaults import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
 from hbr_emulator.emulator import Emulator
 from hbr_emulator.estate import REGION_IDS, Estate, EstateError
 from hbr_emulator.faults import Faults
+from hbr_emulator.organisation import DEFAULT_MEMBER_ESTATE, Organisation, OrganisationError
 from hbr_emulator.package import package_version
 from hbr_emulator.quota import QUOTA_SCOPES
-from hbr_emulator.summary import quota_line, region_lines, summary_lines
+from hbr_emulator.summary import organisation_lines, quota_line, region_lines, summary_lines
 
 logger = logging.getLogger("hbr_emulator")
 
@@ -65,6 +68,33 @@ def _regions(text: str) -> tuple[str, ...]:
     return regions
 
 
+def _account_keys(text: str) -> tuple[str, ...]:
+    keys = tuple(part.strip() for part in text.split(",") if part.strip())
+    if not keys or not all(key.isdigit() for key in keys):
+        msg = f"must be member indexes (from 1) or 16-digit account IDs, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return keys
+
+
+def _throttles(text: str) -> tuple[tuple[str, float], ...]:
+    pairs = []
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        key, _, rate = part.partition("=")
+        _account_keys(key)
+        try:
+            per_s = float(rate) if rate else 1.0
+        except ValueError:
+            per_s = 0.0
+        if not per_s > 0:
+            msg = f"a quota must be a number > 0 (ACCOUNT=PER_S), got {part!r}"
+            raise argparse.ArgumentTypeError(msg)
+        pairs.append((key.strip(), per_s))
+    if not pairs:
+        msg = "must name at least one member, e.g. 2 or 2=0.5"
+        raise argparse.ArgumentTypeError(msg)
+    return tuple(pairs)
+
+
 ESTATE_FLAGS = {
     "regions": "--regions",
     "instances_per_region": "--instances-per-region",
@@ -75,6 +105,22 @@ ESTATE_FLAGS = {
     "not_activated": "--not-activated",
 }
 """The flag of each :class:`Estate` field."""
+
+ORGANISATION_FLAGS = {
+    "accounts": "--accounts",
+    "member_regions": "--member-regions",
+    "without_role": "--without-role",
+    "throttled_account": "--throttled-account",
+    "token_lifetime": "--token-lifetime",
+}
+"""The organisation's flags, by argument name."""
+
+_ORGANISATION_FIELDS = {
+    "members": "--accounts",
+    "without_role": "--without-role",
+    "throttled": "--throttled-account",
+    "token_lifetime_s": "--token-lifetime",
+}
 
 
 def _add_estate_flags(serve: argparse.ArgumentParser) -> None:
@@ -99,6 +145,37 @@ def _add_estate_flags(serve: argparse.ArgumentParser) -> None:
         type=_regions,
         metavar="R1,...",
         help="regions (of --regions) whose HBR answers 403 ServiceNotActivated",
+    )
+    organisation = serve.add_argument_group(
+        "an organisation",
+        "a resource directory of member accounts: STS AssumeRole, ResourceManager ListAccounts",
+    )
+    organisation.add_argument(
+        "--accounts", type=_non_negative_int, metavar="N", help="member accounts (organisation)"
+    )
+    organisation.add_argument(
+        "--member-regions",
+        type=_regions,
+        metavar="R1,...",
+        help="the members' regions (default: the management account's)",
+    )
+    organisation.add_argument(
+        "--without-role",
+        type=_account_keys,
+        metavar="ACCOUNT,...",
+        help="members (index from 1, or ID) without ResourceDirectoryAccountAccessRole",
+    )
+    organisation.add_argument(
+        "--throttled-account",
+        type=_throttles,
+        metavar="ACCOUNT[=PER_S],...",
+        help="members whose own API quota is PER_S calls per second (default 1)",
+    )
+    organisation.add_argument(
+        "--token-lifetime",
+        type=_non_negative_float,
+        metavar="S",
+        help="STS credentials expire after at most S seconds",
     )
     quota = serve.add_argument_group("quota", "an API rate quota, for benchmarks")
     quota.add_argument(
@@ -133,6 +210,48 @@ def build_estate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> E
         parser.error(f"{ESTATE_FLAGS.get(error.field, error.field)}: {error}")
 
 
+def build_organisation(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> Organisation | None:
+    """Return the :class:`Organisation` the flags describe (None without ``--accounts``).
+
+    The estate flags then describe every account's regions (defaults: those of
+    :data:`~hbr_emulator.organisation.DEFAULT_MEMBER_ESTATE`); a bad value exits 2 through
+    ``parser.error``, naming the flag.
+    """
+    if args.accounts is None:
+        extra = [
+            flag for name, flag in ORGANISATION_FLAGS.items() if getattr(args, name) is not None
+        ]
+        if extra:
+            parser.error(f"{extra[0]} needs --accounts (an organisation)")
+        return None
+    if args.data is not None:
+        parser.error("--data and --accounts cannot be combined (accounts generate their fleets)")
+    given = {field: getattr(args, field) for field in ESTATE_FLAGS}
+    try:
+        template = attrs.evolve(
+            DEFAULT_MEMBER_ESTATE,
+            seed=args.seed,
+            **{field: value for field, value in given.items() if value is not None},
+        )
+        return Organisation.generate(
+            members=args.accounts,
+            seed=args.seed,
+            member_estate=template,
+            member_regions=args.member_regions,
+            without_role=args.without_role or (),
+            throttled=dict(args.throttled_account or ()),
+            token_lifetime_s=args.token_lifetime,
+        )
+    except EstateError as error:
+        field = "member_regions" if error.field == "regions" and args.member_regions else None
+        flag = ORGANISATION_FLAGS[field] if field else ESTATE_FLAGS.get(error.field, error.field)
+        parser.error(f"{flag}: {error}")
+    except OrganisationError as error:
+        parser.error(f"{_ORGANISATION_FIELDS.get(error.field, error.field)}: {error}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``hbr-emulator``."""
     parser = argparse.ArgumentParser(
@@ -163,8 +282,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def serve(args: argparse.Namespace, estate: Estate | None = None) -> int:
-    """Run the emulator (of ``estate``, if given) until SIGTERM or SIGINT; return the exit code."""
+def serve(
+    args: argparse.Namespace,
+    estate: Estate | None = None,
+    organisation: Organisation | None = None,
+) -> int:
+    """Run the emulator (of ``estate`` or ``organisation``) until SIGTERM or SIGINT; exit code."""
     faults = Faults(
         latency_ms=args.latency_ms,
         latency_jitter_ms=args.latency_jitter_ms,
@@ -197,11 +320,14 @@ def serve(args: argparse.Namespace, estate: Estate | None = None) -> int:
         estate=estate,
         quota_per_s=args.quota,
         quota_scope=args.quota_scope,
+        organisation=organisation,
     )
     emulator.start()
     logger.info("serving %s", emulator.url)
-    lines = [] if estate is not None else summary_lines(emulator.backend.summary())
+    plain = estate is None and organisation is None
+    lines = summary_lines(emulator.backend.summary()) if plain else []
     lines += [*region_lines(emulator.cloud), quota_line(emulator.cloud.gateway.quota)]
+    lines += organisation_lines(emulator.cloud)
     for line in lines:
         logger.info("%s", line)
     sys.stdout.write(f"HBR_ENDPOINT={emulator.endpoint}\n")
@@ -228,9 +354,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--mutate-after-pages must be >= 1")
     if args.retry_after_ms is not None and args.retry_after_ms < 1:
         parser.error("--retry-after-ms must be >= 1")
-    estate = build_estate(parser, args)
+    organisation = build_organisation(parser, args)
+    estate = build_estate(parser, args) if organisation is None else None
     try:
-        return serve(args, estate)
+        return serve(args, estate, organisation)
     except (OSError, ValueError) as error:
         logger.error("cannot serve: %s", error)  # noqa: TRY400  # a clean message, no traceback
         return 1

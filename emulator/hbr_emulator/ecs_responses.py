@@ -5,22 +5,20 @@ Authentication, routing, faults and the quota happen before, in :mod:`hbr_emulat
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from hbr_emulator.ecs_params import parse_instances_query
 from hbr_emulator.ecs_wire import encode_token, render_instances
 
 if TYPE_CHECKING:
-    from hbr_emulator.cloud import Cloud
+    from hbr_emulator.services import Invocation
 
 
-def describe_instances(
-    cloud: Cloud, region: str, params: Mapping[str, str], request_id: str
-) -> bytes:
+def describe_instances(call: Invocation) -> bytes:
     """Answer ``DescribeInstances``: one page (by number or by token) of the region's instances."""
-    query = parse_instances_query(params, region_id=region)
-    page = cloud.ecs(region).page(query)
+    query = parse_instances_query(call.params, region_id=call.region)
+    page = call.cloud.ecs(call.region).page(query)
+    request_id = call.request_id
     if query.by_token:
         token = encode_token(page.next_offset) if page.next_offset is not None else ""
         return render_instances(

@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING
 from hbr_emulator.auth import Credentials
 from hbr_emulator.cloud import Cloud
 from hbr_emulator.defaults import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
+from hbr_emulator.directory import Directory
 from hbr_emulator.estate import Estate
 from hbr_emulator.faults import Faults
 from hbr_emulator.models import HbrBackend
+from hbr_emulator.organisation import Organisation
 from hbr_emulator.quota import Quota, QuotaScope
-from hbr_emulator.truth import EstateTruth
+from hbr_emulator.truth import EstateTruth, OrganisationTruth
 
 if TYPE_CHECKING:
     from hbr_emulator.server import EmulatorServer
@@ -31,6 +33,12 @@ class Emulator:
     an HBR fleet (``fleet`` is then unused, and ``data`` may not be given); requests
     reach a region's service through their ``Host`` header (see ``emulator/README.md``).
     ``quota_per_s``/``quota_scope`` set an API quota (they override the estate's).
+
+    With ``organisation=Organisation(...)`` (instead of ``estate``) it serves a resource
+    directory: the emulator's keys are the management account's and see its estate;
+    STS ``AssumeRole`` issues credentials that see a member's estate; ResourceManager
+    ``ListAccounts`` lists the members. The quota arguments then override the management
+    estate's quota only (each member has its own).
     """
 
     def __init__(
@@ -48,6 +56,7 @@ class Emulator:
         estate: Estate | None = None,
         quota_per_s: float | None = None,
         quota_scope: QuotaScope = "target_api",
+        organisation: Organisation | None = None,
     ) -> None:
         """Build the fleets now; the server starts with :meth:`start`."""
         credentials = Credentials(
@@ -56,7 +65,16 @@ class Emulator:
             security_token=security_token,
         )
         quota = Quota(per_s=quota_per_s, scope=quota_scope) if quota_per_s is not None else None
-        if estate is None:
+        if organisation is not None:
+            if estate is not None or data is not None:
+                msg = (
+                    "an organisation holds its estates: give organisation alone, not estate or data"
+                )
+                raise ValueError(msg)
+            self._cloud = Cloud.from_organisation(
+                organisation, seed=seed, credentials=credentials, faults=faults, quota=quota
+            )
+        elif estate is None:
             self._cloud = Cloud.single(
                 fleet=fleet,
                 seed=seed,
@@ -86,8 +104,30 @@ class Emulator:
         return self._cloud
 
     def estate_truth(self) -> EstateTruth:
-        """What an audit should find, per region: instances, clients, uncovered, orphans."""
+        """What an audit should find, per region: instances, clients, uncovered, orphans.
+
+        In an organisation: the management account's estate.
+        """
         return self._cloud.truth()
+
+    @property
+    def directory(self) -> Directory | None:
+        """The organisation served (accounts, issued STS credentials); None without one."""
+        return self._cloud.directory
+
+    def member(self, account_id: str) -> Cloud:
+        """The cloud of a member account (``KeyError`` if none): its HBR and ECS per region."""
+        if self._cloud.directory is None:
+            raise KeyError(account_id)
+        return self._cloud.directory.cloud(account_id)
+
+    def organisation_truth(self) -> OrganisationTruth:
+        """What an audit of every account should find; ``RuntimeError`` without an organisation."""
+        truth = self._cloud.organisation_truth()
+        if truth is None:
+            msg = "the emulator serves no organisation: pass organisation=Organisation(...)"
+            raise RuntimeError(msg)
+        return truth
 
     @property
     def endpoint(self) -> str:

@@ -1,9 +1,9 @@
-"""Errors the emulated APIs (HBR, ECS) answer with, and their JSON rendering.
+"""Errors the emulated APIs (HBR, ECS, STS, ResourceManager) answer with, and their JSON rendering.
 
 Every class carries its wire ``code`` and HTTP ``status``; one function,
 :func:`render_error`, turns any of them into the service's error envelope::
 
-    HbrApiError                            (the root of HBR's and ECS's errors alike)
+    HbrApiError                            (the root of every service's errors alike)
     ├── IncompleteSignature            400
     ├── SignatureDoesNotMatch          400
     ├── InvalidAccessKeyIdNotFound     404
@@ -11,6 +11,7 @@ Every class carries its wire ``code`` and HTTP ``status``; one function,
     ├── InvalidTimeStampExpired        400
     ├── SignatureNonceUsed             400
     ├── InvalidSecurityTokenMismatch   400
+    ├── InvalidSecurityTokenExpired    400  (``InvalidSecurityToken.Expired``)
     ├── InvalidActionNotFound          404
     ├── InvalidVersion                 400
     ├── MissingClientType              400
@@ -25,6 +26,13 @@ Every class carries its wire ``code`` and HTTP ``status``; one function,
     ├── InvalidStatusValueNotSupported 400  (``InvalidStatus.ValueNotSupported``)
     ├── InvalidTagMismatch             400  (``InvalidTag.Mismatch``)
     ├── Throttling                     400  (``Throttling.User``)
+    ├── MissingRoleArn                 400  (STS)
+    ├── MissingRoleSessionName         400  (STS)
+    ├── InvalidParameterRoleArn        400  (``InvalidParameter.RoleArn``)
+    ├── InvalidParameterRoleSessionName 400 (``InvalidParameter.RoleSessionName``)
+    ├── InvalidParameterDurationSeconds 400 (``InvalidParameter.DurationSeconds``)
+    ├── InvalidParameterPolicyGrammar  400  (``InvalidParameter.PolicyGrammar``)
+    ├── EntityNotExistRole             404  (``EntityNotExist.Role``)
     ├── InternalError                  500
     └── ServiceUnavailable             503
 """
@@ -41,7 +49,7 @@ HOST_ID = "hbr.cn-hangzhou.aliyuncs.com"
 
 
 class HbrApiError(Exception):
-    """An error an emulated API (HBR, ECS) answers with: a wire code, an HTTP status, a message."""
+    """An error an emulated API answers with: a wire code, an HTTP status, a message."""
 
     code: ClassVar[str] = "InternalError"
     status: ClassVar[int] = 500
@@ -108,6 +116,14 @@ class InvalidSecurityTokenMismatch(HbrApiError):
     default_message = "Specified SecurityToken mismatch with the AccessKey."
 
 
+class InvalidSecurityTokenExpired(HbrApiError):
+    """The STS token the emulator issued has expired."""
+
+    code = "InvalidSecurityToken.Expired"
+    status = 400
+    default_message = "Specified SecurityToken is expired."
+
+
 class InvalidActionNotFound(HbrApiError):
     """The action is not one the emulator implements."""
 
@@ -149,7 +165,7 @@ class InvalidParameter(HbrApiError):
 
 
 class NoPermission(HbrApiError):
-    """The cross-account role cannot be assumed (the account has no fleet in the emulator)."""
+    """The caller may not do this: an unknown cross account (HBR), or STS/ResourceManager rules."""
 
     code = "NoPermission"
     status = 403
@@ -218,6 +234,62 @@ class Throttling(HbrApiError):
     code = "Throttling.User"
     status = 400
     default_message = "Request was denied due to user flow control."
+
+
+class MissingRoleArn(HbrApiError):
+    """``AssumeRole`` was sent without ``RoleArn``."""
+
+    code = "MissingRoleArn"
+    status = 400
+    default_message = "RoleArn is mandatory for this action."
+
+
+class MissingRoleSessionName(HbrApiError):
+    """``AssumeRole`` was sent without ``RoleSessionName``."""
+
+    code = "MissingRoleSessionName"
+    status = 400
+    default_message = "RoleSessionName is mandatory for this action."
+
+
+class InvalidParameterRoleArn(HbrApiError):
+    """``RoleArn`` is not ``acs:ram::<account-id>:role/<role-name>``."""
+
+    code = "InvalidParameter.RoleArn"
+    status = 400
+    default_message = "The parameter RoleArn is wrongly formed."
+
+
+class InvalidParameterRoleSessionName(HbrApiError):
+    """``RoleSessionName`` is not 2-64 letters, digits, ``.``, ``@``, ``-`` or ``_``."""
+
+    code = "InvalidParameter.RoleSessionName"
+    status = 400
+    default_message = "The parameter RoleSessionName is wrongly formed."
+
+
+class InvalidParameterDurationSeconds(HbrApiError):
+    """``DurationSeconds`` is not an integer from 900 to 3600."""
+
+    code = "InvalidParameter.DurationSeconds"
+    status = 400
+    default_message = "The Min/Max value of DurationSeconds is 15min/1hr."
+
+
+class InvalidParameterPolicyGrammar(HbrApiError):
+    """``Policy`` is not a JSON policy document of 1-2048 characters."""
+
+    code = "InvalidParameter.PolicyGrammar"
+    status = 400
+    default_message = "The parameter Policy has not passed grammar check."
+
+
+class EntityNotExistRole(HbrApiError):
+    """The role ``RoleArn`` names does not exist (no such account, or it lacks the role)."""
+
+    code = "EntityNotExist.Role"
+    status = 404
+    default_message = "The role not exists."
 
 
 class InternalError(HbrApiError):

@@ -1,8 +1,10 @@
 """What every API call passes through, whatever its service and region: :class:`Gateway`.
 
-The emulated cloud has one account: one accepted access key (and STS token), one nonce
-window, one set of faults, one quota and one request log, shared by HBR and ECS in every
-region, as the real API gateway checks every product's calls the same way.
+The emulated cloud has one accepted access key (and STS token), one nonce window, one set
+of faults, one quota and one request log, shared by every service in every region, as the
+real API gateway checks every product's calls the same way. In an organisation each member
+account has a :meth:`Gateway.child`: its own faults and quota (an account's API quota is
+its own), the parent's keys, nonces and request log.
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ REQUEST_LOG_LIMIT = 10_000
 
 @attrs.frozen(kw_only=True)
 class LogEntry:
-    """One API request as the emulator saw it: which product and region answered it, and how."""
+    """One API request as the emulator saw it: which product, region and account answered it.
+
+    ``account`` is the account ID in an organisation, ``""`` otherwise.
+    """
 
     action: str
     params: dict[str, str]
@@ -33,6 +38,7 @@ class LogEntry:
     time: float
     product: str = "hbr"
     region: str = ""
+    account: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """Return the entry as a plain dict."""
@@ -60,6 +66,24 @@ class Gateway:
         self._lock = threading.Lock()
         self._log: collections.deque[LogEntry] = collections.deque(maxlen=REQUEST_LOG_LIMIT)
         self._counts: collections.Counter[str] = collections.Counter()
+        self.parent: Gateway | None = None
+        self._reset_faults = Faults()
+
+    def child(self, *, faults: Faults | None = None, quota: Quota | None, seed: int) -> Gateway:
+        """Return the gateway of another account of this cloud (an organisation's member).
+
+        It has its own ``faults`` (seeded by ``seed``; a reset restores them, as they
+        describe the account) and ``quota``, and shares this gateway's access key,
+        nonces, request log and counts.
+        """
+        child = Gateway(credentials=self.credentials, faults=faults, seed=seed, quota=quota)
+        child.nonces = self.nonces
+        child._lock = self._lock
+        child._log = self._log
+        child._counts = self._counts
+        child.parent = self
+        child._reset_faults = faults or Faults()
+        return child
 
     @property
     def faults(self) -> Faults:
@@ -89,6 +113,7 @@ class Gateway:
         code: str,
         product: str = "hbr",
         region: str = "",
+        account: str = "",
     ) -> None:
         """Record one API request."""
         entry = LogEntry(
@@ -99,6 +124,7 @@ class Gateway:
             time=time.time(),
             product=product,
             region=region,
+            account=account,
         )
         with self._lock:
             self._log.append(entry)
@@ -120,10 +146,11 @@ class Gateway:
             return dict(self._counts)
 
     def reset(self) -> None:
-        """No faults, an empty log, full quota buckets."""
-        with self._lock:
-            self._log.clear()
-            self._counts.clear()
-        self.injector = FaultInjector(Faults(), seed=self.seed)
+        """No faults, an empty log, full quota buckets; a child: its own faults, the log kept."""
+        if self.parent is None:
+            with self._lock:
+                self._log.clear()
+                self._counts.clear()
+        self.injector = FaultInjector(self._reset_faults, seed=self.seed)
         if self._quota_buckets is not None:
             self._quota_buckets.clear()

@@ -5,24 +5,21 @@ Authentication, routing, faults and the quota happen before, in :mod:`hbr_emulat
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from hbr_emulator.params import parse_list_query
 from hbr_emulator.wire import render_page, render_regions
 
 if TYPE_CHECKING:
-    from hbr_emulator.cloud import Cloud
+    from hbr_emulator.services import Invocation
 
 
-def describe_backup_clients(
-    cloud: Cloud, region: str, params: Mapping[str, str], request_id: str
-) -> bytes:
+def describe_backup_clients(call: Invocation) -> bytes:
     """Answer ``DescribeBackupClients``: one page of the region's clients."""
-    query = parse_list_query(params)
-    page = cloud.hbr(region).list_page(query)
+    query = parse_list_query(call.params)
+    page = call.cloud.hbr(call.region).list_page(query)
     return render_page(
-        request_id=request_id,
+        request_id=call.request_id,
         page_number=query.page_number,
         page_size=query.page_size,
         total=page.total,
@@ -30,8 +27,6 @@ def describe_backup_clients(
     )
 
 
-def describe_regions(
-    cloud: Cloud, region: str, _params: Mapping[str, str], request_id: str
-) -> bytes:
+def describe_regions(call: Invocation) -> bytes:
     """Answer ``DescribeRegions``: the regions HBR is offered in."""
-    return render_regions(request_id=request_id, regions=cloud.hbr(region).regions)
+    return render_regions(request_id=call.request_id, regions=call.cloud.hbr(call.region).regions)

@@ -4,7 +4,8 @@ The same facts reach the user twice: as JSON under ``GET /_emulator/summary`` (a
 ``GET /_emulator/estate``), and as the lines ``hbr-emulator serve`` logs to stderr at
 start: the regions with the host names that reach them, then each account spelled as the
 query flags that select it (``--cluster-id cl-...``, ``--cross-account-user-id ...
---cross-account-role-name ...``), so a user can copy a value that returns clients.
+--cross-account-role-name ...``), so a user can copy a value that returns clients. An
+organisation adds a line per member account: its ID, its role ARN (or none), its regions.
 """
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ if TYPE_CHECKING:
     from hbr_emulator.cloud import Cloud
     from hbr_emulator.quota import Quota
 
-__all__ = ["AccountSummary", "parse_account_key", "quota_line", "region_lines", "summary_lines"]
+__all__ = [
+    "AccountSummary",
+    "organisation_lines",
+    "parse_account_key",
+    "quota_line",
+    "region_lines",
+    "summary_lines",
+]
 
 
 def parse_account_key(account: str) -> tuple[str, str] | None:
@@ -142,3 +150,40 @@ def quota_line(quota: Quota | None) -> str:
         return "quota: none"
     scope = "for the whole account" if quota.scope == "account" else "per region and API"
     return f"quota: {quota.per_s:g} calls per second {scope} (then 400 Throttling.User)"
+
+
+def organisation_lines(cloud: Cloud) -> list[str]:
+    """Describe an organisation: the directory, then each member: ID, role (or none), regions."""
+    directory = cloud.directory
+    if directory is None:
+        return []
+    organisation = directory.organisation
+    lines = [
+        f"organisation {organisation.resource_directory_id}: management account "
+        f"{organisation.management_account_id} (the AccessKey above; its regions above), "
+        f"{len(organisation.members)} members; AssumeRole at sts.aliyuncs.com, ListAccounts "
+        "at resourcemanager.aliyuncs.com (or a plain address)"
+    ]
+    truth = directory.truth(cloud)
+    for index, member in enumerate(organisation.members, start=1):
+        account = truth.account(member.account_id)
+        if member.role_arn is None:
+            role = "no access role"
+        elif member.role_assumable:
+            role = f"role {member.role_arn}"
+        else:
+            role = f"role {member.role_arn} (not assumable: {member.status})"
+        gaps = ", ".join(
+            f"{r.region_id} uncovered {len(r.uncovered_instance_ids)} "
+            f"orphans {len(r.orphan_client_ids)}"
+            + ("" if r.hbr_activated else " (HBR not activated)")
+            for r in account.estate.regions
+        )
+        throttled = f"; throttled at {account.quota_per_s:g} calls/s" if account.quota_per_s else ""
+        lines.append(
+            f"  member {index} {member.account_id} {member.display_name} ({member.type}, "
+            f"{member.status}): {role}; regions {gaps}{throttled}"
+        )
+    if organisation.token_lifetime_s is not None:
+        lines.append(f"STS credentials expire after at most {organisation.token_lifetime_s:g} s")
+    return lines

@@ -3,7 +3,8 @@
 Computed from the current state (not from the seed), so it follows clients added or
 removed through the control API. ``uncovered`` are the instances no ``ECS_CLIENT`` client
 names; ``orphans`` are the ``ECS_CLIENT`` clients whose ``InstanceId`` is no instance of
-the region. Only the caller's own fleet counts (cross-account fleets are left out).
+the region. Only the caller's own fleet counts (cross-account fleets are left out). An
+organisation's truth (:class:`OrganisationTruth`) holds one :class:`EstateTruth` per account.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ import attrs
 
 from hbr_emulator.ecs_models import InstanceRecord
 
-__all__ = ["ClientTruth", "EstateTruth", "InstanceTruth", "RegionTruth"]
+__all__ = [
+    "AccountTruth",
+    "ClientTruth",
+    "EstateTruth",
+    "InstanceTruth",
+    "OrganisationTruth",
+    "RegionTruth",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -128,3 +136,72 @@ class EstateTruth:
     def as_dict(self) -> dict[str, Any]:
         """``{"Regions": [...]}``, as ``GET /_emulator/estate`` answers."""
         return {"Regions": [region.as_dict() for region in self.regions]}
+
+
+@attrs.frozen(kw_only=True)
+class AccountTruth:
+    """One account of an organisation: who it is, whether its role can be assumed, its estate.
+
+    ``role_assumable`` is False for the management account (it has no access role) and
+    for a member without the role or not in the directory. ``quota_per_s`` is the
+    account's own API quota (a throttled account), if any.
+    """
+
+    account_id: str
+    display_name: str
+    type: str
+    status: str
+    management: bool
+    role_name: str | None
+    role_assumable: bool
+    quota_per_s: float | None
+    estate: EstateTruth
+
+    @property
+    def not_activated_regions(self) -> tuple[str, ...]:
+        """The regions where HBR answers ``ServiceNotActivated``."""
+        return tuple(r.region_id for r in self.estate.regions if not r.hbr_activated)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The account as ``GET /_emulator/organisation`` renders it."""
+        return {
+            "AccountId": self.account_id,
+            "DisplayName": self.display_name,
+            "Type": self.type,
+            "Status": self.status,
+            "Management": self.management,
+            "RoleName": self.role_name,
+            "RoleAssumable": self.role_assumable,
+            "QuotaPerSecond": self.quota_per_s,
+            "NotActivatedRegions": list(self.not_activated_regions),
+            "Estate": self.estate.as_dict(),
+        }
+
+
+@attrs.frozen(kw_only=True)
+class OrganisationTruth:
+    """Every account of an organisation, the management account first, then the members."""
+
+    management_account_id: str
+    resource_directory_id: str
+    accounts: tuple[AccountTruth, ...]
+
+    @property
+    def members(self) -> tuple[AccountTruth, ...]:
+        """The member accounts, in the organisation's order."""
+        return tuple(a for a in self.accounts if not a.management)
+
+    def account(self, account_id: str) -> AccountTruth:
+        """Return one account's truth; ``KeyError`` if the organisation has no such account."""
+        for account in self.accounts:
+            if account.account_id == account_id:
+                return account
+        raise KeyError(account_id)
+
+    def as_dict(self) -> dict[str, Any]:
+        """``{"ManagementAccountId", "ResourceDirectoryId", "Accounts": [...]}``."""
+        return {
+            "ManagementAccountId": self.management_account_id,
+            "ResourceDirectoryId": self.resource_directory_id,
+            "Accounts": [account.as_dict() for account in self.accounts],
+        }

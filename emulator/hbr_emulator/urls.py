@@ -24,6 +24,7 @@ API_ROUTES: dict[tuple[str, str], Handler] = {
 ADMIN_ROUTES: tuple[tuple[str, re.Pattern[str], Handler], ...] = (
     ("GET", re.compile(r"^/_emulator/summary$"), admin.summary),
     ("GET", re.compile(r"^/_emulator/estate$"), admin.estate),
+    ("GET", re.compile(r"^/_emulator/organisation$"), admin.organisation),
     ("GET", re.compile(r"^/_emulator/clients$"), admin.list_clients),
     ("POST", re.compile(r"^/_emulator/clients$"), admin.add_client),
     ("PATCH", re.compile(r"^/_emulator/clients/(?P<client_id>[^/]+)$"), admin.update_client),

@@ -8,6 +8,15 @@
 [--expect-instance ID...]... [--format table|json|markdown]`` lists the same clients and
 audits them (see :mod:`hbr_clients_provider.audit.rules`).
 
+``hbr-clients audit --regions all|A,B [--require-client] [--accounts all|IDs] [...]
+[--format table|json|junit|github|markdown|html] [--report FORMAT=PATH]...
+[--suppressions FILE] [--baseline PREVIOUS.json]`` audits the estate (every ECS instance in
+scope, :mod:`hbr_clients_provider.audit.estate`) and reports it through
+:mod:`hbr_clients_provider.reports`: ``--format`` is printed, each ``--report`` is written from
+the same listing; suppressions and the baseline decide which findings the gate counts. Every
+``--report`` path and both files are checked before anything is sent. On a terminal (and
+``CI`` unset) stderr shows the targets listed so far.
+
 Exit codes: 0 success (for ``audit``: the gate passed); 1 ``audit``'s gate failed: more findings
 than ``--max-findings`` (default 0), or nothing to audit (no client matched, no instance
 expected) without ``--allow-empty`` (:mod:`hbr_clients_provider.audit.gate`); 2 invalid
@@ -42,7 +51,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
@@ -62,8 +71,7 @@ from hbr_clients_provider.api.query import ClientQuery
 from hbr_clients_provider.api.retry import RetryPolicy
 from hbr_clients_provider.api.sts_api import valid_role_name
 from hbr_clients_provider.audit.accounts import DEFAULT_ROLE_NAME
-from hbr_clients_provider.audit.coverage import InstanceScope
-from hbr_clients_provider.audit.coverage_render import verdict_line, write_coverage
+from hbr_clients_provider.audit.coverage import InstanceScope, TargetListing
 from hbr_clients_provider.audit.estate import (
     DISCOVERY_REGION,
     audit_estate,
@@ -83,6 +91,13 @@ from hbr_clients_provider.audit.rules import AuditRules, audit
 from hbr_clients_provider.display import csv_cell, cut_note, fit, is_cut, terminal_text
 from hbr_clients_provider.errors import ApiError, HbrError, InvalidQuery, Violation
 from hbr_clients_provider.package import package_version
+from hbr_clients_provider.reports.names import PRINT_FORMATS
+
+if TYPE_CHECKING:  # the estate audit's reports are imported when an estate audit runs
+    from hbr_clients_provider.reports.baseline import Baseline
+    from hbr_clients_provider.reports.model import EstateReport, QueryInfo
+    from hbr_clients_provider.reports.outputs import ReportRequest
+    from hbr_clients_provider.reports.suppressions import Suppression
 
 __all__ = [
     "COMMANDS",
@@ -619,7 +634,33 @@ def add_audit_arguments(parser: argparse.ArgumentParser) -> None:
         help="pass when no client matched and no instance is expected (default: exit 1)",
     )
     output = parser.add_argument_group("output")
-    output.add_argument("--format", choices=AUDIT_FORMATS, default="table")
+    output.add_argument(
+        "--format",
+        choices=tuple(dict.fromkeys((*AUDIT_FORMATS, *PRINT_FORMATS))),
+        default="table",
+        help="what is printed (junit, github and html: the estate audit only)",
+    )
+    reports = parser.add_argument_group("reports of the estate audit")
+    reports.add_argument(
+        "--report",
+        action="append",
+        dest="reports",
+        metavar="FORMAT=PATH",
+        help="also write the report as FORMAT (json, junit, github, markdown, html) to PATH "
+        "(repeatable; every report comes from the same listing; github also appends the "
+        "Markdown summary to GITHUB_STEP_SUMMARY when set)",
+    )
+    reports.add_argument(
+        "--suppressions",
+        metavar="FILE",
+        help="a YAML file of suppressions (rule, where, reason, expires): a matching finding "
+        "is reported as suppressed and not counted until the entry expires",
+    )
+    reports.add_argument(
+        "--baseline",
+        metavar="PREVIOUS.json",
+        help="the JSON report of an earlier run: only findings not in it are counted",
+    )
 
 
 def audit_inputs_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -651,6 +692,7 @@ def _run_audit(args: argparse.Namespace) -> int:
         violations += exc.violations
     if _is_estate(args):
         return _run_estate_audit(args, rules, gate, violations)
+    violations += _estate_only_violations(args)
     listing = _fetch_listing(args, violations=violations)
     if isinstance(listing, int):
         return listing
@@ -712,22 +754,151 @@ def _estate_inputs(args: argparse.Namespace) -> tuple[Any, InstanceScope | None,
     return regions, scope, found
 
 
+def _estate_only_violations(args: argparse.Namespace) -> list[Violation]:
+    """The estate audit's report flags, given to the client audit."""
+    rule = "is for the estate audit (--regions, --require-client, --instance-tag or --accounts)"
+    found = [
+        Violation(field=name, rule=rule, value=getattr(args, name))
+        for name in ("reports", "suppressions", "baseline")
+        if getattr(args, name)
+    ]
+    if args.format not in AUDIT_FORMATS:
+        found.append(Violation(field="format", rule=rule, value=args.format))
+    return found
+
+
+def _report_inputs(
+    args: argparse.Namespace,
+) -> tuple[tuple[Suppression, ...], Baseline | None, list[Violation]]:
+    """The suppressions and the baseline files, read and checked before anything is sent."""
+    from hbr_clients_provider.reports.baseline import load_baseline  # noqa: PLC0415
+    from hbr_clients_provider.reports.errors import InputFileError  # noqa: PLC0415
+    from hbr_clients_provider.reports.suppressions import load_suppressions  # noqa: PLC0415
+
+    suppressions: tuple[Suppression, ...] = ()
+    baseline: Baseline | None = None
+    found: list[Violation] = []
+    for flag, name in (("--suppressions", "suppressions"), ("--baseline", "baseline")):
+        path = getattr(args, name)
+        if path is None:
+            continue
+        try:
+            if name == "suppressions":
+                suppressions = load_suppressions(path)
+            else:
+                baseline = load_baseline(path)
+        except InputFileError as exc:
+            # "--suppressions FILE: suppressions[2].expires: ...": the file, the entry, the field.
+            found += [attrs.evolve(v, field=f"{flag} {path}: {v.field}") for v in exc.violations]
+    return suppressions, baseline, found
+
+
+def _known_targets(args: argparse.Namespace, regions: Any) -> int | None:
+    """How many targets the audit lists, when the flags say it up front."""
+    if not isinstance(regions, tuple):
+        return None
+    if args.accounts is None:
+        return len(regions)
+    members = parse_accounts(args.accounts)
+    if members == ("all",):
+        return None
+    return len(regions) * (len(members) + bool(args.include_caller))
+
+
+def _query_info(
+    args: argparse.Namespace, regions: Any, scope: InstanceScope, gate: Gate
+) -> QueryInfo:
+    from hbr_clients_provider.reports.model import QueryInfo  # noqa: PLC0415
+
+    accounts = None if args.accounts is None else parse_accounts(args.accounts)
+    flags = {
+        **audit_inputs_from_args(args),
+        "require_client": args.require_client,
+        "instance_tags": dict(scope.tags),
+        "instance_statuses": list(scope.statuses),
+        "include_caller": args.include_caller,
+        "role_name": args.role_name,
+        "allow_unreachable": list(args.allow_unreachable or ()),
+        "max_findings": gate.max_findings,
+        "allow_empty": gate.allow_empty,
+        "suppressions": args.suppressions,
+        "baseline": args.baseline,
+    }
+    flags["expected_instance_ids"] = list(flags["expected_instance_ids"] or ())
+    return QueryInfo(
+        regions=regions,
+        accounts=accounts if accounts != ("all",) else "all",
+        flags=flags,
+    )
+
+
+def _write_reports(
+    report: EstateReport, requests: Sequence[ReportRequest], *, printed_github: bool
+) -> list[str]:
+    """Write every ``--report``; return what could not be written."""
+    from hbr_clients_provider.reports.formats import render as render_report  # noqa: PLC0415
+    from hbr_clients_provider.reports.outputs import (  # noqa: PLC0415
+        append_step_summary,
+        write_report,
+    )
+
+    problems = []
+    for request in requests:
+        try:
+            write_report(render_report(report, request.fmt), request.path)
+        except OSError as exc:
+            problems.append(f"--report {request.fmt}={request.path}: {exc.strerror or exc}")
+    if printed_github or any(r.fmt == "github" for r in requests):
+        try:
+            append_step_summary(report, os.environ)
+        except OSError as exc:
+            problems.append(f"GITHUB_STEP_SUMMARY: {exc.strerror or exc}")
+    return problems
+
+
 def _run_estate_audit(
     args: argparse.Namespace, rules: AuditRules | None, gate: Gate | None, found: list[Violation]
 ) -> int:
-    """``audit`` over the estate: every instance in scope, in every region asked for."""
+    """``audit`` over the estate: every instance in scope, in every region asked for.
+
+    Every input (flags, ``--report`` paths, the suppressions and baseline files) is checked
+    before anything is sent; the reports are written from the one listing, whatever the verdict.
+    """
+    from hbr_clients_provider.reports.model import TargetInventory, build_report  # noqa: PLC0415
+    from hbr_clients_provider.reports.outputs import parse_report_requests  # noqa: PLC0415
+    from hbr_clients_provider.reports.progress import progress_for  # noqa: PLC0415
+
     regions, scope, estate_violations = _estate_inputs(args)
     numbers, bad_numbers = numbers_from_args(args)
-    violations = [*found, *estate_violations, *bad_numbers]
+    requests, report_violations = parse_report_requests(
+        args.reports or (), os.environ, printing_github=args.format == "github"
+    )
+    suppressions, baseline, file_violations = _report_inputs(args)
+    violations = [
+        *found,
+        *estate_violations,
+        *bad_numbers,
+        *report_violations,
+        *file_violations,
+    ]
     if violations or rules is None or gate is None or scope is None:
         return _fail_invalid(violations)
     attempts = numbers.get("max_attempts")
     if not (args.region or os.environ.get("ALIBABA_CLOUD_REGION_ID")):
         # The connection's own region: where DescribeRegions is asked for --regions all.
         args.region = regions[0] if isinstance(regions, tuple) else DISCOVERY_REGION
+    inventory: list[TargetInventory] = []
+    progress = progress_for(sys.stderr, os.environ, total=_known_targets(args, regions))
+
+    def on_target(listing: TargetListing) -> None:
+        if listing.error is None:
+            inventory.append(TargetInventory.from_listing(listing, scope))
+        if progress is not None:
+            progress(listing)
+
     try:
         connection = connection_from_args(args)
-        report = audit_estate(
+        coverage = audit_estate(
             connection,
             regions=regions,
             accounts=args.accounts,
@@ -740,6 +911,7 @@ def _run_estate_audit(
             deadline_s=numbers.get("deadline", DEFAULT_DEADLINE_S),
             max_items=numbers.get("max_clients", DEFAULT_MAX_CLIENTS),
             retry=RetryPolicy(max_attempts=attempts) if attempts is not None else None,
+            on_target=on_target,
         )
     except InvalidQuery as exc:
         return _fail_invalid(exc.violations)
@@ -747,14 +919,36 @@ def _run_estate_audit(
         return _fail(EXIT_FAILURE, f"could not list the regions or accounts to audit: {exc}")
     except ValueError as exc:
         return _fail(EXIT_INVALID, str(exc))
-    judged = judge(report, gate)
-    write_coverage(report, args.format, sys.stdout, judged=judged)
+    finally:
+        if progress is not None:
+            progress.finish()
+    report = build_report(
+        coverage,
+        gate=gate,
+        suppressions=suppressions,
+        suppressions_file=args.suppressions,
+        baseline=baseline,
+        query=_query_info(args, regions, scope, gate),
+        inventory=inventory,
+    )
+    return _finish_estate_audit(report, args.format, requests)
+
+
+def _finish_estate_audit(report: EstateReport, fmt: str, requests: Sequence[ReportRequest]) -> int:
+    """Print the report, write the others, say why the gate failed; return the exit code."""
+    from hbr_clients_provider.reports.formats import render as render_report  # noqa: PLC0415
+    from hbr_clients_provider.reports.verdict import verdict_text  # noqa: PLC0415
+
+    sys.stdout.write(render_report(report, fmt))
+    sys.stdout.flush()
+    unwritten = _write_reports(report, requests, printed_github=fmt == "github")
+    judged = report.verdict
     if judged.incomplete:
         lines = [
             f"  {t.target.label}: {t.error.code}"
             + (f" (request id {t.error.request_id})" if t.error.request_id else "")
             + f": {t.error.message}"
-            for t in report.unreachable
+            for t in report.coverage.unreachable
             if t.error is not None
         ]
         _say(
@@ -762,9 +956,12 @@ def _run_estate_audit(
             "(accept one with --allow-unreachable REGION, ACCOUNT or ACCOUNT/REGION):\n"
             + "\n".join(lines)
         )
+    elif not judged.passed:
+        _say(verdict_text(report))
+    if unwritten:
+        return _fail(EXIT_FAILURE, "could not write a report:\n  " + "\n  ".join(unwritten))
+    if judged.incomplete:
         return EXIT_FAILURE
-    if not judged.passed:
-        _say(verdict_line(report, judged))
     return EXIT_OK if judged.passed else EXIT_FINDINGS
 
 

@@ -1,4 +1,4 @@
-"""Helpers for the emulator tests: official-SDK clients (HBR, ECS) and hand-signed requests."""
+"""Helpers for the emulator tests: official-SDK clients (HBR, ECS, STS, RM), signed requests."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ from alibabacloud_ecs20140526 import models as ecs_models
 from alibabacloud_ecs20140526.client import Client as EcsClient
 from alibabacloud_hbr20170908 import models as hbr_models
 from alibabacloud_hbr20170908.client import Client
+from alibabacloud_resourcemanager20200331 import models as rm_models
+from alibabacloud_resourcemanager20200331.client import Client as RmClient
+from alibabacloud_sts20150401 import models as sts_models
+from alibabacloud_sts20150401.client import Client as StsClient
 from alibabacloud_tea_openapi import models as open_api_models
 
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
@@ -134,24 +138,78 @@ def tag_filter(**tags: str | None) -> list[ecs_models.DescribeInstancesRequestTa
     return [ecs_models.DescribeInstancesRequestTag(key=k, value=v) for k, v in tags.items()]
 
 
+def sts_client(endpoint: str, **config: Any) -> StsClient:
+    """Return the official STS SDK client pointed at ``endpoint`` over HTTP (default keys)."""
+    config.setdefault("access_key_id", DEFAULT_ACCESS_KEY_ID)
+    config.setdefault("access_key_secret", DEFAULT_ACCESS_KEY_SECRET)
+    config.setdefault("region_id", "cn-hangzhou")
+    return StsClient(open_api_models.Config(endpoint=endpoint, protocol="HTTP", **config))
+
+
+def rm_client(endpoint: str, **config: Any) -> RmClient:
+    """Return the official ResourceManager SDK client pointed at ``endpoint`` over HTTP."""
+    config.setdefault("access_key_id", DEFAULT_ACCESS_KEY_ID)
+    config.setdefault("access_key_secret", DEFAULT_ACCESS_KEY_SECRET)
+    config.setdefault("region_id", "cn-hangzhou")
+    return RmClient(open_api_models.Config(endpoint=endpoint, protocol="HTTP", **config))
+
+
+def assume_role(
+    client: StsClient, role_arn: str, *, session_name: str = "audit", **kwargs: Any
+) -> sts_models.AssumeRoleResponseBody:
+    """Call ``AssumeRole`` with the SDK's request fields and return the body."""
+    request = sts_models.AssumeRoleRequest(
+        role_arn=role_arn, role_session_name=session_name, **kwargs
+    )
+    body: sts_models.AssumeRoleResponseBody = client.assume_role(request).body
+    return body
+
+
+def session_config(body: sts_models.AssumeRoleResponseBody) -> dict[str, Any]:
+    """The ``Config`` fields that sign with an ``AssumeRole`` answer's credentials."""
+    credentials = body.credentials
+    return {
+        "access_key_id": credentials.access_key_id,
+        "access_key_secret": credentials.access_key_secret,
+        "security_token": credentials.security_token,
+    }
+
+
+def list_accounts(client: RmClient, **kwargs: Any) -> rm_models.ListAccountsResponseBody:
+    """Call ``ListAccounts`` with the SDK's request fields and return the body."""
+    request = rm_models.ListAccountsRequest(**kwargs)
+    body: rm_models.ListAccountsResponseBody = client.list_accounts(request).body
+    return body
+
+
 def hbr_via_host(
-    endpoint: str, host: str, *, action: str = "DescribeBackupClients", **query: str
+    endpoint: str,
+    host: str,
+    *,
+    action: str = "DescribeBackupClients",
+    sign: dict[str, Any] | None = None,
+    **query: str,
 ) -> tuple[int, dict[str, Any]]:
     """Call HBR through ``Host: host`` at ``endpoint``; return the status and the JSON body.
 
-    ``ClientType`` defaults to ``ECS_CLIENT``.
+    ``ClientType`` defaults to ``ECS_CLIENT``; ``sign`` holds other keys to sign with
+    (``access_key_id``, ``access_key_secret``, ``security_token``).
     """
     query.setdefault("ClientType", "ECS_CLIENT")
-    status, _, body = raw_call(endpoint, host=host, action=action, query=query)
+    status, _, body = raw_call(endpoint, host=host, action=action, query=query, **(sign or {}))
     return status, body
 
 
-def list_clients_via_host(endpoint: str, host: str, **query: str) -> list[dict[str, Any]]:
+def list_clients_via_host(
+    endpoint: str, host: str, *, sign: dict[str, Any] | None = None, **query: str
+) -> list[dict[str, Any]]:
     """Every client of one type (default ``ECS_CLIENT``) HBR answers through ``Host: host``."""
     clients: list[dict[str, Any]] = []
     page = 1
     while True:
-        status, body = hbr_via_host(endpoint, host, PageNumber=str(page), PageSize="99", **query)
+        status, body = hbr_via_host(
+            endpoint, host, sign=sign, PageNumber=str(page), PageSize="99", **query
+        )
         assert status == 200, body
         clients.extend(body["Clients"])
         if not body["Clients"] or len(clients) >= body["TotalCount"]:

@@ -8,12 +8,13 @@ how many requests reached the endpoint and how long the whole command took.
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 from collections.abc import Callable
 
 import pytest
 
-from tests.hostile.conftest import Run, run_cli
+from tests.hostile.conftest import HBR_CLIENTS, Run, run_cli
 from tests.hostile.servers import (
     HeaderDrip,
     LoggingProxy,
@@ -39,6 +40,17 @@ def timed(endpoint: str, *args: str, **kwargs: object) -> tuple[Run, float]:
     started = time.monotonic()
     run = run_cli(endpoint, *args, **kwargs)  # type: ignore[arg-type]
     return run, time.monotonic() - started
+
+
+def startup_s() -> float:
+    """What starting the CLI costs on this machine right now: ``hbr-clients --version``.
+
+    A parallel test run on two cores can double it, so the bounds on the network's share of a
+    run are measured above it rather than as absolute wall times.
+    """
+    started = time.monotonic()
+    subprocess.run([str(HBR_CLIENTS), "--version"], capture_output=True, check=True, timeout=60)
+    return time.monotonic() - started
 
 
 def deadline_message(seconds: int, detail: str) -> str:
@@ -107,7 +119,7 @@ def test_list_refused_connection_fails_within_a_second(scripted: Scripted) -> No
     run, elapsed = timed(endpoint)
     assert run.returncode == 3
     assert f"({endpoint}): the connection was refused: nothing listens there" in run.stderr
-    assert elapsed < 1.5  # the process itself takes about half of it
+    assert elapsed < startup_s() + 1.0  # one retry after a short wait, not 8 attempts
 
 
 def unavailable_then_ok(retry_after: str) -> Script:
@@ -145,7 +157,7 @@ def test_list_503_retry_after_past_the_deadline_is_not_waited_for(scripted: Scri
     assert run.returncode == 3
     assert f"HTTP 503 with an HTML body from {server.endpoint}" in run.stderr
     assert len(server.requests) == 1
-    assert elapsed < SLACK_S
+    assert elapsed < startup_s() + 1.0  # neither the 30 s asked for nor the 5 s deadline
 
 
 @pytest.mark.parametrize(

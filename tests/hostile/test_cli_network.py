@@ -31,15 +31,17 @@ Scripted = Callable[..., ScriptedHbr]
 #: The message of a listing whose status line and headers were still arriving at its deadline.
 HEADERS_SLOW = "still waiting for the status line and headers"
 
-#: Seconds a command may take past its deadline: process start-up and the report.
-SLACK_S = 2.0
-
 
 def timed(endpoint: str, *args: str, **kwargs: object) -> tuple[Run, float]:
     """Run the CLI (:func:`run_cli`); return the run and its wall time in seconds."""
     started = time.monotonic()
     run = run_cli(endpoint, *args, **kwargs)  # type: ignore[arg-type]
     return run, time.monotonic() - started
+
+
+def slack_s() -> float:
+    """Seconds a command may take past its deadline: its start-up (measured) and the report."""
+    return startup_s() + 1.5
 
 
 def startup_s() -> float:
@@ -67,7 +69,7 @@ def test_list_header_drip_on_page_1_stops_at_deadline(scripted: Scripted) -> Non
     assert deadline_message(3, HEADERS_SLOW) in run.stderr
     assert "Traceback" not in run.stderr
     assert len(server.requests) == 1
-    assert elapsed < 3 + SLACK_S  # the drip alone takes over 80 s, each byte within 10 s
+    assert elapsed < 3 + slack_s()  # the drip alone takes over 80 s, each byte within 10 s
 
 
 def test_list_header_drip_on_a_parallel_page_stops_at_deadline(scripted: Scripted) -> None:
@@ -80,7 +82,7 @@ def test_list_header_drip_on_a_parallel_page_stops_at_deadline(scripted: Scripte
     assert sorted(server.requests) == sorted(
         f"/?ClientType=ECS_CLIENT&PageNumber={n}&PageSize=99" for n in (1, 2, 3)
     )
-    assert elapsed < 3 + SLACK_S
+    assert elapsed < 3 + slack_s()
 
 
 def test_list_header_drip_over_tls_through_connect_proxy(
@@ -96,7 +98,7 @@ def test_list_header_drip_over_tls_through_connect_proxy(
     assert deadline_message(3, HEADERS_SLOW) in run.stderr
     assert proxy.seen == [f"CONNECT {server.endpoint}"]
     assert len(server.requests) == 1
-    assert elapsed < 3 + SLACK_S
+    assert elapsed < 3 + slack_s()
 
 
 def test_list_forwarding_proxy_that_holds_the_answer_stops_at_deadline(
@@ -108,7 +110,7 @@ def test_list_forwarding_proxy_that_holds_the_answer_stops_at_deadline(
     assert run.returncode == 3
     assert deadline_message(2, HEADERS_SLOW) in run.stderr
     assert len(proxy.seen) == 1
-    assert elapsed < 2 + SLACK_S
+    assert elapsed < 2 + slack_s()
 
 
 def test_list_refused_connection_fails_within_a_second(scripted: Scripted) -> None:
@@ -119,7 +121,7 @@ def test_list_refused_connection_fails_within_a_second(scripted: Scripted) -> No
     run, elapsed = timed(endpoint)
     assert run.returncode == 3
     assert f"({endpoint}): the connection was refused: nothing listens there" in run.stderr
-    assert elapsed < startup_s() + 1.0  # one retry after a short wait, not 8 attempts
+    assert elapsed < startup_s() + 1.5  # one retry after a short wait, not 8 attempts
 
 
 def unavailable_then_ok(retry_after: str) -> Script:
@@ -147,7 +149,7 @@ def test_list_503_retry_after_is_waited_for(scripted: Scripted) -> None:
     assert len(server.stamps) == 2
     gap = server.stamps[1] - server.stamps[0]
     assert 2.0 <= gap < 3.0  # 2 s plus at most 10 % jitter, the round trip and a busy machine
-    assert elapsed < gap + SLACK_S
+    assert elapsed < gap + slack_s()
 
 
 def test_list_503_retry_after_past_the_deadline_is_not_waited_for(scripted: Scripted) -> None:

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -81,10 +82,23 @@ class Run:
     peak_rss_mb: float
 
 
+#: Starts the command in argv[1:], waits for it, prints its exit status and peak RSS (KiB).
+#: The kernel counts in a child's peak what its parent held when it forked (the pages are
+#: shared until ``exec``), so a child of a pytest worker that has grown to 350 MB would report
+#: 350 MB; a child of this small launcher reports its own peak.
+_MEASURE = (
+    "import os, subprocess, sys\n"
+    "proc = subprocess.Popen(sys.argv[1:])\n"
+    "_, status, usage = os.wait4(proc.pid, 0)\n"
+    "print(os.waitstatus_to_exitcode(status), usage.ru_maxrss, file=sys.__stderr__)\n"
+)
+
+
 def run(endpoint: str, *args: str) -> Run:
     """Run ``hbr-clients *args`` against ``endpoint``; stdout goes to a file, RSS is measured.
 
-    The peak resident memory is the kernel's accounting of that one child (``os.wait4``).
+    The peak resident memory is the kernel's accounting of that one child (``os.wait4``),
+    started by a small launcher (:data:`_MEASURE`).
     """
     environ = {k: v for k, v in os.environ.items() if k not in _NETWORK_VARS}
     environ.update(
@@ -96,14 +110,19 @@ def run(endpoint: str, *args: str) -> Run:
     with tempfile.TemporaryDirectory() as tmp:
         out_path, err_path = Path(tmp, "out"), Path(tmp, "err")
         with out_path.open("wb") as out, err_path.open("wb") as err:
-            proc = subprocess.Popen([HBR_CLIENTS, *args], stdout=out, stderr=err, env=environ)
-            _, status, usage = os.wait4(proc.pid, 0)
+            launcher = [sys.executable, "-c", _MEASURE, HBR_CLIENTS, *args]
+            measured = subprocess.run(
+                launcher, stdout=out, stderr=err, env=environ, check=True, timeout=120
+            )
+        assert measured.returncode == 0
         size = out_path.stat().st_size
         # A table of the 5 MB hostname as it was printed before (755 MB) is never read whole.
         with out_path.open("rb") as out:
             stdout = out.read(2_000_000).decode()
-        stderr = err_path.read_text()
-    return Run(os.waitstatus_to_exitcode(status), stdout, stderr, size, usage.ru_maxrss / 1024)
+        *lines, facts = err_path.read_text().splitlines(keepends=True)
+        stderr = "".join(lines)
+    status, peak_kib = (int(n) for n in facts.split())
+    return Run(status, stdout, stderr, size, peak_kib / 1024)
 
 
 @pytest.fixture

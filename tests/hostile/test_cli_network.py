@@ -159,7 +159,7 @@ def test_list_503_retry_after_past_the_deadline_is_not_waited_for(scripted: Scri
     assert run.returncode == 3
     assert f"HTTP 503 with an HTML body from {server.endpoint}" in run.stderr
     assert len(server.requests) == 1
-    assert elapsed < startup_s() + 1.0  # neither the 30 s asked for nor the 5 s deadline
+    assert elapsed < startup_s() + 1.5  # neither the 30 s asked for nor the 5 s deadline
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
+from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Organisation
 from hbr_emulator.estate import Estate
 from tests.e2e.pulumi_cli import PulumiProject
 
@@ -100,3 +100,50 @@ def test_unreachable_region_fails_closed_and_can_be_accepted(
         if f["rule"] == "no_backup_client"
     }
     assert found == uncovered
+
+
+def test_every_account_of_the_organisation(tmp_path: Path) -> None:
+    """accounts="all": each member's seeded gaps, labelled by account; the member without
+    the role fails the preview until it is accepted by name."""
+    regions = ("cn-hangzhou", "cn-shanghai")
+    organisation = Organisation.generate(
+        members=2,
+        seed=4,
+        member_regions=regions,
+        without_role=(2,),
+        estate=Estate(regions=regions, instances_per_region=8, seed=2),
+    )
+    with Emulator(organisation=organisation) as emu:
+        truth = emu.organisation_truth()
+        member = next(a for a in truth.members if a.role_assumable)
+        without = next(a for a in truth.members if not a.role_assumable)
+        failing = _project(tmp_path / "a", emu, {"regions": list(regions), "accounts": "all"})
+        preview = failing.run("preview")
+        assert preview.returncode != 0
+        assert f"{without.account_id}/*: EntityNotExist.Role, request id" in preview.output
+        assert "Traceback" not in preview.output
+
+        arguments = {
+            "regions": list(regions),
+            "accounts": "all",
+            "allow_unreachable": [without.account_id],
+            "max_findings": None,
+        }
+        accepted = _project(tmp_path / "b", emu, arguments)
+        up = accepted.run("up", "--yes")
+        assert up.returncode == 0, up.output
+        coverage = accepted.outputs()["coverage"]
+        found = {
+            (f["account_id"], f["region"], f["instance_id"])
+            for f in coverage["findings"]
+            if f["rule"] == "no_backup_client"
+        }
+        seeded = {
+            (member.account_id, r, i)
+            for r in regions
+            for i in member.estate.region(r).uncovered_instance_ids
+        }
+        own = emu.estate_truth()
+        seeded |= {(None, r, i) for r in regions for i in own.region(r).uncovered_instance_ids}
+        assert found == seeded
+        assert coverage["complete"] is True

@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 import pytest
 
-from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
+from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Organisation
 from hbr_emulator.estate import Estate
 from tests.emulator.helpers import list_all, sdk_client
 
@@ -297,3 +297,58 @@ def test_yaml_estate_gate_names_each_uncovered_instance(tmp_path: Path) -> None:
             for r in ("cn-hangzhou", "cn-shanghai")
             for i in truth.region(r).uncovered_instance_ids
         }
+
+
+ORGANISATION_PROGRAM = """\
+name: hbr-invalid
+runtime: yaml
+variables:
+  coverage:
+    fn::invoke:
+      function: hbr:index:getBackupCoverage
+      arguments:
+        regions: [cn-hangzhou, cn-shanghai]
+        accounts: [all]
+outputs:
+  complete: ${coverage.complete}
+  targets: ${coverage.targets}
+  findings: ${coverage.findings}
+"""
+
+
+def test_yaml_every_account_reports_each_member(tmp_path: Path) -> None:
+    """getBackupCoverage with accounts [all]: each member's gaps, and the role-less one as
+    a failed target (the function reports; the audit function gates)."""
+    regions = ("cn-hangzhou", "cn-shanghai")
+    organisation = Organisation.generate(
+        members=2,
+        seed=6,
+        member_regions=regions,
+        without_role=(2,),
+        estate=Estate(regions=regions, instances_per_region=8, seed=3),
+    )
+    with Emulator(organisation=organisation) as emu:
+        stack = _stack(tmp_path, emu)
+        (stack.directory / "Pulumi.yaml").write_text(ORGANISATION_PROGRAM)
+        stack.pulumi("config", "rm", "hbr:endpoint")
+        stack.pulumi("config", "set", "hbr:connectTo", emu.endpoint)
+        stack.pulumi("up", "--yes")
+        outputs = json.loads(stack.pulumi("stack", "output", "--json").stdout)
+        truth = emu.organisation_truth()
+    member = next(a for a in truth.members if a.role_assumable)
+    without = next(a for a in truth.members if not a.role_assumable)
+    assert outputs["complete"] is False
+    failed = [t for t in outputs["targets"] if t.get("error")]  # a null output is left out
+    assert [(t["target"]["accountId"], t["error"]["code"]) for t in failed] == [
+        (without.account_id, "EntityNotExist.Role")
+    ]
+    found = {
+        (f["accountId"], f["region"], f["instanceId"])
+        for f in outputs["findings"]
+        if f["rule"] == "no_backup_client" and f.get("accountId")
+    }
+    assert found == {
+        (member.account_id, r, i)
+        for r in regions
+        for i in member.estate.region(r).uncovered_instance_ids
+    }

@@ -26,7 +26,7 @@ from pulumi.runtime import proto
 
 from hbr_clients_provider.api.instances import EcsInstance
 from hbr_clients_provider.audit.coverage import Target, TargetError, TargetListing, audit_coverage
-from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
+from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Organisation
 from hbr_emulator.estate import Estate
 from pulumi_hbr_clients.policy import ESTATE_COVERAGE, estate_coverage_policy, hbr_policies
 from pulumi_hbr_clients.policy._stack_plan import PlannedInstance, StackPlan, count_stack_plan
@@ -460,3 +460,38 @@ class TestCountStackPlan:
 
         assert count.report == report
         assert count.counted == ()
+
+
+class TestAccounts:
+    """``accounts``: each member reached through its role; a role-less member fails closed."""
+
+    def test_every_account_is_audited_and_the_role_less_one_fails_closed(self) -> None:
+        """accounts all: every member's gaps named ACCOUNT/REGION; the member without the
+        role named with its code until accepted by allowUnreachable."""
+        regions = ("cn-hangzhou", "cn-shanghai")
+        organisation = Organisation.generate(
+            members=2,
+            seed=9,
+            member_regions=regions,
+            without_role=(2,),
+            estate=Estate(regions=regions, instances_per_region=8, seed=4),
+        )
+        with Emulator(organisation=organisation) as emu:
+            truth = emu.organisation_truth()
+            member = next(a for a in truth.members if a.role_assumable)
+            without = next(a for a in truth.members if not a.role_assumable)
+            (failing,) = _run(emu, regions=list(regions), accounts="all")
+            (accepted,) = _run(
+                emu,
+                regions=list(regions),
+                accounts="all",
+                allowUnreachable=[without.account_id],
+            )
+        assert f"{without.account_id}/*: EntityNotExist.Role" in failing.message
+        assert "incomplete" not in accepted.message
+        gaps = {
+            (f"{member.account_id}/{r}", i)
+            for r in regions
+            for i in member.estate.region(r).uncovered_instance_ids
+        }
+        assert gaps <= _rows(accepted.message)

@@ -11,8 +11,12 @@ from alibabacloud_resourcemanager20200331.client import Client as ResourceManage
 from alibabacloud_sts20150401.client import Client as StsClient
 from alibabacloud_tea_openapi import models as open_api_models
 
+from hbr_clients_provider.api.connection import ConnectionSettings
 from hbr_clients_provider.api.endpoints import ENDPOINT_MAPS, endpoint_for, parse_connect_to
+from hbr_clients_provider.api.paging import list_clients
 from hbr_clients_provider.errors import InvalidQuery
+from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
+from hbr_emulator.estate import Estate
 
 SDKS: dict[str, Any] = {
     "hbr": HbrClient,
@@ -69,3 +73,34 @@ class TestConnectTo:
         with pytest.raises(InvalidQuery) as caught:
             parse_connect_to(value, field="HBR_CONNECT_TO")
         assert caught.value.violations[0].field == "HBR_CONNECT_TO"
+
+
+class TestConnectToReuse:
+    """A kept-alive connection never carries a request to another ``connect_to`` address."""
+
+    def test_two_clouds_behind_the_same_host_names_in_one_process(self) -> None:
+        """The same Host (hbr.cn-shanghai...) at two addresses: each listing sees its own."""
+        clouds = [
+            Emulator(estate=Estate(regions=("cn-shanghai",), instances_per_region=n, seed=n))
+            for n in (6, 9)
+        ]
+        for cloud in clouds:
+            cloud.start()
+        try:
+            for _ in range(2):  # back and forth, over whatever the pool kept alive
+                for cloud in clouds:
+                    connection = ConnectionSettings.resolve(
+                        region="cn-shanghai",
+                        protocol="http",
+                        connect_to=cloud.endpoint,
+                        access_key_id=DEFAULT_ACCESS_KEY_ID,
+                        access_key_secret=DEFAULT_ACCESS_KEY_SECRET,
+                        environ={},
+                    )
+                    listing = list_clients({"client_type": "ECS_CLIENT"}, connection=connection)
+                    truth = cloud.estate_truth().region("cn-shanghai")
+                    expected = {c.client_id for c in truth.clients if c.client_type == "ECS_CLIENT"}
+                    assert set(listing.client_ids) == expected
+        finally:
+            for cloud in clouds:
+                cloud.stop()

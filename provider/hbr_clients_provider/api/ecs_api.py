@@ -21,7 +21,7 @@ from typing import Any, Final
 import attrs
 
 from hbr_clients_provider.api.instances import EcsInstance
-from hbr_clients_provider.api.models import check_envelope
+from hbr_clients_provider.api.models import check_envelope, wire_count
 from hbr_clients_provider.api.operations import Operation, PagingSpec
 from hbr_clients_provider.errors import MalformedResponseError
 
@@ -51,16 +51,6 @@ def encode(params: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
     return {_QUERY_NAMES[k]: str(v) for k, v in params.items() if v is not None}, {}
 
 
-def _count(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    return None
-
-
 @attrs.frozen(kw_only=True)
 class InstancesPage:
     """One validated ``DescribeInstances`` answer."""
@@ -82,7 +72,7 @@ def read_page(data: Mapping[str, Any], endpoint: str) -> InstancesPage:
     def malformed(problem: str) -> MalformedResponseError:
         return MalformedResponseError(problem, endpoint=endpoint, request_id=rid, operation=ACTION)
 
-    total = _count(data.get("TotalCount"))
+    total = wire_count(data.get("TotalCount"))
     if total is None:
         shown = repr(data.get("TotalCount"))[:40]
         raise malformed(f"TotalCount is {shown}, not a non-negative integer")
@@ -101,7 +91,7 @@ def read_page(data: Mapping[str, Any], endpoint: str) -> InstancesPage:
         if not item["InstanceId"]:
             raise malformed(f"Instances.Instance[{index}] has an empty InstanceId")
         instances.append(EcsInstance.from_wire(item))
-    number = _count(data.get("PageNumber"))
+    number = wire_count(data.get("PageNumber"))
     return InstancesPage(
         request_id=rid, page_number=number or 0, total_count=total, items=tuple(instances)
     )

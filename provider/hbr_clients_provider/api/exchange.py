@@ -296,10 +296,13 @@ class DeadlineConnectionMixin:
     sock: Any
     _dns_host: str
     port: int | None
+    #: Where this connection's socket goes: ``connect_to``, or ``None`` for the host itself.
+    destination: tuple[str, int] | None = None
 
     def _new_conn(self) -> Any:
         exchange = _CURRENT.get()
         target = exchange.connect_to if exchange is not None else None
+        self.destination = target
         if target is None:
             return DeadlineSocket(super()._new_conn())  # type: ignore[misc]
         # curl's --connect-to: the TCP connection goes to ``target``; ``host`` (the Host
@@ -336,6 +339,24 @@ def _note_expiry(exchange: Exchange | None) -> None:
             exchange.expire()
 
 
+class _DestinationCheckedPool:
+    """A pool that never reuses a connection made for another ``connect_to``.
+
+    Pools are keyed by host and port, and with ``connect_to`` the same host
+    (``hbr.cn-hangzhou.aliyuncs.com:80``) may stand for different addresses in one process
+    (two emulators, a gateway and the real endpoint): a kept-alive connection to the old one
+    is closed, so the request connects afresh to the address the open Exchange names.
+    """
+
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        conn = super()._get_conn(timeout)  # type: ignore[misc]
+        exchange = _CURRENT.get()
+        wanted = exchange.connect_to if exchange is not None else None
+        if getattr(conn, "sock", None) is not None and getattr(conn, "destination", None) != wanted:
+            conn.close()
+        return conn
+
+
 @functools.cache
 def _deadline_pool(pool_class: type[Any]) -> type[Any]:
     """``pool_class`` whose connections are :class:`DeadlineConnectionMixin` ones."""
@@ -349,7 +370,7 @@ def _deadline_pool(pool_class: type[Any]) -> type[Any]:
     )
     return type(
         f"Deadline{pool_class.__name__}",
-        (pool_class,),
+        (_DestinationCheckedPool, pool_class),
         {"ConnectionCls": connection, "__module__": __name__},
     )
 

@@ -30,6 +30,7 @@ __all__ = [
     "Tag",
     "check_answer",
     "check_envelope",
+    "wire_count",
 ]
 
 #: What a secret looks like in output unless it is revealed on purpose.
@@ -279,7 +280,7 @@ def _is_false(value: Any) -> bool:
     return value is False or (isinstance(value, str) and value.strip().lower() == "false")
 
 
-def _count(value: Any) -> int | None:
+def wire_count(value: Any) -> int | None:
     """A wire count: a non-negative ``int`` or a string of ASCII digits; else ``None``."""
     if isinstance(value, bool):
         return None
@@ -336,7 +337,7 @@ def check_answer(data: Any, *, endpoint: str = "") -> None:
 
     if "TotalCount" not in data:
         raise malformed("TotalCount is missing, so the size of the fleet is unknown")
-    total = _count(data["TotalCount"])
+    total = wire_count(data["TotalCount"])
     if total is None:
         shown = repr(data["TotalCount"])[:40]
         raise malformed(f"TotalCount is {shown}, not a non-negative integer")

@@ -87,39 +87,7 @@ PUBLISHED_REGIONS: Final[frozenset[str]] = frozenset(
 
 #: Regions that ``alibabacloud-hbr20170908``'s ``_endpoint_map`` sends to :data:`SHARED_ENDPOINT`.
 SHARED_ENDPOINT_REGIONS: Final[frozenset[str]] = frozenset(
-    [
-        "ap-northeast-2-pop",
-        "cn-beijing-finance-pop",
-        "cn-beijing-gov-1",
-        "cn-beijing-nu16-b01",
-        "cn-edge-1",
-        "cn-fujian",
-        "cn-haidian-cm12-c01",
-        "cn-hangzhou-bj-b01",
-        "cn-hangzhou-internal-prod-1",
-        "cn-hangzhou-internal-test-1",
-        "cn-hangzhou-internal-test-2",
-        "cn-hangzhou-internal-test-3",
-        "cn-hangzhou-test-306",
-        "cn-hongkong-finance-pop",
-        "cn-huhehaote-nebula-1",
-        "cn-qingdao-nebula",
-        "cn-shanghai-et15-b01",
-        "cn-shanghai-et2-b01",
-        "cn-shanghai-inner",
-        "cn-shanghai-internal-test-1",
-        "cn-shenzhen-inner",
-        "cn-shenzhen-st4-d01",
-        "cn-shenzhen-su18-b01",
-        "cn-wuhan",
-        "cn-yushanfang",
-        "cn-zhangbei",
-        "cn-zhangbei-na61-b01",
-        "cn-zhangjiakou-na62-a01",
-        "cn-zhengzhou-nebula-1",
-        "eu-west-1-oxs",
-        "rus-west-1-pop",
-    ]
+    region for region, host in endpoints.ENDPOINT_MAPS["hbr"].items() if host == SHARED_ENDPOINT
 )
 
 _REGION_SHAPE = re.compile(r"[a-z]{2,4}(?:-[a-z0-9]+){1,5}")

@@ -12,7 +12,7 @@ from typing import Any, Final
 
 import attrs
 
-from hbr_clients_provider.api.models import check_envelope
+from hbr_clients_provider.api.models import check_envelope, wire_count
 from hbr_clients_provider.api.operations import Operation, PagingSpec
 from hbr_clients_provider.errors import MalformedResponseError
 
@@ -56,16 +56,6 @@ class AccountsPage:
     items: tuple[Account, ...]
 
 
-def _count(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int) and value >= 0:
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    return None
-
-
 def read_page(data: Mapping[str, Any], endpoint: str) -> AccountsPage:
     """Validate one answer (an error envelope is an ``ApiError``, a broken one malformed)."""
     rid = check_envelope(data, endpoint=endpoint)
@@ -73,7 +63,7 @@ def read_page(data: Mapping[str, Any], endpoint: str) -> AccountsPage:
     def malformed(problem: str) -> MalformedResponseError:
         return MalformedResponseError(problem, endpoint=endpoint, request_id=rid, operation=ACTION)
 
-    total = _count(data.get("TotalCount"))
+    total = wire_count(data.get("TotalCount"))
     if total is None:
         raise malformed(f"TotalCount is {repr(data.get('TotalCount'))[:40]}, not a count")
     wrapper = data.get("Accounts")
@@ -99,7 +89,7 @@ def read_page(data: Mapping[str, Any], endpoint: str) -> AccountsPage:
         )
     return AccountsPage(
         request_id=rid,
-        page_number=_count(data.get("PageNumber")) or 0,
+        page_number=wire_count(data.get("PageNumber")) or 0,
         total_count=total,
         items=tuple(accounts),
     )

@@ -25,16 +25,24 @@ input                       meaning
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any, Final
 
 import attrs
 
 from hbr_clients_provider.api.coerce import BadInputError, to_bool, to_str_list
+from hbr_clients_provider.api.connection import ConnectionSettings
 from hbr_clients_provider.api.instances import IN_SCOPE_STATUSES
+from hbr_clients_provider.api.limits import DEFAULT_DEADLINE_S, DEFAULT_MAX_CLIENTS
 from hbr_clients_provider.api.sts_api import valid_role_name
 from hbr_clients_provider.audit.accounts import DEFAULT_ROLE_NAME
-from hbr_clients_provider.audit.coverage import InstanceScope
-from hbr_clients_provider.audit.estate import ALL_REGIONS, parse_accounts, parse_regions
+from hbr_clients_provider.audit.coverage import CoverageReport, InstanceScope, TargetListing
+from hbr_clients_provider.audit.estate import (
+    ALL_REGIONS,
+    audit_estate,
+    parse_accounts,
+    parse_regions,
+)
 from hbr_clients_provider.audit.rules import AuditRules
 from hbr_clients_provider.errors import InvalidQuery, Violation
 
@@ -97,6 +105,32 @@ class EstateRequest:
     """``None``: the caller's account alone; ``("all",)`` or IDs: members too."""
     role_name: str = DEFAULT_ROLE_NAME
     include_caller: bool = True
+
+    def audit(
+        self,
+        connection: ConnectionSettings,
+        *,
+        deadline_s: float = DEFAULT_DEADLINE_S,
+        max_items: int = DEFAULT_MAX_CLIENTS,
+        now: datetime | None = None,
+        on_target: Callable[[TargetListing], Any] | None = None,
+    ) -> CoverageReport:
+        """List and judge the estate this request describes (:func:`.estate.audit_estate`)."""
+        return audit_estate(
+            connection,
+            regions=self.regions,
+            accounts=self.accounts,
+            role_name=self.role_name,
+            include_caller=self.include_caller,
+            scope=self.scope,
+            rules=self.rules,
+            require_client=self.require_client,
+            allow_unreachable=self.allow_unreachable,
+            deadline_s=deadline_s,
+            max_items=max_items,
+            now=now,
+            on_target=on_target,
+        )
 
     @classmethod
     def from_inputs(

@@ -37,7 +37,6 @@ from hbr_clients_provider.adapters.stack_config import (
 )
 from hbr_clients_provider.audit.coverage import CoverageReport
 from hbr_clients_provider.audit.coverage_render import coverage_failure_message
-from hbr_clients_provider.audit.estate import audit_estate
 from hbr_clients_provider.audit.estate_inputs import EstateRequest
 from hbr_clients_provider.audit.gate import PYTHON_NAMES, Gate, GateVerdict, judge
 from hbr_clients_provider.errors import HbrError, InvalidQuery
@@ -140,19 +139,8 @@ def get_backup_coverage(
             first = request.regions[0] if isinstance(request.regions, tuple) else None
             region = first or "cn-hangzhou"
         connection = resolve_connection(options, {"region": region})
-        return audit_estate(
-            connection,
-            regions=request.regions,
-            scope=request.scope,
-            rules=request.rules,
-            require_client=request.require_client,
-            allow_unreachable=request.allow_unreachable,
-            accounts=request.accounts,
-            role_name=request.role_name,
-            include_caller=request.include_caller,
-            deadline_s=limits.deadline_s,
-            max_items=limits.max_clients,
-            now=now,
+        return request.audit(
+            connection, deadline_s=limits.deadline_s, max_items=limits.max_clients, now=now
         )
     except (HbrError, ValueError) as error:
         raise BackupCoverageLookupError(error) from None

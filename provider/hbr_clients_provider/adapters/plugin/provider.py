@@ -69,7 +69,7 @@ from hbr_clients_provider.adapters.stack_config import (
 from hbr_clients_provider.api.limits import limit_violations
 from hbr_clients_provider.api.query import INPUT_NAMES
 from hbr_clients_provider.audit.coverage_render import coverage_failure_message
-from hbr_clients_provider.audit.estate import DISCOVERY_REGION, audit_estate
+from hbr_clients_provider.audit.estate import DISCOVERY_REGION
 from hbr_clients_provider.audit.estate_inputs import ESTATE_INPUTS, EstateRequest
 from hbr_clients_provider.audit.gate import CAMEL_NAMES, GATE_INPUTS, PYTHON_NAMES, Gate, judge
 from hbr_clients_provider.audit.render import failure_message
@@ -288,16 +288,8 @@ class HbrProvider:
             named = request.regions if isinstance(request.regions, tuple) else ()
             region = named[0] if named else DISCOVERY_REGION
         limits = resolve_limits(self.options, connection_inputs)
-        report = audit_estate(
+        report = request.audit(
             resolve_connection(self.options, {"region": region}),
-            regions=request.regions,
-            scope=request.scope,
-            rules=request.rules,
-            require_client=request.require_client,
-            allow_unreachable=request.allow_unreachable,
-            accounts=request.accounts,
-            role_name=request.role_name,
-            include_caller=request.include_caller,
             deadline_s=limits.deadline_s,
             max_items=limits.max_clients,
         )

@@ -39,7 +39,7 @@ from pulumi_policy import (
 from hbr_clients_provider.api.connection import ConnectionSettings
 from hbr_clients_provider.audit.coverage import TargetListing
 from hbr_clients_provider.audit.coverage_render import coverage_failure_message
-from hbr_clients_provider.audit.estate import DISCOVERY_REGION, audit_estate
+from hbr_clients_provider.audit.estate import DISCOVERY_REGION
 from hbr_clients_provider.audit.gate import CAMEL_NAMES, GateVerdict, judge
 from hbr_clients_provider.display import terminal_text
 from hbr_clients_provider.errors import HbrError
@@ -108,16 +108,8 @@ def _validator(
         plan = StackPlan.from_resources(args.resources, environ=env)
         listings: list[TargetListing] = []
         try:
-            report = audit_estate(
+            report = request.audit(
                 _connection(config, env),
-                regions=request.regions,
-                accounts=request.accounts,
-                role_name=request.role_name,
-                include_caller=request.include_caller,
-                scope=request.scope,
-                rules=request.rules,
-                require_client=request.require_client,
-                allow_unreachable=request.allow_unreachable,
                 now=clock() if clock is not None else None,
                 on_target=listings.append,
             )

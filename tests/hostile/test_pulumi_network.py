@@ -17,7 +17,8 @@ pytestmark = pytest.mark.e2e
 def test_resource_refused_connection_fails_preview_quickly(
     tmp_path: Path, fake_hbr: Callable[..., FakeHbr]
 ) -> None:
-    """Nothing listening fails the preview, named, within a second of a preview that succeeds."""
+    """Nothing listening fails the preview, named, well inside the 15 s that eight attempts with
+    backoff took: the retry itself is bounded to about a second by the CLI's test."""
     server = fake_hbr()
     started = time.monotonic()
     ok = project(tmp_path / "ok", server.endpoint, ECS).run("preview")
@@ -33,4 +34,6 @@ def test_resource_refused_connection_fails_preview_quickly(
     assert refused.returncode != 0
     assert "(127.0.0.1:1): the connection was refused: nothing listens there" in refused.output
     assert "Traceback" not in refused.output
-    assert elapsed < baseline + 1.0  # eight attempts with backoff took 15 s
+    # A failed preview's shutdown (the engine stopping the program and the provider) adds a few
+    # seconds in a busy parallel run that a successful one does not; eight attempts added 15.
+    assert elapsed < baseline + 6.0

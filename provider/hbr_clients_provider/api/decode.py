@@ -128,7 +128,7 @@ def _check_bounds(body: bytes) -> str | None:
     if depth > MAX_DEPTH:
         return (
             f"nesting too deep: arrays and objects nested {depth:,} levels deep, more than "
-            f"the {MAX_DEPTH} allowed (an answer is 5 deep)"
+            f"the {MAX_DEPTH} allowed (the APIs' answers are at most 6 deep)"
         )
     if _LONG_NUMBER in outside.translate(_DIGITS_AS_ZERO):
         return f"a number has more than {MAX_NUMBER_DIGITS} digits (the API's are 64-bit)"

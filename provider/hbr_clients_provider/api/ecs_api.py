@@ -18,14 +18,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-import attrs
-
 from hbr_clients_provider.api.instances import EcsInstance
-from hbr_clients_provider.api.models import check_envelope, wire_count
 from hbr_clients_provider.api.operations import Operation, PagingSpec
-from hbr_clients_provider.errors import MalformedResponseError
+from hbr_clients_provider.api.pages import ItemProblem, ItemsPage, query_encoder, read_wrapped_page
 
-__all__ = ["DESCRIBE_INSTANCES", "MAX_PAGE_SIZE", "PRODUCT", "InstancesPage", "read_page"]
+__all__ = ["DESCRIBE_INSTANCES", "MAX_PAGE_SIZE", "PRODUCT", "encode", "read_page"]
 
 #: The product code of the endpoint rules (``ecs.<region>.aliyuncs.com``).
 PRODUCT: Final = "ecs"
@@ -42,58 +39,25 @@ _QUERY_NAMES: Final[Mapping[str, str]] = {
 }
 
 
-def encode(params: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
-    """``region_id``, ``page_number`` and ``page_size`` as the SDK sends them (all in the query)."""
-    unknown = sorted(set(params) - set(_QUERY_NAMES))
-    if unknown:
-        msg = f"DescribeInstances takes no parameter {unknown[0]!r} here"
-        raise ValueError(msg)
-    return {_QUERY_NAMES[k]: str(v) for k, v in params.items() if v is not None}, {}
+encode = query_encoder(ACTION, _QUERY_NAMES)
 
 
-@attrs.frozen(kw_only=True)
-class InstancesPage:
-    """One validated ``DescribeInstances`` answer."""
-
-    request_id: str | None
-    page_number: int
-    total_count: int
-    items: tuple[EcsInstance, ...]
+def _instance(item: Any) -> EcsInstance:
+    if not isinstance(item, Mapping) or not isinstance(item.get("InstanceId"), str):
+        raise ItemProblem("has no InstanceId")
+    if not item["InstanceId"]:
+        raise ItemProblem("has an empty InstanceId")
+    return EcsInstance.from_wire(item)
 
 
-def read_page(data: Mapping[str, Any], endpoint: str) -> InstancesPage:
-    """Validate one decoded answer and return its page (module docstring).
+def read_page(data: Mapping[str, Any], endpoint: str) -> ItemsPage:
+    """Validate one decoded answer and return its page of :class:`EcsInstance` (module docstring).
 
     :raises ApiError: an error envelope.
     :raises MalformedResponseError: an answer that is not a ``DescribeInstances`` page.
     """
-    rid = check_envelope(data, endpoint=endpoint)
-
-    def malformed(problem: str) -> MalformedResponseError:
-        return MalformedResponseError(problem, endpoint=endpoint, request_id=rid, operation=ACTION)
-
-    total = wire_count(data.get("TotalCount"))
-    if total is None:
-        shown = repr(data.get("TotalCount"))[:40]
-        raise malformed(f"TotalCount is {shown}, not a non-negative integer")
-    wrapper = data.get("Instances")
-    items = wrapper.get("Instance") if isinstance(wrapper, Mapping) else None
-    if items is None and total == 0:
-        items = []
-    if not isinstance(items, list):
-        raise malformed(
-            f"Instances.Instance is missing or not an array while TotalCount is {total}"
-        )
-    instances: list[EcsInstance] = []
-    for index, item in enumerate(items):
-        if not isinstance(item, Mapping) or not isinstance(item.get("InstanceId"), str):
-            raise malformed(f"Instances.Instance[{index}] has no InstanceId")
-        if not item["InstanceId"]:
-            raise malformed(f"Instances.Instance[{index}] has an empty InstanceId")
-        instances.append(EcsInstance.from_wire(item))
-    number = wire_count(data.get("PageNumber"))
-    return InstancesPage(
-        request_id=rid, page_number=number or 0, total_count=total, items=tuple(instances)
+    return read_wrapped_page(
+        data, endpoint, action=ACTION, wrapper="Instances", element="Instance", item=_instance
     )
 
 

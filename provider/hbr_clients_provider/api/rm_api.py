@@ -12,11 +12,10 @@ from typing import Any, Final
 
 import attrs
 
-from hbr_clients_provider.api.models import check_envelope, wire_count
 from hbr_clients_provider.api.operations import Operation, PagingSpec
-from hbr_clients_provider.errors import MalformedResponseError
+from hbr_clients_provider.api.pages import ItemProblem, ItemsPage, query_encoder, read_wrapped_page
 
-__all__ = ["LIST_ACCOUNTS", "PRODUCT", "Account", "AccountsPage", "read_page"]
+__all__ = ["LIST_ACCOUNTS", "PRODUCT", "Account", "encode", "read_page"]
 
 PRODUCT: Final = "resourcemanager"
 ACTION: Final = "ListAccounts"
@@ -25,9 +24,7 @@ MAX_PAGE_SIZE: Final = 100
 _NAMES: Final[Mapping[str, str]] = {"page_number": "PageNumber", "page_size": "PageSize"}
 
 
-def encode(params: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
-    """``page_number`` and ``page_size`` as the SDK sends them."""
-    return {_NAMES[k]: str(v) for k, v in params.items() if v is not None}, {}
+encode = query_encoder(ACTION, _NAMES)
 
 
 def _str(value: Any) -> str | None:
@@ -46,52 +43,25 @@ class Account:
     join_method: str | None = None
 
 
-@attrs.frozen(kw_only=True)
-class AccountsPage:
-    """One validated ``ListAccounts`` answer."""
+def _account(item: Any) -> Account:
+    account_id = item.get("AccountId") if isinstance(item, Mapping) else None
+    if not isinstance(account_id, str) or not account_id.isdigit():
+        raise ItemProblem("has no AccountId of digits")
+    return Account(
+        account_id=account_id,
+        display_name=_str(item.get("DisplayName")),
+        type=_str(item.get("Type")),
+        status=_str(item.get("Status")),
+        folder_id=_str(item.get("FolderId")),
+        join_method=_str(item.get("JoinMethod")),
+    )
 
-    request_id: str | None
-    page_number: int
-    total_count: int
-    items: tuple[Account, ...]
 
-
-def read_page(data: Mapping[str, Any], endpoint: str) -> AccountsPage:
-    """Validate one answer (an error envelope is an ``ApiError``, a broken one malformed)."""
-    rid = check_envelope(data, endpoint=endpoint)
-
-    def malformed(problem: str) -> MalformedResponseError:
-        return MalformedResponseError(problem, endpoint=endpoint, request_id=rid, operation=ACTION)
-
-    total = wire_count(data.get("TotalCount"))
-    if total is None:
-        raise malformed(f"TotalCount is {repr(data.get('TotalCount'))[:40]}, not a count")
-    wrapper = data.get("Accounts")
-    items = wrapper.get("Account") if isinstance(wrapper, Mapping) else None
-    if items is None and total == 0:
-        items = []
-    if not isinstance(items, list):
-        raise malformed(f"Accounts.Account is missing or not an array while TotalCount is {total}")
-    accounts: list[Account] = []
-    for index, item in enumerate(items):
-        account_id = item.get("AccountId") if isinstance(item, Mapping) else None
-        if not isinstance(account_id, str) or not account_id.isdigit():
-            raise malformed(f"Accounts.Account[{index}] has no AccountId of digits")
-        accounts.append(
-            Account(
-                account_id=account_id,
-                display_name=_str(item.get("DisplayName")),
-                type=_str(item.get("Type")),
-                status=_str(item.get("Status")),
-                folder_id=_str(item.get("FolderId")),
-                join_method=_str(item.get("JoinMethod")),
-            )
-        )
-    return AccountsPage(
-        request_id=rid,
-        page_number=wire_count(data.get("PageNumber")) or 0,
-        total_count=total,
-        items=tuple(accounts),
+def read_page(data: Mapping[str, Any], endpoint: str) -> ItemsPage:
+    """Validate one answer into a page of :class:`Account` (an error envelope is an
+    ``ApiError``, a broken one malformed)."""
+    return read_wrapped_page(
+        data, endpoint, action=ACTION, wrapper="Accounts", element="Account", item=_account
     )
 
 

@@ -16,6 +16,7 @@ import attrs
 
 from hbr_clients_provider.api.models import check_envelope
 from hbr_clients_provider.api.operations import Operation
+from hbr_clients_provider.api.pages import query_encoder
 from hbr_clients_provider.errors import MalformedResponseError
 
 __all__ = [
@@ -66,13 +67,7 @@ def valid_account_id(value: str) -> bool:
     return _ACCOUNT_ID.fullmatch(value) is not None
 
 
-def encode(params: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
-    """``role_arn``, ``role_session_name`` and ``duration_seconds`` as the SDK sends them."""
-    unknown = sorted(set(params) - set(_NAMES))
-    if unknown:
-        msg = f"AssumeRole takes no parameter {unknown[0]!r} here"
-        raise ValueError(msg)
-    return {_NAMES[k]: str(v) for k, v in params.items() if v is not None}, {}
+encode = query_encoder(ACTION, _NAMES)
 
 
 @attrs.frozen(kw_only=True)

@@ -9,14 +9,20 @@ from pathlib import Path
 
 
 def run(argv: Sequence[str], *, executable: str) -> int:
-    """Load the gRPC stubs without the SDK's package roots, then serve (see ``cli.main``)."""
+    """Load the gRPC stubs without the SDK's package roots, then serve (see ``cli.main``) and exit the process with its status."""
     parent = os.getppid()  # before the imports: the parent may exit while they run
     from language_host import protocol  # noqa: PLC0415 - before anything imports the stubs
 
     protocol.load_stubs_only()
     from language_host.cli import main  # noqa: PLC0415 - needs the stubs loaded first
 
-    return main(argv, executable=Path(executable), parent=parent)
+    status = main(argv, executable=Path(executable), parent=parent)
+    # Exit now, as the official host does: the interpreter's own shutdown would join the RPC
+    # worker threads (one may still wait on a program the engine is stopping) and gRPC's
+    # threads, and under load that outlived the engine's patience.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import shutil
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent import futures
 from pathlib import Path
 from types import FrameType
@@ -134,20 +134,46 @@ def _watch(stop: threading.Event, engine_address: str, parent: int) -> None:
 
 
 def main(argv: Sequence[str], *, executable: Path, parent: int | None = None) -> int:
-    """Serve the language host until told to stop (or ``parent`` exits); the exit status."""
+    """Serve the Python language host until told to stop (or ``parent`` exits); the exit status."""
+
+    def python_host(arguments: Arguments) -> LanguageHost | str:
+        executor = find_executor(executable, arguments.use_executor)
+        if executor is None:
+            return (
+                f"missing executor {executable.parent / EXECUTOR}; "
+                "run `make setup` in the pulumi-hbr-clients checkout"
+            )
+        return LanguageHost(
+            executor=executor,
+            engine_address=arguments.engine_address,
+            tracing=arguments.tracing,
+            verbose=arguments.verbose,
+        )
+
+    return serve(argv, name="pulumi-language-python", make_host=python_host, parent=parent)
+
+
+def serve(
+    argv: Sequence[str],
+    *,
+    name: str,
+    make_host: Callable[[Arguments], language_pb2_grpc.LanguageRuntimeServicer | str],
+    parent: int | None = None,
+) -> int:
+    """Serve the host ``make_host`` builds (or print the reason it gives) until told to stop.
+
+    Shared by every runtime's host: the command line, the printed port, the signals and the
+    watch on the parent process and the engine. ``name`` prefixes the messages.
+    """
     parent = os.getppid() if parent is None else parent
     try:
         arguments = parse_arguments(argv)
     except UsageError as exc:
-        print(f"pulumi-language-python: {exc}", file=sys.stderr)
+        print(f"{name}: {exc}", file=sys.stderr)
         return 2
-    executor = find_executor(executable, arguments.use_executor)
-    if executor is None:
-        print(
-            f"pulumi-language-python: missing executor {executable.parent / EXECUTOR}; "
-            "run `make setup` in the pulumi-hbr-clients checkout",
-            file=sys.stderr,
-        )
+    host = make_host(arguments)
+    if isinstance(host, str):
+        print(f"{name}: {host}", file=sys.stderr)
         return 1
     stop = threading.Event()
 
@@ -162,12 +188,6 @@ def main(argv: Sequence[str], *, executable: Path, parent: int | None = None) ->
             ("grpc.max_receive_message_length", _MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", _MAX_MESSAGE_BYTES),
         ],
-    )
-    host = LanguageHost(
-        executor=executor,
-        engine_address=arguments.engine_address,
-        tracing=arguments.tracing,
-        verbose=arguments.verbose,
     )
     language_pb2_grpc.add_LanguageRuntimeServicer_to_server(host, server)
     port = server.add_insecure_port("127.0.0.1:0")

@@ -18,6 +18,8 @@ setup: $(STAMP)
 	@# plugin in the program's directory, which resolves it from there: point it at the venv.
 	@ln -sfn ../../$(VENV) examples/quickstart/.venv
 	@tools/pulumi-yaml/provide.sh $(BIN)
+	@tools/pulumi-cli/provide-nodejs.sh $(BIN)
+	@tools/pulumi-cli/provide-go.sh $(BIN)
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -475,6 +475,7 @@ def list_clients(
     id_chunk_size: int = ID_CHUNK_SIZE,
     transport: Transport | None = None,
     limits: ListingLimits | None = None,
+    limiter: AdaptiveRateLimiter | None = None,
 ) -> ClientListing:
     """List the backup clients matching ``query``: complete, in API order, de-duplicated.
 
@@ -492,6 +493,8 @@ def list_clients(
     :param transport: an existing :class:`Transport` to reuse (its connection wins).
     :param limits: ``max_clients`` and the overall deadline (default
         :class:`~.limits.ListingLimits()`: 1,000,000 clients, 300 s).
+    :param limiter: the rate limiter to pace the calls (default: a new one of
+        ``rate_limit``), e.g. an account's :class:`~.account_quota.PairLimiter`.
     :raises InvalidQuery: for invalid inputs (nothing is sent).
     :raises ApiError, TransportError, CredentialsError, FleetChangedError,
         TooManyClientsError, DeadlineExceeded: see :mod:`hbr_clients_provider.errors`.
@@ -501,7 +504,7 @@ def list_clients(
     workers = DEFAULT_CONCURRENCY if concurrency is None else max(1, concurrency)
     transport = transport or Transport(connection, pool_size=workers)
     clock = clock or SystemClock()
-    limiter = AdaptiveRateLimiter(rate_limit, burst=workers, clock=clock)
+    limiter = limiter or AdaptiveRateLimiter(rate_limit, burst=workers, clock=clock)
     pager = Pager(
         transport,
         concurrency=workers,

@@ -11,9 +11,12 @@ listings to the pure :func:`~hbr_clients_provider.audit.coverage.audit_coverage`
   paging engine, retry policy, rate limiter and error taxonomy of :mod:`hbr_clients_provider.api`;
   each service and region at the endpoint the official SDKs resolve
   (:mod:`~hbr_clients_provider.api.endpoints`), or through ``connect_to``;
-* **concurrency**: up to :data:`DEFAULT_TARGET_CONCURRENCY` listings at once (ECS and HBR of a
-  region count as two), each with its own adaptive rate limiter, since a quota belongs to an
-  API in a region: a throttled region slows only itself;
+* **concurrency**: up to :data:`DEFAULT_TARGET_CONCURRENCY` targets at once (the ECS and HBR
+  listings of each side by side), paced by their account's
+  :class:`~hbr_clients_provider.api.account_quota.AccountRateLimits`: a limiter per API and
+  region, since most quotas belong to an API in a region, which adapt together once
+  throttling shows the quota is the whole account's; a throttled region slows only itself, a
+  throttled account only its own targets;
 * **one deadline** over the whole estate: every listing gets the time that is left;
 * **a failed target is a value**: its error's code (the API's, or the kind of failure), its
   message and request ID land in the report, which is then incomplete unless the target is
@@ -28,6 +31,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, Final
 
+from hbr_clients_provider.api.account_quota import AccountRateLimits
 from hbr_clients_provider.api.connection import ConnectionSettings
 from hbr_clients_provider.api.ecs_api import DESCRIBE_INSTANCES
 from hbr_clients_provider.api.hbr_api import DESCRIBE_REGIONS
@@ -140,7 +144,12 @@ def _target_error(error: HbrError) -> TargetError:
 
 
 def _list_instances(
-    connection: ConnectionSettings, region: str, *, limits: ListingLimits, retry: RetryPolicy
+    connection: ConnectionSettings,
+    region: str,
+    *,
+    limits: ListingLimits,
+    retry: RetryPolicy,
+    limiter: AdaptiveRateLimiter,
 ) -> tuple[EcsInstance, ...]:
     transport = Transport(connection, pool_size=_PAGES_PER_LISTING)
     pager = Pager(
@@ -148,7 +157,7 @@ def _list_instances(
         operation=DESCRIBE_INSTANCES,
         concurrency=_PAGES_PER_LISTING,
         retry=retry,
-        limiter=AdaptiveRateLimiter(burst=_PAGES_PER_LISTING),
+        limiter=limiter,
         limits=limits,
     )
     instances, _ = pager.list_all(
@@ -158,7 +167,11 @@ def _list_instances(
 
 
 def _list_clients(
-    connection: ConnectionSettings, *, limits: ListingLimits, retry: RetryPolicy
+    connection: ConnectionSettings,
+    *,
+    limits: ListingLimits,
+    retry: RetryPolicy,
+    limiter: AdaptiveRateLimiter,
 ) -> tuple[BackupClient, ...]:
     listing = list_clients(
         {"client_type": "ECS_CLIENT"},
@@ -166,6 +179,7 @@ def _list_clients(
         concurrency=_PAGES_PER_LISTING,
         retry=retry,
         limits=limits,
+        limiter=limiter,
     )
     return listing.clients
 
@@ -178,6 +192,7 @@ def list_target(
     max_items: int = DEFAULT_MAX_CLIENTS,
     retry: RetryPolicy | None = None,
     pool: ThreadPoolExecutor | None = None,
+    rate_limits: AccountRateLimits | None = None,
 ) -> TargetListing:
     """List one target's inventory and ECS clients; a failure is the listing's ``error``.
 
@@ -186,8 +201,11 @@ def list_target(
         session and lists the target once more.
     :param deadline: an absolute :func:`time.monotonic` instant both listings end by.
     :param pool: where the two listings run side by side (default: one after the other).
+    :param rate_limits: the target's account's rate limits, shared by its targets (default:
+        the target's own).
     """
     retry = retry or RetryPolicy()
+    quota = rate_limits or AccountRateLimits(burst=_PAGES_PER_LISTING)
     connect = connection if callable(connection) else (lambda _renew: connection)
 
     def limits() -> ListingLimits:
@@ -201,10 +219,14 @@ def list_target(
         hbr = settings if settings.endpoint_given else settings.for_service("hbr", target.region)
 
         def instances() -> tuple[EcsInstance, ...]:
-            return _list_instances(ecs, target.region, limits=limits(), retry=retry)
+            limiter = quota.limiter("ecs", target.region)
+            return _list_instances(
+                ecs, target.region, limits=limits(), retry=retry, limiter=limiter
+            )
 
         def clients() -> tuple[BackupClient, ...]:
-            return _list_clients(hbr, limits=limits(), retry=retry)
+            limiter = quota.limiter("hbr", target.region)
+            return _list_clients(hbr, limits=limits(), retry=retry, limiter=limiter)
 
         if pool is None:
             found_instances, found_clients = instances(), clients()
@@ -337,6 +359,7 @@ def audit_estate(
 
             callers.append((account_id, connect))
         for owner, source in callers:
+            rate_limits = AccountRateLimits(burst=_PAGES_PER_LISTING)
             futures.extend(
                 targets.submit(
                     list_target,
@@ -346,6 +369,7 @@ def audit_estate(
                     max_items=max_items,
                     retry=retry,
                     pool=listing_pool,
+                    rate_limits=rate_limits,
                 )
                 for region in names
             )

@@ -8,6 +8,9 @@
 [--expect-instance ID...]... [--format table|json|markdown]`` lists the same clients and
 audits them (see :mod:`hbr_clients_provider.audit.rules`).
 
+``hbr-clients policy-pack init DIR [--enforcement-level LEVEL] [--virtualenv PATH]`` writes a
+ready HBR policy pack (:mod:`hbr_clients_provider.policy_pack`).
+
 ``hbr-clients audit --regions all|A,B [--require-client] [--accounts all|IDs] [...]
 [--format table|json|junit|github|markdown|html] [--report FORMAT=PATH]...
 [--suppressions FILE] [--baseline PREVIOUS.json]`` audits the estate (every ECS instance in
@@ -55,6 +58,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
+from hbr_clients_provider import policy_pack
 from hbr_clients_provider.api.coerce import coerce_inputs
 from hbr_clients_provider.api.connection import NETWORKS, PROTOCOLS, ConnectionSettings
 from hbr_clients_provider.api.constants import CLIENT_TYPES, CROSS_ACCOUNT_TYPES
@@ -976,6 +980,7 @@ COMMANDS["audit"] = (
     _add_audit_command_arguments,
     _run_audit,
 )
+COMMANDS["policy-pack"] = policy_pack.COMMAND
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -53,6 +53,8 @@ class Resource:
     props: Mapping[str, Any]
     project: str = "proj"
     stack: str = "test"
+    depends_on: Mapping[str, Sequence[str]] = attrs.field(factory=dict)
+    """Property -> the URNs its value was computed from (also the resource's dependencies)."""
 
     @property
     def urn(self) -> str:
@@ -61,9 +63,13 @@ class Resource:
 
     def message(self) -> proto.AnalyzerResource:
         """The ``AnalyzerResource`` of an ``AnalyzeStack`` request."""
-        return proto.AnalyzerResource(
+        resource = proto.AnalyzerResource(
             type=self.type, name=self.name, urn=self.urn, properties=_struct(self.props)
         )
+        for prop, urns in self.depends_on.items():
+            resource.propertyDependencies[prop].urns.extend(urns)
+            resource.dependencies.extend(urns)
+        return resource
 
 
 @attrs.frozen

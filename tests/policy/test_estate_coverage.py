@@ -91,13 +91,12 @@ def _calls(emu: Emulator) -> int:
 
 @attrs.frozen
 class StackResource(Resource):
-    """A resource with its provider's ``region`` and the URNs each property depends on."""
+    """A resource with its provider's ``region``."""
 
     region: str | None = None
-    depends_on: Mapping[str, Sequence[str]] = attrs.field(factory=dict)
 
     def message(self) -> proto.AnalyzerResource:
-        """The ``AnalyzerResource``, with ``provider`` and ``propertyDependencies``."""
+        """The ``AnalyzerResource``, with ``provider``."""
         resource = super().message()
         if self.region is not None:
             resource.provider.CopyFrom(
@@ -108,9 +107,6 @@ class StackResource(Resource):
                     properties=_struct({"region": self.region}),
                 )
             )
-        for prop, urns in self.depends_on.items():
-            resource.propertyDependencies[prop].urns.extend(urns)
-            resource.dependencies.extend(urns)
         return resource
 
 

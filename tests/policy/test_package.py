@@ -10,7 +10,7 @@ from pathlib import Path
 import grpc
 from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import analyzer_pb2_grpc
-from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
+from pulumi_policy import EnforcementLevel, StackValidationPolicy
 
 from pulumi_hbr_clients.policy import POLICY_NAMES, hbr_policies
 
@@ -30,18 +30,19 @@ class TestPackage:
         assert out.strip() == "False"
 
     def test_four_policies_of_the_right_kinds(self) -> None:
-        """hbr_policies() returns three stack policies and one resource policy, all advisory."""
+        """hbr_policies() returns four stack policies, all advisory."""
         policies = hbr_policies()
 
         assert tuple(p.name for p in policies) == POLICY_NAMES
-        assert [type(p) for p in policies] == [
-            StackValidationPolicy,
-            StackValidationPolicy,
-            ResourceValidationPolicy,
-            StackValidationPolicy,
-        ]
+        assert [type(p) for p in policies] == [StackValidationPolicy] * 4
         assert {p.enforcement_level.value for p in policies if p.enforcement_level} == {"advisory"}
         assert all(p.config_schema and p.config_schema.properties for p in policies)
+
+    def test_enforcement_level_applies_to_every_policy(self) -> None:
+        """hbr_policies(enforcement_level=MANDATORY) makes each policy mandatory."""
+        policies = hbr_policies(enforcement_level=EnforcementLevel.MANDATORY)
+
+        assert [p.enforcement_level for p in policies] == [EnforcementLevel.MANDATORY] * 4
 
 
 class TestPack:

@@ -10,17 +10,19 @@ Built on ``pulumi-policy`` (install the ``policy`` extra); importing
 
 * ``hbr-fleet-audit`` (stack): each ``BackupClients`` resource passes the audit rules.
 * ``hbr-instance-coverage`` (stack): each ECS instance of the stack has an ACTIVATED client.
-* ``hbr-backup-plan-client`` (resource): an ECS backup plan's instance has one.
+* ``hbr-backup-plan-client`` (stack): the instance of an ECS backup plan or an ``ECS_FILE``
+  policy binding has one, or an ``EcsBackupClient`` in the stack installs one.
 * ``hbr-estate-coverage`` (stack): every ECS instance in scope, in every region and among
   those the stack creates, has a client (the estate audit and its gate).
 
-Each is advisory unless the pack config says otherwise; see :mod:`.config` for the
-properties.
+Each is advisory unless ``hbr_policies(enforcement_level=...)`` or the pack config says
+otherwise; see :mod:`.config` for the properties. ``hbr-clients policy-pack init DIR`` writes
+a ready pack (:mod:`.pack`).
 """
 
 from __future__ import annotations
 
-from pulumi_policy import Policy
+from pulumi_policy import EnforcementLevel, Policy
 
 from pulumi_hbr_clients.policy._props import NotYetCheckable
 from pulumi_hbr_clients.policy.backup_plan_client import (
@@ -61,11 +63,17 @@ POLICY_NAMES: tuple[str, ...] = (
 )
 
 
-def hbr_policies() -> list[Policy]:
-    """Return the four HBR policies, each advisory by default."""
+def hbr_policies(
+    *, enforcement_level: EnforcementLevel = EnforcementLevel.ADVISORY
+) -> list[Policy]:
+    """Return the four HBR policies.
+
+    :param enforcement_level: the level of each policy (advisory by default); a pack
+        config's ``enforcementLevel`` for a policy still wins over it.
+    """
     return [
-        fleet_audit_policy(),
-        instance_coverage_policy(),
-        backup_plan_client_policy(),
-        estate_coverage_policy(),
+        fleet_audit_policy(enforcement_level=enforcement_level),
+        instance_coverage_policy(enforcement_level=enforcement_level),
+        backup_plan_client_policy(enforcement_level=enforcement_level),
+        estate_coverage_policy(enforcement_level=enforcement_level),
     ]

@@ -48,7 +48,11 @@ from hbr_clients_provider.audit.coverage import (
 )
 from hbr_clients_provider.audit.rules import AuditRules
 from pulumi_hbr_clients.policy._props import UNKNOWN, read_known
-from pulumi_hbr_clients.policy.types import ECS_BACKUP_CLIENT_TYPE, ECS_INSTANCE_TYPE
+from pulumi_hbr_clients.policy.types import (
+    ECS_BACKUP_CLIENT_TYPE,
+    ECS_INSTANCE_TYPE,
+    INSTANCE_ID,
+)
 
 __all__ = [
     "ALICLOUD_REGION_ENV",
@@ -161,12 +165,12 @@ def _ecs_instances(resources: Iterable[PolicyResource]) -> list[PolicyResource]:
 
 
 def _planned_client(resource: PolicyResource) -> PlannedClient:
-    value = read_known(resource.props, "instanceId")
+    value = read_known(resource.props, INSTANCE_ID)
     targets: tuple[str, ...] = ()
     if (instance_id := _text(value)) is not None:
         targets = (instance_id,)
     elif value is UNKNOWN:
-        sources = _ecs_instances(resource.property_dependencies.get("instanceId", []))
+        sources = _ecs_instances(resource.property_dependencies.get(INSTANCE_ID, []))
         if not sources:
             depended = _ecs_instances(resource.dependencies)
             sources = depended if len(depended) == 1 else []

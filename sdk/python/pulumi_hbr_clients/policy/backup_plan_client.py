@@ -1,10 +1,19 @@
-"""``hbr-backup-plan-client``: an ECS backup plan's instance has an ACTIVATED backup client.
+"""``hbr-backup-plan-client``: what HBR backs up through a client has a client to do it.
 
-A resource policy on ``alicloud:hbr/ecsBackupPlan:EcsBackupPlan``. It runs on the plan's
-inputs, before the plan is created, and lists the backup clients of the plan's
-``instanceId`` (one query per plan). A plan for an instance without an ``ACTIVATED`` client
-is a violation, caught at preview time; an ``instanceId`` not known until the update is
-reported as not yet checkable.
+A stack policy on the resources that back up an ECS instance's files through its HBR client:
+``alicloud:hbr/ecsBackupPlan:EcsBackupPlan`` (``instanceId``) and
+``alicloud:hbr/policyBinding:PolicyBinding`` with ``sourceType`` ``ECS_FILE``
+(``dataSourceId``, the instance ID). Each such instance needs an ``ACTIVATED`` client, or an
+``alicloud:hbr/ecsBackupClient:EcsBackupClient`` of the same stack that installs one
+(:mod:`~pulumi_hbr_clients.policy._needs`). It runs on every preview and update, before the
+plan or binding exists:
+
+* a known instance ID is asked of HBR (one query for the stack); no ``ACTIVATED`` client
+  and no ``EcsBackupClient`` of the stack for it is a violation on the plan or binding;
+* an instance this deploy creates (the ID is computed from an ``Instance`` of the stack)
+  has no client yet: without an ``EcsBackupClient`` of the stack for it, a violation;
+* an ID known only after the update and traced to no ``Instance`` of the stack (or a
+  ``sourceType`` not known yet) is reported as not yet checkable.
 """
 
 from __future__ import annotations
@@ -15,61 +24,95 @@ from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
     ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
 )
 
+from hbr_clients_provider.api.models import BackupClient
 from hbr_clients_provider.errors import HbrError
+from pulumi_hbr_clients.audit import MESSAGE_ROWS
 from pulumi_hbr_clients.policy._clients import clients_by_instance, coverage_problem
-from pulumi_hbr_clients.policy._props import UNKNOWN, NotYetCheckable, read_known
+from pulumi_hbr_clients.policy._needs import Need, stack_needs
+from pulumi_hbr_clients.policy._props import NotYetCheckable, shorten
 from pulumi_hbr_clients.policy.config import (
     CONNECTION_SCHEMA,
     ConnectionConfig,
     PolicyConfigError,
 )
-from pulumi_hbr_clients.policy.types import ECS_BACKUP_PLAN_TYPE
+from pulumi_hbr_clients.policy.types import PROTECTION_PROPERTIES
 
 __all__ = ["BACKUP_PLAN_CLIENT", "backup_plan_client_policy"]
 
 #: The policy's name.
 BACKUP_PLAN_CLIENT = "hbr-backup-plan-client"
 
+_FIX = "add an alicloud.hbr.EcsBackupClient for it to the stack"
+
+
+def _nothing(need: Need) -> str:
+    kind = "binding" if need.label.startswith("PolicyBinding") else "plan"
+    return f"the {kind} would back up nothing"
+
+
+def _report_known(
+    needs: Mapping[str, list[Need]],
+    grouped: Mapping[str, list[BackupClient]],
+    report_violation: ReportViolation,
+) -> None:
+    rows = [
+        (need, instance_id, problem)
+        for instance_id in sorted(needs)
+        if (problem := coverage_problem(grouped.get(instance_id, []))) is not None
+        for need in needs[instance_id]
+    ]
+    for need, instance_id, problem in rows[:MESSAGE_ROWS]:
+        report_violation(
+            f"{need.label}: ECS instance {instance_id} {problem}; {_nothing(need)} ({_FIX})",
+            need.urn,
+        )
+    hidden = [f"{n.label} ({i})" for n, i, _ in rows[MESSAGE_ROWS:]]
+    if hidden:
+        report_violation(
+            f"... and {len(hidden)} more backups of ECS instances without an ACTIVATED "
+            f"backup client: {shorten(hidden)}",
+            None,
+        )
+
 
 def _validator(
     environ: Mapping[str, str] | None,
-) -> Callable[[ResourceValidationArgs, ReportViolation], None]:
-    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        if args.resource_type != ECS_BACKUP_PLAN_TYPE:
-            return
+) -> Callable[[StackValidationArgs, ReportViolation], None]:
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        if not any(r.resource_type in PROTECTION_PROPERTIES for r in args.resources):
+            args.not_applicable("the stack has no EcsBackupPlan or PolicyBinding")
         try:
             connection = ConnectionConfig.from_config(BACKUP_PLAN_CLIENT, args.get_config())
         except PolicyConfigError as error:
             report_violation(str(error), None)
             return
-        instance_id = read_known(args.props, "instanceId")
-        if instance_id is UNKNOWN:
-            msg = f"the instanceId of EcsBackupPlan {args.name} is not known until the update"
+        found = stack_needs(args.resources, PROTECTION_PROPERTIES)
+        for need in found.new_unmet():
+            report_violation(
+                f"{need.label}: ECS instance {need.new_instance}, which this deploy creates, "
+                f"gets no HBR backup client; {_nothing(need)} ({_FIX})",
+                need.urn,
+            )
+        known = found.to_query()
+        if known:
+            try:
+                grouped = clients_by_instance(known, connection, environ=environ)
+            except (HbrError, ValueError) as error:
+                report_violation(
+                    f"could not list the backup clients of ECS instance(s) "
+                    f"{shorten(sorted(known))}: {error}",
+                    None,
+                )
+            else:
+                _report_known(known, grouped, report_violation)
+        if found.pending:
+            verb = "is" if len(found.pending) == 1 else "are"
+            msg = f"{shorten(list(found.pending))} {verb} not known until the update"
             raise NotYetCheckable(msg)
-        if not isinstance(instance_id, str) or not instance_id.strip():
-            report_violation(f"EcsBackupPlan {args.name} has no instanceId", None)
-            return
-        instance_id = instance_id.strip()
-        try:
-            grouped = clients_by_instance([instance_id], connection, environ=environ)
-        except (HbrError, ValueError) as error:
-            report_violation(
-                f"EcsBackupPlan {args.name}: could not list the backup clients of ECS instance "
-                f"{instance_id}: {error}",
-                None,
-            )
-            return
-        problem = coverage_problem(grouped.get(instance_id, []))
-        if problem is not None:
-            report_violation(
-                f"EcsBackupPlan {args.name}: ECS instance {instance_id} {problem}; the plan "
-                "would back up nothing",
-                None,
-            )
 
     return validate
 
@@ -78,25 +121,25 @@ def backup_plan_client_policy(
     *,
     enforcement_level: EnforcementLevel = EnforcementLevel.ADVISORY,
     environ: Mapping[str, str] | None = None,
-) -> ResourceValidationPolicy:
-    """Return the ``hbr-backup-plan-client`` resource policy.
+) -> StackValidationPolicy:
+    """Return the ``hbr-backup-plan-client`` stack policy.
 
     Config: ``region``, ``endpoint``, ``protocol``, as for ``hbr-instance-coverage``.
 
     :param enforcement_level: the default level; the pack config's ``enforcementLevel`` wins.
     :param environ: the environment to resolve the connection from (default: the process's).
     """
-    return ResourceValidationPolicy(
+    return StackValidationPolicy(
         name=BACKUP_PLAN_CLIENT,
         description=(
-            "An HBR ECS backup plan's instance has an ACTIVATED backup client before the plan "
-            "is created."
+            "Every ECS instance an HBR EcsBackupPlan or ECS_FILE PolicyBinding backs up has an "
+            "ACTIVATED backup client, or an EcsBackupClient in the same stack."
         ),
         validate=_validator(environ),
         enforcement_level=enforcement_level,
         config_schema=PolicyConfigSchema(properties=dict(CONNECTION_SCHEMA)),
         remediation_steps=(
-            "Install and activate the HBR client on the instance first (an "
-            "alicloud.hbr.EcsBackupClient resource the plan depends on does it)."
+            "Add an alicloud.hbr.EcsBackupClient(instance_id=...) for the instance to the stack "
+            "(or install and activate the HBR client on it first)."
         ),
     )

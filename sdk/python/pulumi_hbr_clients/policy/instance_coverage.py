@@ -2,9 +2,12 @@
 
 A stack policy. It collects the ECS instance IDs the stack carries (the ``id`` of
 ``alicloud:ecs/instance:Instance``, the ``instanceId`` of
-``alicloud:hbr/ecsBackupPlan:EcsBackupPlan``; see
-:data:`~pulumi_hbr_clients.policy.types.INSTANCE_ID_PROPERTIES`) and lists the backup clients
-of exactly those instances with one query. Each instance without an ``ACTIVATED`` client is
+``alicloud:hbr/ecsBackupPlan:EcsBackupPlan``, the ``dataSourceId`` of an ``ECS_FILE``
+``alicloud:hbr/policyBinding:PolicyBinding``; see
+:data:`~pulumi_hbr_clients.policy.types.INSTANCE_ID_PROPERTIES`), leaves out those an
+``alicloud:hbr/ecsBackupClient:EcsBackupClient`` of the same stack installs on (see
+:mod:`~pulumi_hbr_clients.policy._needs`), and lists the backup clients of the others with
+one query. Each instance without an ``ACTIVATED`` client is
 a violation on the resource that carries it (the first :data:`MESSAGE_ROWS`; the rest are
 counted in one more violation). Instance IDs not known until the update (an instance this
 preview creates) are reported as not yet checkable, never as violations.
@@ -17,7 +20,6 @@ from collections.abc import Callable, Mapping
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
-    PolicyResource,
     ReportViolation,
     StackValidationArgs,
     StackValidationPolicy,
@@ -26,7 +28,8 @@ from pulumi_policy import (
 from hbr_clients_provider.errors import HbrError
 from pulumi_hbr_clients.audit import MESSAGE_ROWS
 from pulumi_hbr_clients.policy._clients import clients_by_instance, coverage_problem
-from pulumi_hbr_clients.policy._props import UNKNOWN, NotYetCheckable, read_known, shorten
+from pulumi_hbr_clients.policy._needs import stack_needs
+from pulumi_hbr_clients.policy._props import NotYetCheckable, shorten
 from pulumi_hbr_clients.policy.config import (
     CONNECTION_SCHEMA,
     ConnectionConfig,
@@ -40,34 +43,20 @@ __all__ = ["INSTANCE_COVERAGE", "instance_coverage_policy"]
 INSTANCE_COVERAGE = "hbr-instance-coverage"
 
 
-def _type_name(resource: PolicyResource) -> str:
-    return resource.resource_type.rsplit(":", 1)[-1]
-
-
 def _validator(
     environ: Mapping[str, str] | None,
 ) -> Callable[[StackValidationArgs, ReportViolation], None]:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-        sources = [
-            (r, INSTANCE_ID_PROPERTIES[r.resource_type])
-            for r in args.resources
-            if r.resource_type in INSTANCE_ID_PROPERTIES
-        ]
-        if not sources:
+        if not any(r.resource_type in INSTANCE_ID_PROPERTIES for r in args.resources):
             args.not_applicable("the stack has no resource that carries an ECS instance ID")
         try:
             connection = ConnectionConfig.from_config(INSTANCE_COVERAGE, args.get_config())
         except PolicyConfigError as error:
             report_violation(str(error), None)
             return
-        holders: dict[str, list[PolicyResource]] = {}
-        pending: list[str] = []
-        for resource, prop in sources:
-            value = read_known(resource.props, prop)
-            if value is UNKNOWN or value is None:
-                pending.append(f"{_type_name(resource)} {resource.name}")
-            elif isinstance(value, str) and value.strip():
-                holders.setdefault(value.strip(), []).append(resource)
+        found = stack_needs(args.resources, INSTANCE_ID_PROPERTIES)
+        holders = found.to_query()
+        pending = [*found.pending, *(f"the id of {n.label}" for n in found.new_unmet())]
         if holders:
             try:
                 grouped = clients_by_instance(holders, connection, environ=environ)
@@ -85,9 +74,7 @@ def _validator(
                 for instance_id, problem in problems[:MESSAGE_ROWS]:
                     holder = holders[instance_id][0]
                     report_violation(
-                        f"ECS instance {instance_id} ({_type_name(holder)} {holder.name}) "
-                        f"{problem}",
-                        holder.urn,
+                        f"ECS instance {instance_id} ({holder.label}) {problem}", holder.urn
                     )
                 hidden = [i for i, _ in problems[MESSAGE_ROWS:]]
                 if hidden:
@@ -98,8 +85,9 @@ def _validator(
                     )
         if pending:
             msg = (
-                f"the instance IDs of {shorten(pending)} are not known until the update "
-                f"(checked by `pulumi up`); {len(holders)} known instance(s) checked now"
+                f"{shorten(pending)} {'is' if len(pending) == 1 else 'are'} not known until "
+                "the update (checked by `pulumi up`); "
+                f"{len(holders)} known instance(s) checked now"
             )
             raise NotYetCheckable(msg)
 

@@ -6,6 +6,7 @@ Every error the package raises derives from :class:`HbrError`::
     ├── InvalidQuery          (ValueError)       the inputs break a documented rule; nothing
     │                                            sent (query, endpoint, CA bundle, proxy)
     ├── CredentialsError                         no credentials, or the chain failed
+    ├── NoEndpointError       (ValueError)       neither an endpoint nor a region is known
     ├── ApiError                                 HBR answered an error: Code, RequestId
     ├── ResponseError                            an HTTP answer that is not an HBR answer
     │   ├── HttpStatusError                      an error status without an HBR error body
@@ -43,6 +44,17 @@ from typing import Any, Final, Literal
 import attrs
 
 from hbr_clients_provider.display import terminal_text
+from hbr_clients_provider.settings import (
+    CA_BUNDLE_HINT,
+    CONNECT_TIMEOUT_HINT,
+    DEADLINE_HINT,
+    MAX_CLIENTS_HINT,
+    NO_ENDPOINT_HINT,
+    PROTOCOL_HINT,
+    READ_TIMEOUT_HINT,
+    REDIRECT_HINT,
+    Hint,
+)
 
 __all__ = [
     "CLOCK_CODES",
@@ -61,6 +73,7 @@ __all__ = [
     "InvalidQuery",
     "MalformedResponseError",
     "Misfit",
+    "NoEndpointError",
     "ProxyError",
     "RequestTimeoutError",
     "ResponseError",
@@ -81,7 +94,13 @@ class HbrError(Exception):
     diagnostics, a policy violation): messages quote what servers sent, so ``str()`` shows
     control and bidi characters as escapes (:func:`~hbr_clients_provider.display.terminal_text`);
     the attributes (``code``, ``message``, ``body_head``...) keep the facts exact.
+
+    ``hints`` are the settings the message tells the user to change, as
+    :class:`~hbr_clients_provider.settings.Hint`: ``str()`` words them as the command line
+    does, :func:`~hbr_clients_provider.settings.pulumi_text` as a Pulumi operation does.
     """
+
+    hints: tuple[Hint, ...] = ()
 
     def __str__(self) -> str:
         return terminal_text(super().__str__(), keep_newlines=True)
@@ -269,9 +288,9 @@ class HttpStatusError(ResponseError):
             where = f" to {location}" if location else ""
             msg = (
                 f"HTTP {status} redirect{where} from {endpoint}: not followed (a signed request "
-                "goes only to the endpoint you named); point --endpoint / hbr:endpoint at the "
-                "API itself"
+                f"goes only to the endpoint you named); {REDIRECT_HINT.cli}"
             )
+            self.hints = (REDIRECT_HINT,)
         else:
             msg = (
                 f"{_answer(status, content_type, endpoint)}: a proxy or gateway answered, "
@@ -351,8 +370,11 @@ class TransportError(HbrError, ConnectionError):
 class ConnectError(TransportError):
     """No connection: ``kind`` is ``refused``, ``dns`` or ``unreachable``."""
 
-    def __init__(self, reason: str, *, endpoint: str, kind: str) -> None:
+    def __init__(
+        self, reason: str, *, endpoint: str, kind: str, hints: tuple[Hint, ...] = ()
+    ) -> None:
         self.kind = kind
+        self.hints = hints
         super().__init__(reason, endpoint=endpoint)
 
 
@@ -363,8 +385,9 @@ class RequestTimeoutError(TransportError, TimeoutError):
         self.which = which
         self.timeout_s = timeout_s
         limit = f" of {timeout_s:g} s" if timeout_s is not None else ""
-        flag = "--connect-timeout" if which == "connect" else "--read-timeout"
-        reason = f"the {which} timeout{limit} passed ({flag} sets it)"
+        hint = CONNECT_TIMEOUT_HINT if which == "connect" else READ_TIMEOUT_HINT
+        self.hints = (hint,)
+        reason = f"the {which} timeout{limit} passed{hint.cli}"
         super().__init__(reason, endpoint=endpoint, timeout=True)
 
 
@@ -402,13 +425,15 @@ class TlsError(TransportError):
             reason = (
                 f"TLS certificate verify failed: {problem} (trusted CAs: {ca_source}); if the "
                 "endpoint uses a private CA, trust it with REQUESTS_CA_BUNDLE=/path/ca.pem or "
-                "--ca-bundle (ca_bundle, hbr:caBundle). Verification is never turned off"
+                f"{CA_BUNDLE_HINT.cli}. Verification is never turned off"
             )
+            self.hints = (CA_BUNDLE_HINT,)
         else:
             reason = (
                 f"the TLS handshake failed: {problem}; if the endpoint speaks plain HTTP, "
-                "use --protocol http (protocol, hbr:protocol)"
+                f"{PROTOCOL_HINT.cli}"
             )
+            self.hints = (PROTOCOL_HINT,)
         super().__init__(reason, endpoint=endpoint)
 
 
@@ -428,9 +453,9 @@ class DeadlineExceeded(HbrError, TimeoutError):  # noqa: N818 - reads as what ha
         extra = f" ({detail})" if detail else ""
         msg = (
             f"{OPERATION} to {endpoint} did not finish within the listing deadline{budget}"
-            f"{extra}; raise it with --deadline / deadline / hbr:deadline if the fleet is "
-            "large or the network slow"
+            f"{extra}; {DEADLINE_HINT.cli} if the fleet is large or the network slow"
         )
+        self.hints = (DEADLINE_HINT,)
         super().__init__(msg)
 
 
@@ -447,13 +472,23 @@ class TooManyClientsError(HbrError):
         msg = (
             f"{OPERATION} reported TotalCount {total_count}, more than max_clients "
             f"{max_clients}; refused before fetching page 2. If the fleet really is this "
-            "large, raise the bound with --max-clients / max_clients / hbr:maxClients"
+            f"large, {MAX_CLIENTS_HINT.cli}"
         )
+        self.hints = (MAX_CLIENTS_HINT,)
         super().__init__(msg)
 
 
 class CredentialsError(HbrError):
     """No credentials could be found, or the credential provider failed."""
+
+
+class NoEndpointError(HbrError, ValueError):
+    """Neither an endpoint nor a region is known, so there is nowhere to send a request."""
+
+    hints = (NO_ENDPOINT_HINT,)
+
+    def __init__(self) -> None:
+        super().__init__(f"no HBR endpoint: {NO_ENDPOINT_HINT.cli}")
 
 
 class FleetChangedError(HbrError):

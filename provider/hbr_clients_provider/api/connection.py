@@ -52,7 +52,8 @@ from hbr_clients_provider.api.endpoints import endpoint_for as endpoint_for_prod
 from hbr_clients_provider.api.endpoints import parse_connect_to
 from hbr_clients_provider.api.network import NetworkSettings, resolve_network
 from hbr_clients_provider.api.regions import endpoint_for
-from hbr_clients_provider.errors import CredentialsError, InvalidQuery, Violation
+from hbr_clients_provider.errors import CredentialsError, InvalidQuery, NoEndpointError, Violation
+from hbr_clients_provider.settings import ENDPOINT_SCHEME_HINT
 
 __all__ = ["NETWORKS", "PROTOCOLS", "ConnectionSettings", "endpoint_problem"]
 
@@ -82,7 +83,7 @@ def endpoint_problem(value: object) -> str | None:  # noqa: PLR0911, PLR0912 - o
     if not isinstance(value, str) or not value.strip():
         return f"{_ENDPOINT_RULE}; it is empty"
     if "://" in value:
-        return f"{_ENDPOINT_RULE}; leave out the scheme and choose it with --protocol"
+        return f"{_ENDPOINT_RULE}; {ENDPOINT_SCHEME_HINT.cli}"
     if value != value.strip() or any(c.isspace() or c in "/?#@\\" for c in value):
         return _ENDPOINT_RULE
     host, port = value, None
@@ -181,7 +182,7 @@ class ConnectionSettings:
 
         :raises InvalidQuery: an invalid endpoint, ``connect_to``, proxy variable or CA bundle.
         :raises CredentialsError: when no credentials can be found.
-        :raises ValueError: when neither an endpoint nor a region is known.
+        :raises NoEndpointError: when neither an endpoint nor a region is known.
         """
         env = os.environ if environ is None else environ
         region = region or env.get("ALIBABA_CLOUD_REGION_ID") or None
@@ -198,11 +199,7 @@ class ConnectionSettings:
         )
         if endpoint is None:
             if not region:
-                msg = (
-                    "no HBR endpoint: pass a region (or set ALIBABA_CLOUD_REGION_ID), "
-                    "or pass an endpoint (or set HBR_ENDPOINT)"
-                )
-                raise ValueError(msg)
+                raise NoEndpointError
             endpoint = endpoint_for(region, network=network)
         protocol = protocol or env.get("HBR_PROTOCOL") or "https"
         _require_endpoint(endpoint)  # before the proxy, the CAs and the credential chain

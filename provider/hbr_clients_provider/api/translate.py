@@ -44,6 +44,7 @@ from hbr_clients_provider.errors import (
     TlsError,
     TransportError,
 )
+from hbr_clients_provider.settings import DNS_HINT
 
 __all__ = ["api_error_from_envelope", "retry_after_ms", "translate", "translate_response"]
 
@@ -224,9 +225,10 @@ def _network_error(exc: BaseException, exchange: Exchange) -> HbrError:  # noqa:
     if _first(exc, uex.NameResolutionError) is not None or _first(exc, socket.gaierror):
         host = endpoint.rsplit(":", 1)[0] if endpoint.count(":") == 1 else endpoint
         return ConnectError(
-            f"the host name {host!r} did not resolve (DNS); check --endpoint / --region",
+            f"the host name {host!r} did not resolve (DNS); {DNS_HINT.cli}",
             endpoint=endpoint,
             kind="dns",
+            hints=(DNS_HINT,),
         )
     if _first(exc, ConnectionRefusedError) is not None:
         return ConnectError(

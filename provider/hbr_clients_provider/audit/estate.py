@@ -66,6 +66,7 @@ from hbr_clients_provider.errors import (
     InvalidQuery,
     Violation,
 )
+from hbr_clients_provider.settings import CONNECT_TO_HINT
 
 __all__ = [
     "ALL_ACCOUNTS",
@@ -315,8 +316,8 @@ def audit_estate(
     if connection.endpoint_given and (len(names) > 1 or members):
         rule = (
             "names one region's HBR endpoint, and this audit covers several regions or "
-            "accounts: use connect_to (HBR_CONNECT_TO, --connect-to) to send every request to "
-            "one address, or audit one region of one account"
+            f"accounts: {CONNECT_TO_HINT.cli} to send every request to one address, or audit "
+            "one region of one account"
         )
         raise InvalidQuery((Violation(field="endpoint", rule=rule, value=connection.endpoint),))
     if members == (ALL_ACCOUNTS,):

@@ -2,10 +2,10 @@
 
 Served as the official host serves them (``sdk/python/cmd/pulumi-language-python/main.go``):
 ``GetPluginInfo``, ``Handshake``, ``GetRequiredPackages`` (and the older ``GetRequiredPlugins``),
-``Run``, ``InstallDependencies``, ``About``, ``GetProgramDependencies``, ``RunPlugin`` and
-``Cancel``. The code-generation RPCs (``GenerateProject``, ``GenerateProgram``,
-``GeneratePackage``, ``Pack``, ``Link``, ``Template``, ``RuntimeOptionsPrompts``) answer
-``UNIMPLEMENTED`` with a message naming the RPC: they need the Go code generators.
+``Run``, ``InstallDependencies``, ``About``, ``GetProgramDependencies``, ``RunPlugin``,
+``GeneratePackage`` and ``Link`` (``pulumi package add``: see ``codegen`` and ``link``) and
+``Cancel``. The other code-generation RPCs (``GenerateProject``, ``GenerateProgram``, ``Pack``,
+``Template``, ``RuntimeOptionsPrompts``) answer ``UNIMPLEMENTED`` with a message naming the RPC.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pulumi.runtime.proto import (
     plugin_pb2,
 )
 
-from language_host import packages
+from language_host import codegen, link, packages
 from language_host.install import install_dependencies
 from language_host.options import HostError, PythonOptions
 from language_host.processes import Chunk, StreamedProcess, output_of
@@ -43,9 +43,7 @@ EXIT_AFTER_REPORTED_ERROR = 32
 UNIMPLEMENTED = (
     "GenerateProject",
     "GenerateProgram",
-    "GeneratePackage",
     "Pack",
-    "Link",
     "Template",
     "RuntimeOptionsPrompts",
 )
@@ -381,6 +379,20 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         returncode = process.returncode
         if returncode:
             yield language_pb2.RunPluginResponse(exitcode=returncode if returncode > 0 else -1)
+
+    # -- Code generation (pulumi package add) -------------------------------------------
+
+    @_reports_errors
+    def GeneratePackage(  # noqa: N802
+        self, request: language_pb2.GeneratePackageRequest, context: Any
+    ) -> language_pb2.GeneratePackageResponse:
+        """Write the Python SDK of ``request.schema`` into ``request.directory``."""
+        return codegen.generate_package(request, language="python", environ=self.environ)
+
+    @_reports_errors
+    def Link(self, request: language_pb2.LinkRequest, context: Any) -> language_pb2.LinkResponse:  # noqa: N802
+        """Add the generated SDKs' paths to the project's ``requirements.txt``."""
+        return link.link(request, language="python", environ=self.environ)
 
 
 def _plugin_entry(options: PythonOptions, request: language_pb2.RunPluginRequest) -> list[str]:

@@ -4,16 +4,21 @@
 #
 # Order of preference:
 #   1. a `pulumi-language-yaml` already on PATH (an installed Pulumi CLI ships one);
-#   2. the build cached at ${XDG_CACHE_HOME:-~/.cache}/pulumi-hbr-clients/pulumi-language-yaml-v<version>/;
-#   3. a fresh build from its Go module, github.com/pulumi/pulumi-yaml (its go.mod has no
-#      `replace` lines, so `go install module/cmd/...@version` works); about 2.5 minutes on
-#      2 cores the first time, seconds once the Go build cache is warm.
+#   2. the build cached at
+#      ${XDG_CACHE_HOME:-~/.cache}/pulumi-hbr-clients/pulumi-language-yaml-v<version>-<sources hash>/;
+#   3. a fresh build of host/ (the release's host from its Go module, github.com/pulumi/pulumi-yaml,
+#      plus the Link RPC that later releases answer and `pulumi package add` needs; see
+#      host/main.go); about 2.5 minutes on 2 cores the first time, seconds once the Go build
+#      cache is warm.
 set -euo pipefail
 
-version=v1.25.0
+here=$(cd "$(dirname "$0")" && pwd)
+version=$(awk '$1 == "github.com/pulumi/pulumi-yaml" { print $2 }' "$here/host/go.mod")
 bin_dir=$(cd "${1:?usage: provide.sh BIN_DIR}" && pwd)
 cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-hbr-clients"
-cache="$cache_root/pulumi-language-yaml-$version"
+# Keyed by the sources too, so a change to host/ is never served from a stale build.
+sources=$(cd "$here/host" && cat go.mod go.sum ./*.go | sha256sum | cut -c1-12)
+cache="$cache_root/pulumi-language-yaml-$version-$sources"
 host=pulumi-language-yaml
 
 say() { printf 'pulumi-yaml: %s\n' "$*" >&2; }
@@ -43,9 +48,8 @@ rm -rf "$tmp"
 mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 start=$(date +%s)
-GOBIN="$tmp" CGO_ENABLED=0 GOFLAGS=-mod=mod go install -trimpath \
-    -ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$version" \
-    "github.com/pulumi/pulumi-yaml/cmd/$host@$version"
+(cd "$here/host" && CGO_ENABLED=0 go build -trimpath -o "$tmp/$host" \
+    -ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$version" .)
 rm -rf "$cache"
 mkdir -p "$cache_root"
 mv "$tmp" "$cache"

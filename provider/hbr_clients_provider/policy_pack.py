@@ -1,6 +1,6 @@
 """``hbr-clients policy-pack init DIR``: write a ready HBR policy pack into ``DIR``.
 
-The pack's files ship in the wheel as templates (``pulumi_hbr_clients/policy/pack/*.tmpl``)
+The pack's files ship in the wheel as templates (``pulumi_hbr_clients/policy/pack-template/*.tmpl``)
 and are written with this installation's version:
 
 * ``PulumiPolicy.yaml``: the Python runtime and its ``virtualenv`` (``venv`` in the pack,
@@ -93,7 +93,7 @@ class PackSpec:
 
 
 def _template(filename: str) -> Template:
-    source = resources.files("pulumi_hbr_clients").joinpath(f"policy/pack/{filename}.tmpl")
+    source = resources.files("pulumi_hbr_clients").joinpath(f"policy/pack-template/{filename}.tmpl")
     return Template(source.read_text(encoding="utf-8"))
 
 

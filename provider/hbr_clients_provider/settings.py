@@ -25,6 +25,7 @@ from collections.abc import Collection, Mapping
 import attrs
 
 __all__ = [
+    "ADDRESS_HINT",
     "CA_BUNDLE_HINT",
     "CONNECT_TIMEOUT_HINT",
     "CONNECT_TO_HINT",
@@ -105,6 +106,8 @@ SETTINGS: Mapping[str, Setting] = {
             config_keys=("hbr:maxClients",),
         ),
         Setting(keyword="connect_timeout", flag="--connect-timeout", input=None, config_keys=()),
+        # Where requests went: connect_to when set, else the endpoint, else the region's.
+        Setting(keyword="address", flag=None, input=None, config_keys=()),
         Setting(keyword="read_timeout", flag="--read-timeout", input=None, config_keys=()),
     )
 }
@@ -114,10 +117,11 @@ SETTINGS: Mapping[str, Setting] = {
 class Hint:
     """What a message tells the user to do about ``settings``.
 
-    ``cli`` is the text as the command line prints it (a literal part of ``str(error)``);
-    ``pulumi`` the same advice for a Pulumi operation, with one ``{}`` per setting, filled
-    with :meth:`PulumiNames.name` (an empty ``pulumi`` drops the advice: Pulumi offers no
-    way to set it).
+    ``cli`` is the text as the command line prints it (a literal part of ``str(error)``;
+    empty when the command line's message says enough, e.g. it names the address it was
+    given); ``pulumi`` the same advice for a Pulumi operation, with one ``{}`` per setting,
+    filled with :meth:`PulumiNames.name` (an empty ``pulumi`` drops the advice: Pulumi offers
+    no way to set it).
     """
 
     settings: tuple[str, ...]
@@ -154,11 +158,7 @@ MAX_CLIENTS_HINT = Hint(
     cli="raise the bound with --max-clients / max_clients / hbr:maxClients",
     pulumi="raise the bound with {}",
 )
-DNS_HINT = Hint(
-    settings=("endpoint", "region"),
-    cli="check --endpoint / --region",
-    pulumi="check {} and {}",
-)
+DNS_HINT = Hint(settings=("address",), cli="check --endpoint / --region", pulumi="check {}")
 ENDPOINT_SCHEME_HINT = Hint(
     settings=("protocol",),
     cli="leave out the scheme and choose it with --protocol",
@@ -173,6 +173,7 @@ CONNECT_TO_HINT = Hint(
     cli="use connect_to (HBR_CONNECT_TO, --connect-to)",
     pulumi="use {} (or HBR_CONNECT_TO)",
 )
+ADDRESS_HINT = Hint(settings=("address",), cli="", pulumi="check {}")
 NO_ENDPOINT_HINT = Hint(
     settings=("region", "endpoint"),
     cli=(
@@ -194,6 +195,7 @@ HINTS: tuple[Hint, ...] = (
     READ_TIMEOUT_HINT,
     CONNECT_TO_HINT,
     NO_ENDPOINT_HINT,
+    ADDRESS_HINT,
 )
 
 _CAMEL = re.compile(r"_([a-z])")
@@ -218,7 +220,16 @@ class PulumiNames:
         return _CAMEL.sub(lambda m: m.group(1).upper(), name) if self.camel else name
 
     def name(self, setting: Setting) -> str:
-        """The input that gave ``setting``, else its config key, else every way to set it."""
+        """The input that gave ``setting``, else its config key, else every way to set it.
+
+        ``address`` (where requests went) is ``connect_to`` when it came from config, else
+        the endpoint when one was given, else the region.
+        """
+        if setting.keyword == "address":
+            if "connect_to" in self.origins:
+                return self.origins["connect_to"]
+            given = "endpoint" in self.inputs or "endpoint" in self.origins
+            return self.name(SETTINGS["endpoint" if given else "region"])
         if setting.input is not None and setting.input in self.inputs:
             return f"the {self.input_name(setting.input)} input"
         if setting.keyword in self.origins:
@@ -234,6 +245,6 @@ class PulumiNames:
 def pulumi_text(text: str, names: PulumiNames) -> str:
     """``text`` (a message as the command line prints it) in a Pulumi operation's words."""
     for hint in HINTS:
-        if hint.cli in text:
+        if hint.cli and hint.cli in text:
             text = text.replace(hint.cli, hint.for_pulumi(names))
     return text

@@ -227,7 +227,8 @@ class TestResource:
         assert fleet.backend.api_call_count() == 0
 
     def test_check_names_a_bad_configured_endpoint(self, bare: Stub, fleet: Emulator) -> None:
-        """A bad hbr:endpoint fails Check with the value given; nothing is sent."""
+        """A bad hbr:endpoint fails Check under its config key, with the value given; nothing
+        is sent."""
         args = {"endpoint": "bad host/x", "accessKey": "a", "secretKey": "b", "deadline": 5}
         bare.Configure(provider_pb2.ConfigureRequest(args=_struct(args)))
         response = bare.Check(
@@ -235,7 +236,7 @@ class TestResource:
         )
         reasons = [f.reason for f in response.failures]
         assert len(reasons) == 1
-        assert reasons[0].startswith("endpoint: ")
+        assert reasons[0].startswith("hbr:endpoint: ")
         assert "'bad host/x'" in reasons[0]
         assert fleet.backend.api_call_count() == 0
 

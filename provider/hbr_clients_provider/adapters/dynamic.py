@@ -79,9 +79,17 @@ from hbr_clients_provider.adapters.outputs import (
     inputs_key,
     listing_outputs,
 )
-from hbr_clients_provider.adapters.stack_config import connection_options
+from hbr_clients_provider.adapters.stack_config import StackOptions, connection_options
+from hbr_clients_provider.adapters.wording import (
+    given_inputs,
+    pulumi_message,
+    pulumi_names,
+    pulumi_violation,
+    worded,
+)
 from hbr_clients_provider.api.models import ClientListing
 from hbr_clients_provider.errors import Violation
+from hbr_clients_provider.settings import PulumiNames, pulumi_text
 
 __all__ = ["OPTION_INPUTS", "RESOURCE_INPUTS", "BackupClientsProvider"]
 
@@ -90,7 +98,7 @@ __all__ = ["OPTION_INPUTS", "RESOURCE_INPUTS", "BackupClientsProvider"]
 class _ProcessState:
     """Per-process state of the provider: stack options, listings handed on, refresh findings."""
 
-    options: dict[str, str] = attrs.field(factory=dict)
+    options: Mapping[str, str] = attrs.field(factory=StackOptions)
     hand_off: ListingHandOff = attrs.field(factory=ListingHandOff)
     refreshes: RefreshFindings = attrs.field(factory=RefreshFindings)
 
@@ -114,18 +122,25 @@ def _check_failure(violation: Violation) -> CheckFailure:
     ``tags[2].key`` is reported on ``tags``, its reason keeping the sub-path.
     """
     top = top_field(violation.field)
-    rendered = violation.render()
+    rendered = pulumi_text(violation.render(), PulumiNames())
     return CheckFailure(top, rendered.removeprefix(f"{top}: "))
+
+
+def _message(error: BaseException, inputs: Mapping[str, Any]) -> str:
+    """``error`` in a Pulumi operation's words: the inputs given and the stack's keys."""
+    return pulumi_message(error, pulumi_names(_PROCESS.options, given_inputs(inputs)))
 
 
 def _key(inputs: Mapping[str, Any]) -> LookupKey:
     """The query, the connection and the bounds of ``inputs``: what a listing depends on."""
-    return lookup_key(_PROCESS.options, inputs)
+    with worded(lambda error: _message(error, inputs)):
+        return lookup_key(_PROCESS.options, inputs)
 
 
 def _list(key: LookupKey, *, reuse: bool) -> ClientListing:
     """List the fleet for ``key``; with ``reuse``, take the listing the step before passed on."""
-    return _PROCESS.hand_off.list(key, reuse=reuse)
+    with worded(lambda error: _message(error, {})):
+        return _PROCESS.hand_off.list(key, reuse=reuse)
 
 
 def _include_volatile(inputs: Mapping[str, Any]) -> bool:
@@ -194,11 +209,17 @@ class BackupClientsProvider(ResourceProvider):
         inputs = resource_inputs(news)
         failures = [_check_failure(v) for v in violations(inputs)]
         if not failures and not any(is_unknown(v) for v in inputs.values()):
+            names = pulumi_names(_PROCESS.options, given_inputs(inputs))
             failures.extend(
                 _check_failure(p)
                 if isinstance(p, Violation) and p.field in inputs
-                else CheckFailure("", p.render() if isinstance(p, Violation) else p)
-                for p in check_listing(_PROCESS.hand_off, _PROCESS.options, inputs)
+                else CheckFailure("", pulumi_violation(p, names) if isinstance(p, Violation) else p)
+                for p in check_listing(
+                    _PROCESS.hand_off,
+                    _PROCESS.options,
+                    inputs,
+                    wording=lambda error: _message(error, inputs),
+                )
             )
         return CheckResult({**news, **inputs}, failures)
 
@@ -222,9 +243,14 @@ class BackupClientsProvider(ResourceProvider):
             return DiffResult(changes=True, replaces=[], stables=[], delete_before_replace=False)
         if not changed:
             # A state from before clients_json existed lacks it: the update rewrites it.
-            changed = fleet_changes(
-                _PROCESS.hand_off, _PROCESS.options, new_inputs, olds, required=("clients_json",)
-            )
+            with worded(lambda error: _message(error, new_inputs)):
+                changed = fleet_changes(
+                    _PROCESS.hand_off,
+                    _PROCESS.options,
+                    new_inputs,
+                    olds,
+                    required=("clients_json",),
+                )
         return DiffResult(
             changes=bool(changed), replaces=[], stables=[], delete_before_replace=False
         )

@@ -13,7 +13,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -121,13 +121,18 @@ def lookup_key(options: Mapping[str, str], inputs: Mapping[str, Any]) -> LookupK
 
 
 def check_listing(
-    hand_off: ListingHandOff, options: Mapping[str, str], inputs: Mapping[str, Any]
+    hand_off: ListingHandOff,
+    options: Mapping[str, str],
+    inputs: Mapping[str, Any],
+    *,
+    wording: Callable[[BaseException], str] = str,
 ) -> list[Violation | str]:
     """List the fleet for a check whose inputs are all known; hand the listing on.
 
     What went wrong comes back instead of being raised, so check can report it: a
     :class:`Violation` for a bad input or a bad setting (``hbr:endpoint``, ``hbr:caBundle``,
-    a proxy variable), else the message of an API, credential or network error.
+    a proxy variable), else the message of an API, credential or network error, worded by
+    ``wording`` (a Pulumi surface's :func:`~hbr_clients_provider.adapters.wording.pulumi_message`).
     """
     try:
         key = lookup_key(options, inputs)
@@ -135,7 +140,7 @@ def check_listing(
     except InvalidQuery as error:
         return list(error.violations)
     except (HbrError, ValueError) as error:
-        return [str(error)]
+        return [wording(error)]
     return []
 
 

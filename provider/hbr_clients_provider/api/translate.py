@@ -44,7 +44,7 @@ from hbr_clients_provider.errors import (
     TlsError,
     TransportError,
 )
-from hbr_clients_provider.settings import DNS_HINT
+from hbr_clients_provider.settings import ADDRESS_HINT, DNS_HINT
 
 __all__ = ["api_error_from_envelope", "retry_after_ms", "translate", "translate_response"]
 
@@ -232,11 +232,17 @@ def _network_error(exc: BaseException, exchange: Exchange) -> HbrError:  # noqa:
         )
     if _first(exc, ConnectionRefusedError) is not None:
         return ConnectError(
-            "the connection was refused: nothing listens there", endpoint=endpoint, kind="refused"
+            "the connection was refused: nothing listens there",
+            endpoint=endpoint,
+            kind="refused",
+            hints=(ADDRESS_HINT,),
         )
     if _first(exc, uex.NewConnectionError) is not None:
         return ConnectError(
-            f"could not connect: {_plain_reason(exc)}", endpoint=endpoint, kind="unreachable"
+            f"could not connect: {_plain_reason(exc)}",
+            endpoint=endpoint,
+            kind="unreachable",
+            hints=(ADDRESS_HINT,),
         )
     resets = (
         ConnectionResetError,

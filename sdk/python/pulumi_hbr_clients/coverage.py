@@ -35,6 +35,7 @@ from hbr_clients_provider.adapters.stack_config import (
     resolve_connection,
     resolve_limits,
 )
+from hbr_clients_provider.adapters.wording import given_inputs, pulumi_message, pulumi_names
 from hbr_clients_provider.audit.coverage import CoverageReport
 from hbr_clients_provider.audit.coverage_render import coverage_failure_message
 from hbr_clients_provider.audit.estate_inputs import EstateRequest
@@ -60,8 +61,8 @@ class BackupCoverageLookupError(pulumi.RunError):
     incomplete.
     """
 
-    def __init__(self, cause: HbrError | ValueError) -> None:
-        super().__init__(f"get_backup_coverage: {cause}")
+    def __init__(self, cause: HbrError | ValueError, message: str | None = None) -> None:
+        super().__init__(f"get_backup_coverage: {message or cause}")
         self.cause = cause
 
 
@@ -131,6 +132,8 @@ def get_backup_coverage(
         "require_https_proxy": require_https_proxy,
         "max_heartbeat_age": max_heartbeat_age,
     }
+    options: Mapping[str, str] = {}
+    given = given_inputs({**inputs, "region": region, "deadline": deadline})
     try:
         request = EstateRequest.from_inputs({k: v for k, v in inputs.items() if v is not None})
         options = connection_options(_stack_option)
@@ -143,7 +146,8 @@ def get_backup_coverage(
             connection, deadline_s=limits.deadline_s, max_items=limits.max_clients, now=now
         )
     except (HbrError, ValueError) as error:
-        raise BackupCoverageLookupError(error) from None
+        names = pulumi_names(options, given)
+        raise BackupCoverageLookupError(error, pulumi_message(error, names)) from None
 
 
 def audit_backup_coverage(

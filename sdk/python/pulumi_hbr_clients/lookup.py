@@ -26,6 +26,7 @@ from hbr_clients_provider.adapters.stack_config import (
     resolve_connection,
     resolve_limits,
 )
+from hbr_clients_provider.adapters.wording import given_inputs, pulumi_message, pulumi_names
 from hbr_clients_provider.api.connection import ConnectionSettings
 from hbr_clients_provider.api.limits import ListingLimits
 from hbr_clients_provider.api.models import BackupClient, ClientListing
@@ -46,11 +47,12 @@ class BackupClientsLookupError(pulumi.RunError):
 
     Raised as a ``pulumi.RunError``, so Pulumi reports the message without a traceback.
     ``cause`` is the query engine's error, which carries the facts (``violations``, or
-    ``code`` and ``request_id``).
+    ``code`` and ``request_id``); the message names inputs and stack config keys, never a
+    command-line flag (``message``, when given, is ``cause`` so worded).
     """
 
-    def __init__(self, cause: HbrError | ValueError) -> None:
-        super().__init__(f"get_backup_clients: {cause}")
+    def __init__(self, cause: HbrError | ValueError, message: str | None = None) -> None:
+        super().__init__(f"get_backup_clients: {message or cause}")
         self.cause = cause
 
 
@@ -121,16 +123,23 @@ def _lookup(inputs: Mapping[str, Any]) -> GetBackupClientsResult:
         for k, v in inputs.items()
         if k not in CONNECTION_INPUTS + LIMIT_INPUTS and v is not None
     }
+    given = given_inputs(inputs)
+    options: Mapping[str, str] = {}
+
+    def failure(error: HbrError | ValueError) -> BackupClientsLookupError:
+        names = pulumi_names(options, given)
+        return BackupClientsLookupError(error, pulumi_message(error, names))
+
     violations = input_violations({k: v for k, v in inputs.items() if v is not None})
     if violations:
-        raise BackupClientsLookupError(InvalidQuery(violations))
+        raise failure(InvalidQuery(violations))
     try:
         query = ClientQuery.from_inputs(query_inputs)
         options = connection_options(_stack_option)
         limits = resolve_limits(options, inputs)
         connection = resolve_connection(options, connection_inputs)
     except (HbrError, ValueError) as error:
-        raise BackupClientsLookupError(error) from None
+        raise failure(error) from None
     key = (_program_run(), query, connection, limits)
     with _results_lock:
         future = _results.get(key)
@@ -147,7 +156,7 @@ def _lookup(inputs: Mapping[str, Any]) -> GetBackupClientsResult:
         except HbrError as error:
             with _results_lock:
                 del _results[key]  # a failure is not remembered: the next call tries again
-            future.set_exception(BackupClientsLookupError(error))
+            future.set_exception(failure(error))
     return future.result()
 
 

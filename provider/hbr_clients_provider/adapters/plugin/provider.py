@@ -11,6 +11,7 @@ is always a secret.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -53,6 +54,7 @@ from hbr_clients_provider.adapters.plugin.schema import (
     output_specs,
     type_specs,
 )
+from hbr_clients_provider.adapters.plugin.stack_reader import StackReader, stack_of
 from hbr_clients_provider.adapters.plugin.values import (
     emptied_maps,
     plain,
@@ -62,9 +64,18 @@ from hbr_clients_provider.adapters.plugin.values import (
 from hbr_clients_provider.adapters.stack_config import (
     CONNECTION_INPUTS,
     LIMIT_INPUTS,
+    StackOptions,
     connection_violations,
+    read_stack_config,
     resolve_connection,
     resolve_limits,
+)
+from hbr_clients_provider.adapters.wording import (
+    given_inputs,
+    pulumi_message,
+    pulumi_names,
+    pulumi_violation,
+    worded,
 )
 from hbr_clients_provider.api.limits import limit_violations
 from hbr_clients_provider.api.query import INPUT_NAMES
@@ -74,7 +85,8 @@ from hbr_clients_provider.audit.estate_inputs import ESTATE_INPUTS, EstateReques
 from hbr_clients_provider.audit.gate import CAMEL_NAMES, GATE_INPUTS, PYTHON_NAMES, Gate, judge
 from hbr_clients_provider.audit.render import failure_message
 from hbr_clients_provider.audit.rules import RULE_INPUTS, AuditRules, audit
-from hbr_clients_provider.errors import HbrError, InvalidQuery, Violation
+from hbr_clients_provider.errors import HbrError, InvalidQuery, NoEndpointError, Violation
+from hbr_clients_provider.settings import PulumiNames, pulumi_text
 
 __all__ = ["AuditFailedError", "HbrProvider", "Properties"]
 
@@ -104,11 +116,27 @@ def _camel_text(text: str) -> str:
     return _SNAKE_NAMES.sub(lambda m: camel(m.group(0)), text)
 
 
-def _failure(violation: Violation) -> CheckFailure:
+def _failure(violation: Violation, names: PulumiNames | None = None) -> CheckFailure:
     """Name the top-level input, so the engine shows its value; keep a sub-path's name."""
     top = camel(top_field(violation.field))
-    rendered = _camel_text(violation.render(camel_path(violation.field)))
+    rendered = pulumi_text(
+        _camel_text(violation.render(camel_path(violation.field))),
+        PulumiNames(camel=True) if names is None else names,
+    )
     return CheckFailure(top, rendered.removeprefix(f"{top}: "))
+
+
+def _provider_setting(urn: str, key: str) -> str:
+    """How the user set provider config ``key``: stack config of a default provider
+    (``hbr:protocol``), else an input of the explicit provider resource."""
+    parts = urn.split("::")
+    explicit = (
+        len(parts) >= 4
+        and parts[-2].endswith("pulumi:providers:hbr")
+        and parts[-1] != "default"
+        and not parts[-1].startswith("default_")
+    )
+    return f"the {key} input of provider {parts[-1]}" if explicit else f"hbr:{key}"
 
 
 def _unknown_names(inputs: Mapping[str, Any], allowed: tuple[str, ...]) -> list[CheckFailure]:
@@ -133,7 +161,9 @@ class HbrProvider:
     """The ``hbr`` provider: config, the lookup and audit functions, the lookup resource."""
 
     version: str
-    options: dict[str, str] = attrs.field(factory=dict)
+    options: Mapping[str, str] = attrs.field(factory=StackOptions)
+    #: Why the ``alicloud:`` keys could not be read, when they could not.
+    unread: str | None = None
     hand_off: ListingHandOff = attrs.field(factory=ListingHandOff)
     refreshes: RefreshFindings = attrs.field(factory=RefreshFindings)
 
@@ -144,41 +174,68 @@ class HbrProvider:
 
     # --- provider config --------------------------------------------------------------
 
-    def check_config(self, news: Properties) -> list[CheckFailure]:
-        """Check the ``hbr:*`` config; keys the plugin does not use are left alone."""
+    def check_config(self, news: Properties, urn: str = "") -> list[CheckFailure]:
+        """Check the ``hbr:*`` config; keys the plugin does not use are left alone.
+
+        Each reason starts with the setting as the user wrote it: ``hbr:protocol`` for the
+        default provider (stack config), the provider's input for an explicit one.
+        """
         known = config_keywords()
         given = {k: plain(v) for k, v in news.items() if k in known and v.value is not None}
         limits = {known[k]: v for k, v in given.items() if known[k] in LIMIT_INPUTS}
         found = [
-            CheckFailure(key, f"must be a non-empty string (got {value!r})")
+            CheckFailure(
+                key, f"{_provider_setting(urn, key)}: must be a non-empty string (got {value!r})"
+            )
             for key, value in given.items()
             if known[key] not in LIMIT_INPUTS and (not isinstance(value, str) or not value.strip())
         ]
         found.extend(
-            CheckFailure(camel(v.field), v.render().removeprefix(f"{v.field}: "))
+            CheckFailure(camel(v.field), v.render(_provider_setting(urn, camel(v.field))))
             for v in limit_violations(limits)
         )
-        protocol = given.get("protocol")
-        if isinstance(protocol, str) and protocol.strip():
-            found.extend(
-                CheckFailure("protocol", f"{v.rule} (got {protocol!r})")
-                for v in connection_violations({"protocol": protocol})
-            )
+        names = PulumiNames(origins={"protocol": _provider_setting(urn, "protocol")})
+        for name in ("protocol", "endpoint"):
+            value = given.get(name)
+            if isinstance(value, str) and value.strip():
+                found.extend(
+                    CheckFailure(name, pulumi_text(v.render(_provider_setting(urn, name)), names))
+                    for v in connection_violations({name: value})
+                )
         return found
 
-    def configure(self, args: Properties, variables: Mapping[str, str]) -> None:
-        """Keep the connection options of ``hbr:*`` config (args, else config variables)."""
-        options: dict[str, str] = {}
-        for key, keyword in config_keywords().items():
+    def configure(self, args: Properties, variables: Mapping[str, str], urn: str = "") -> None:
+        """Keep the connection options: ``hbr:*`` config (args, else config variables), then
+        the ``alicloud:`` keys the engine does not send (:mod:`.stack_reader`), in the order
+        of :data:`~hbr_clients_provider.adapters.stack_config.CONFIG_PRECEDENCE`."""
+        known = config_keywords()
+        reader = StackReader(stack_of(urn))
+
+        def get(full_key: str) -> Any:
+            namespace, key = full_key.split(":", 1)
+            if namespace != "hbr":
+                return reader.get(full_key)
+            if key not in known:
+                return None
             arg = args.get(key)
             value = plain(arg) if arg is not None else variables.get(f"hbr:config:{key}")
-            if value is None:
-                value = variables.get(f"hbr:{key}")
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)  # numbers arrive as floats; 1000.0 means 1000
-            if value is not None and value != "":
-                options[keyword] = str(value)
-        self.options = options
+            return variables.get(f"hbr:{key}") if value is None else value
+
+        self.options = read_stack_config(get)
+        self.unread = reader.problem
+
+    def _names(self, inputs: Mapping[str, Any]) -> PulumiNames:
+        return pulumi_names(self.options, given_inputs(inputs), camel=True)
+
+    def _message(self, error: BaseException, inputs: Mapping[str, Any]) -> str:
+        text = _camel_text(pulumi_message(error, self._names(inputs)))
+        if isinstance(error, NoEndpointError) and self.unread:
+            text += f" (alicloud:region could not be read: {self.unread})"
+        return text
+
+    def _worded(self, inputs: Mapping[str, Any]) -> contextlib.AbstractContextManager[None]:
+        """Re-raise an error of this package in the words of a Pulumi operation."""
+        return worded(lambda error: self._message(error, inputs))
 
     # --- the resource -----------------------------------------------------------------
 
@@ -189,11 +246,20 @@ class HbrProvider:
         inputs = resource_inputs(given)
         failures += [_failure(v) for v in violations(inputs) + emptied_maps(inputs)]
         if not failures and not any(is_unknown(v) for v in inputs.values()):
+            names = self._names(inputs)
             failures.extend(
-                _failure(p)
+                _failure(p, names)
                 if isinstance(p, Violation) and p.field in inputs
-                else CheckFailure("", _camel_text(p.render() if isinstance(p, Violation) else p))
-                for p in check_listing(self.hand_off, self.options, inputs)
+                else CheckFailure(
+                    "",
+                    _camel_text(pulumi_violation(p, names)) if isinstance(p, Violation) else p,
+                )
+                for p in check_listing(
+                    self.hand_off,
+                    self.options,
+                    inputs,
+                    wording=lambda error: self._message(error, inputs),
+                )
             )
         return failures
 
@@ -210,7 +276,9 @@ class HbrProvider:
         old_outputs = plain_inputs(olds)
         if self.refreshes.changed(id_, old_outputs):
             return [camel(k) for k in MARKERS]
-        return [camel(k) for k in fleet_changes(self.hand_off, self.options, new, old_outputs)]
+        with self._worded(new):
+            changes = fleet_changes(self.hand_off, self.options, new, old_outputs)
+        return [camel(k) for k in changes]
 
     def create(self, news: Properties) -> tuple[str, Properties]:
         """List the fleet (or take check's listing) and return the ID and the outputs.
@@ -236,7 +304,8 @@ class HbrProvider:
         return outputs
 
     def _outputs(self, inputs: Mapping[str, Any], *, reuse: bool) -> Properties:
-        listing = self.hand_off.list(lookup_key(self.options, inputs), reuse=reuse)
+        with self._worded(inputs):
+            listing = self.hand_off.list(lookup_key(self.options, inputs), reuse=reuse)
         include_volatile = inputs.get("include_volatile") is True
         values = listing_outputs(listing, include_volatile=include_volatile, clients_as_rows=True)
         return _properties(values, RESOURCE_OUTPUTS)
@@ -250,12 +319,13 @@ class HbrProvider:
         :raises HbrError: for API, credential and network errors.
         """
         given = plain_inputs(args)
-        if token == LOOKUP_TOKEN:
-            return self._lookup(given)
-        if token == AUDIT_TOKEN:
-            return self._audit(given)
-        if token in (COVERAGE_TOKEN, AUDIT_COVERAGE_TOKEN):
-            return self._coverage(given, gated=token == AUDIT_COVERAGE_TOKEN)
+        with self._worded(given):
+            if token == LOOKUP_TOKEN:
+                return self._lookup(given)
+            if token == AUDIT_TOKEN:
+                return self._audit(given)
+            if token in (COVERAGE_TOKEN, AUDIT_COVERAGE_TOKEN):
+                return self._coverage(given, gated=token == AUDIT_COVERAGE_TOKEN)
         known = ", ".join((LOOKUP_TOKEN, AUDIT_TOKEN, COVERAGE_TOKEN, AUDIT_COVERAGE_TOKEN))
         return None, [CheckFailure("", f"unknown function {token!r} (expected one of {known})")]
 

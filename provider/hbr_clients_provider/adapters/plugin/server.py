@@ -123,7 +123,7 @@ class HbrServicer(provider_pb2_grpc.ResourceProviderServicer):
         self, request: Any, _context: Any
     ) -> provider_pb2.CheckResponse:
         """Check the ``hbr:*`` config."""
-        failures = self.provider.check_config(_props(request.news))
+        failures = self.provider.check_config(_props(request.news), request.urn)
         return provider_pb2.CheckResponse(inputs=request.news, failures=_failures(failures))
 
     @_rpc
@@ -139,7 +139,7 @@ class HbrServicer(provider_pb2_grpc.ResourceProviderServicer):
         self, request: Any, _context: Any
     ) -> provider_pb2.ConfigureResponse:
         """Keep the connection options; secrets and previews are supported."""
-        self.provider.configure(_props(request.args), dict(request.variables))
+        self.provider.configure(_props(request.args), dict(request.variables), request.urn)
         return provider_pb2.ConfigureResponse(acceptSecrets=True, supportsPreview=True)
 
     @_rpc

@@ -6,7 +6,7 @@
 # do this; the Go module proxy does not serve those hosts' modules (403 "This module version is
 # not available"), so they cannot be built here. sdk-gen (main.go) calls the code generators
 # those hosts call, from the pkg/v3 release the CLI is built from. It is built once into
-# ${XDG_CACHE_HOME:-~/.cache}/pulumi-hbr-clients/sdk-gen-<version>/.
+# ${XDG_CACHE_HOME:-~/.cache}/pulumi-hbr-clients/sdk-gen-<version>-<sources hash>/.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,7 +14,9 @@ root=$(cd "$here/../.." && pwd)
 out=${1:-$root/sdk}
 bin_dir=${BIN_DIR:-$root/.venv/bin}
 version=$(awk '$1 == "github.com/pulumi/pulumi/pkg/v3" { print $2 }' "$here/go.mod")
-cache="${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-hbr-clients/sdk-gen-$version"
+# The build is keyed by the sources too, so a change to sdk-gen is never run from a stale binary.
+sources=$(cd "$here" && cat go.mod go.sum ./*.go nodejs/* | sha256sum | cut -c1-12)
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-hbr-clients/sdk-gen-$version-$sources"
 
 if [ ! -x "$cache/sdk-gen" ]; then
     printf 'sdk-gen: building the code generators of pkg %s (about a minute once)\n' "$version" >&2

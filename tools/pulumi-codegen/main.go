@@ -66,6 +66,9 @@ func run(language, schemaPath, out string) error {
 	switch language {
 	case "nodejs":
 		files, err = nodejsgen.GeneratePackage(tool, pkg, nil, nil, false, noLoader{})
+		if err == nil {
+			err = finishNodePackage(files)
+		}
 	case "go":
 		files, err = gogen.GeneratePackage(tool, pkg, nil)
 	default:

@@ -501,7 +501,17 @@ def build_schema(version: str) -> dict[str, Any]:
             },
         },
         "language": {
-            "nodejs": {"packageName": "@pulumi-hbr-clients/hbr"},
+            # respectSchemaVersion gives package.json the plugin's version, in "version" and
+            # in "pulumi" (which the Node.js host reports to the engine as the plugin to load).
+            "nodejs": {
+                "packageName": "@pulumi-hbr-clients/hbr",
+                "packageDescription": (
+                    "Look up and audit Alibaba Cloud HBR backup clients from TypeScript and "
+                    "JavaScript; needs the hbr resource plugin (pulumi-resource-hbr) of the "
+                    "same version."
+                ),
+                "respectSchemaVersion": True,
+            },
             "go": {
                 "importBasePath": "github.com/pulumi-hbr-clients/sdk/go/hbr",
                 "generateResourceContainerTypes": True,

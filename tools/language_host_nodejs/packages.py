@@ -1,0 +1,165 @@
+"""Which installed npm packages need which resource plugins, and the lock file's packages.
+
+As the official host's ``getPackagesFromDir``: every ``package.json`` inside a
+``node_modules`` directory below the program (symbolic links followed once, policy packs
+skipped) whose ``pulumi`` section says ``"resource": true`` names a plugin: ``pulumi.name``
+(else the name without its ``@pulumi/`` scope; a package of another scope must name it),
+``pulumi.version`` (else the package's version, with a ``v``), ``pulumi.server`` and
+``pulumi.parameterization``. Unreadable files are passed over, as the official host only logs
+them. Copies of ``@pulumi/pulumi`` of different major versions are reported on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from language_host.options import HostError
+from language_host_nodejs.options import find_upwards
+
+_POLICY_PACK_FILES = ("PulumiPolicy.yaml", "PulumiPolicy.yml")
+
+
+@attrs.frozen(kw_only=True)
+class PluginRequirement:
+    """A resource plugin an installed package needs."""
+
+    name: str
+    version: str
+    server: str = ""
+    parameterization: dict[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Dependency:
+    """An installed package and its version."""
+
+    name: str
+    version: str
+
+
+def _package_files(directory: Path, seen: set[Path], in_node_modules: bool) -> Iterator[Path]:
+    real = directory.resolve()
+    if real in seen:
+        return
+    seen.add(real)
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            is_dir = entry.is_dir()  # follows a symbolic link, as the official host does
+        except OSError:
+            continue
+        if is_dir:
+            if any((path / name).is_file() for name in _POLICY_PACK_FILES):
+                continue  # a policy pack's plugins are not the program's
+            yield from _package_files(
+                path, seen, in_node_modules or directory.name == "node_modules"
+            )
+        elif in_node_modules and entry.name == "package.json":
+            yield path
+
+
+def _requirement(info: dict[str, Any]) -> PluginRequirement | None:
+    pulumi = info.get("pulumi")
+    if not isinstance(pulumi, dict) or not pulumi.get("resource"):
+        return None
+    name = pulumi.get("name") or ""
+    package = str(info.get("name") or "")
+    if not name and package.startswith("@pulumi/"):
+        name = package.removeprefix("@pulumi/")
+    version = str(pulumi.get("version") or info.get("version") or "")
+    if not name or not version:
+        return None  # the official host logs these and goes on
+    return PluginRequirement(
+        name=str(name),
+        version=version if version.startswith("v") else f"v{version}",
+        server=str(pulumi.get("server") or ""),
+        parameterization=pulumi.get("parameterization"),
+    )
+
+
+def required_plugins(program_dir: Path) -> tuple[PluginRequirement, ...]:
+    """The resource plugins of the packages installed below ``program_dir``."""
+    required: list[PluginRequirement] = []
+    sdk_majors: dict[str, str] = {}
+    for path in _package_files(program_dir.absolute(), set(), in_node_modules=False):
+        try:
+            info = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(info, dict):
+            continue
+        if info.get("name") == "@pulumi/pulumi":
+            sdk_majors[str(path)] = str(info.get("version", "")).split(".", 1)[0]
+        requirement = _requirement(info)
+        if requirement is not None:
+            required.append(requirement)
+    if len(set(sdk_majors.values())) > 1:
+        found = "\n".join(f"  Version {v}.x referenced at {p}" for p, v in sdk_majors.items())
+        print(
+            "Found incompatible versions of @pulumi/pulumi. "
+            f"Differing major versions are not supported.\n{found}",
+            file=sys.stderr,
+        )
+    return tuple(required)
+
+
+def _lock_entries(lock: dict[str, Any]) -> Iterator[Dependency]:
+    packages = lock.get("packages")
+    if isinstance(packages, dict):  # lockfileVersion 2 and 3
+        for key, entry in packages.items():
+            if "node_modules/" in key and isinstance(entry, dict) and "version" in entry:
+                name = key.rsplit("node_modules/", 1)[1]
+                yield Dependency(name=entry.get("name") or name, version=str(entry["version"]))
+        return
+    stack = [lock.get("dependencies") or {}]  # lockfileVersion 1
+    while stack:
+        for name, entry in stack.pop().items():
+            if isinstance(entry, dict) and "version" in entry:
+                yield Dependency(name=name, version=str(entry["version"]))
+                stack.append(entry.get("dependencies") or {})
+
+
+def locked_dependencies(program_dir: Path, *, transitive: bool) -> tuple[Dependency, ...]:
+    """The packages of npm's ``package-lock.json`` (found upwards), as the official host lists them.
+
+    Without ``transitive``, only those that the ``package.json`` beside the lock file declares.
+
+    Raises:
+        HostError: no lock file is found, or it or ``package.json`` cannot be read.
+    """
+    lock_path = find_upwards(program_dir, "package-lock.json")
+    if lock_path is None:
+        msg = f"no package-lock.json in {program_dir} or above it; run `npm install` there"
+        raise HostError(msg)
+    try:
+        lock = json.loads(lock_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        msg = f"could not parse {lock_path}: {exc}"
+        raise HostError(msg) from exc
+    listed = tuple(_lock_entries(lock))
+    if transitive:
+        return listed
+    manifest_path = lock_path.parent / "package.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        msg = f"could not read {manifest_path}: {exc}"
+        raise HostError(msg) from exc
+    direct = {*manifest.get("dependencies", {}), *manifest.get("devDependencies", {})}
+    result: list[Dependency] = []
+    for dependency in listed:
+        if dependency.name in direct:
+            result.append(dependency)
+            direct.discard(dependency.name)
+    return tuple(result)

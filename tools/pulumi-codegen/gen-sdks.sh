@@ -31,3 +31,7 @@ PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true \
     "$bin_dir/pulumi" package get-schema "$bin_dir/pulumi-resource-hbr" 2>/dev/null >"$schema"
 "$cache/sdk-gen" nodejs "$schema" "$out/nodejs"
 "$cache/sdk-gen" go "$schema" "$out/go"
+# sdk-gen writes the Go module's go.mod with its one direct requirement; `go mod tidy` adds the
+# indirect ones and go.sum, so that `go build ./...` works in sdk/go. It runs offline once
+# `make setup` has downloaded the modules (tools/pulumi-cli/provide-go.sh).
+(cd "$out/go" && GOFLAGS=-mod=mod GOWORK=off go mod tidy)

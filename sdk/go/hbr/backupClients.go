@@ -8,7 +8,7 @@ import (
 	"reflect"
 
 	"errors"
-	"github.com/pulumi-hbr-clients/sdk/go/hbr/internal"
+	"github.com/pulumi-hbr-clients/pulumi-hbr-clients/sdk/go/hbr/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 

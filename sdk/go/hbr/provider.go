@@ -7,7 +7,7 @@ import (
 	"context"
 	"reflect"
 
-	"github.com/pulumi-hbr-clients/sdk/go/hbr/internal"
+	"github.com/pulumi-hbr-clients/pulumi-hbr-clients/sdk/go/hbr/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 

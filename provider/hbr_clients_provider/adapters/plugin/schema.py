@@ -66,6 +66,9 @@ AUDIT_TOKEN = f"{PACKAGE}:index:auditBackupClients"
 RESOURCE_TOKEN = f"{PACKAGE}:index:BackupClients"
 COVERAGE_TOKEN = f"{PACKAGE}:index:getBackupCoverage"
 AUDIT_COVERAGE_TOKEN = f"{PACKAGE}:index:auditBackupCoverage"
+#: The Go SDK's root package. sdk-gen writes its module, ``github.com/.../sdk/go``, to this
+#: repository's ``sdk/go/go.mod``: the import path matches where the code lives.
+GO_IMPORT_BASE_PATH = "github.com/pulumi-hbr-clients/pulumi-hbr-clients/sdk/go/hbr"
 
 #: The results of ``getBackupClients``, in the order of the resource's outputs.
 FUNCTION_OUTPUTS: tuple[str, ...] = (
@@ -512,9 +515,12 @@ def build_schema(version: str) -> dict[str, Any]:
                 ),
                 "respectSchemaVersion": True,
             },
+            # respectSchemaVersion writes the plugin's version into pulumi-plugin.json and the
+            # default invoke options, so a Go program asks the engine for hbr at this version.
             "go": {
-                "importBasePath": "github.com/pulumi-hbr-clients/sdk/go/hbr",
+                "importBasePath": GO_IMPORT_BASE_PATH,
                 "generateResourceContainerTypes": True,
+                "respectSchemaVersion": True,
             },
         },
     }

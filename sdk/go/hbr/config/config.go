@@ -4,7 +4,7 @@
 package config
 
 import (
-	"github.com/pulumi-hbr-clients/sdk/go/hbr/internal"
+	"github.com/pulumi-hbr-clients/pulumi-hbr-clients/sdk/go/hbr/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 )

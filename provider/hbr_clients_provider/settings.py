@@ -208,12 +208,18 @@ class PulumiNames:
     ``inputs`` are the snake_case names of the inputs the operation was given, ``origins``
     the config key each stack setting came from (keyword -> key, e.g. ``"region":
     "alicloud:region"``), ``camel`` whether inputs are spelled as in the plugin's schema
-    (``caBundle``) rather than in Python (``ca_bundle``).
+    (``caBundle``) rather than in Python (``ca_bundle``). A surface whose inputs are not a
+    resource's (the policy pack's config properties) says so with ``label``, names inputs
+    :attr:`Setting.input` lacks with ``input_of`` (keyword -> snake_case name), and leaves
+    stack config out with ``stack_config=False``.
     """
 
     inputs: Collection[str] = frozenset()
     origins: Mapping[str, str] = attrs.field(factory=dict)
     camel: bool = False
+    label: str = "the {} input"
+    input_of: Mapping[str, str] = attrs.field(factory=dict)
+    stack_config: bool = True
 
     def input_name(self, name: str) -> str:
         """``name`` as this surface spells an input."""
@@ -226,17 +232,20 @@ class PulumiNames:
         the endpoint when one was given, else the region.
         """
         if setting.keyword == "address":
-            if "connect_to" in self.origins:
-                return self.origins["connect_to"]
-            given = "endpoint" in self.inputs or "endpoint" in self.origins
-            return self.name(SETTINGS["endpoint" if given else "region"])
-        if setting.input is not None and setting.input in self.inputs:
-            return f"the {self.input_name(setting.input)} input"
+            for keyword in ("connect_to", "endpoint"):
+                named = self.input_of.get(keyword, SETTINGS[keyword].input)
+                if keyword in self.origins or (named is not None and named in self.inputs):
+                    return self.name(SETTINGS[keyword])
+            return self.name(SETTINGS["region"])
+        given = self.input_of.get(setting.keyword, setting.input)
+        label = None if given is None else self.label.format(self.input_name(given))
+        if label is not None and given in self.inputs:
+            return label
         if setting.keyword in self.origins:
             return self.origins[setting.keyword]
-        ways = list(setting.config_keys)
-        if setting.input is not None:
-            ways.append(f"the {self.input_name(setting.input)} input")
+        ways = list(setting.config_keys) if self.stack_config else []
+        if label is not None:
+            ways.append(label)
         if len(ways) <= 1:
             return "".join(ways)
         return f"{', '.join(ways[:-1])} or {ways[-1]}"

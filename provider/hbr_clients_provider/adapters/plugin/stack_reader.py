@@ -65,6 +65,8 @@ class StackReader:
 
     stack: str | None
     environ: Mapping[str, str] = attrs.field(factory=lambda: dict(os.environ))
+    #: Where to run the CLI; ``None``: this process's directory, the project's.
+    cwd: str | None = None
     _values: dict[str, str] | None = None
     problem: str | None = None
 
@@ -91,6 +93,7 @@ class StackReader:
             proc = subprocess.run(  # noqa: S603
                 [binary, "config", "--json", "--stack", self.stack, "--non-interactive"],
                 env=env,
+                cwd=self.cwd,
                 capture_output=True,
                 text=True,
                 timeout=READ_TIMEOUT_S,

@@ -36,6 +36,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from hbr_clients_provider.adapters.wording import pulumi_message
 from hbr_clients_provider.api.connection import ConnectionSettings
 from hbr_clients_provider.audit.coverage import TargetListing
 from hbr_clients_provider.audit.coverage_render import coverage_failure_message
@@ -43,6 +44,7 @@ from hbr_clients_provider.audit.estate import DISCOVERY_REGION
 from hbr_clients_provider.audit.gate import CAMEL_NAMES, GateVerdict, judge
 from hbr_clients_provider.display import terminal_text
 from hbr_clients_provider.errors import HbrError
+from hbr_clients_provider.settings import PulumiNames
 from pulumi_hbr_clients.policy._props import NotYetCheckable, shorten
 from pulumi_hbr_clients.policy._stack_plan import PlanCount, StackPlan, count_stack_plan
 from pulumi_hbr_clients.policy.estate_config import (
@@ -73,6 +75,20 @@ def _connection(config: EstateCoverageConfig, environ: Mapping[str, str]) -> Con
         protocol=config.connection.protocol,
         connect_to=config.connect_to,
         environ=environ,
+    )
+
+
+def _names(config: EstateCoverageConfig) -> PulumiNames:
+    """How this policy names a setting: a property of its config, or the environment's."""
+    connection = config.connection
+    given = {"region": connection.region, "endpoint": connection.endpoint}
+    given |= {"protocol": connection.protocol, "connect_to": config.connect_to}
+    return PulumiNames(
+        inputs=frozenset(k for k, v in given.items() if v is not None),
+        camel=True,
+        label=f"the {{}} property of the {ESTATE_COVERAGE} policy config",
+        input_of={"connect_to": "connect_to"},
+        stack_config=False,
     )
 
 
@@ -114,7 +130,8 @@ def _validator(
                 on_target=listings.append,
             )
         except (HbrError, ValueError) as error:
-            report_violation(f"HBR estate coverage: could not audit the estate: {error}", None)
+            message = pulumi_message(error, _names(config))
+            report_violation(f"HBR estate coverage: could not audit the estate: {message}", None)
             return
         count = count_stack_plan(
             report,

@@ -7,10 +7,10 @@ A stack policy. It collects the ECS instance IDs the stack carries (the ``id`` o
 :data:`~pulumi_hbr_clients.policy.types.INSTANCE_ID_PROPERTIES`), leaves out those an
 ``alicloud:hbr/ecsBackupClient:EcsBackupClient`` of the same stack installs on (see
 :mod:`~pulumi_hbr_clients.policy._needs`), and lists the backup clients of the others with
-one query. Each instance without an ``ACTIVATED`` client is
-a violation on the resource that carries it (the first :data:`MESSAGE_ROWS`; the rest are
-counted in one more violation). Instance IDs not known until the update (an instance this
-preview creates) are reported as not yet checkable, never as violations.
+one query. Each instance without an ``ACTIVATED`` client is a violation on the resource that
+carries it (the first :data:`MESSAGE_ROWS`; the rest are counted in one more violation).
+Instance IDs not known until the update (an instance this preview creates) are reported as
+not yet checkable, never as violations, unless a client of the stack installs on them.
 """
 
 from __future__ import annotations
@@ -110,12 +110,15 @@ def instance_coverage_policy(
     """
     return StackValidationPolicy(
         name=INSTANCE_COVERAGE,
-        description="Every ECS instance the stack manages has an ACTIVATED HBR backup client.",
+        description=(
+            "Every ECS instance the stack manages or backs up has an ACTIVATED HBR backup "
+            "client, or an EcsBackupClient in the stack."
+        ),
         validate=_validator(environ),
         enforcement_level=enforcement_level,
         config_schema=PolicyConfigSchema(properties=dict(CONNECTION_SCHEMA)),
         remediation_steps=(
-            "Install the HBR client on the named instances and activate it (or let an "
-            "alicloud.hbr.EcsBackupClient resource do it)."
+            "Install the HBR client on the named instances and activate it (or add an "
+            "alicloud.hbr.EcsBackupClient for each to the stack)."
         ),
     )

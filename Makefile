@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export PULUMI_SKIP_UPDATE_CHECK := true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
 
-.PHONY: setup test lint typecheck pytest demo bench clean
+.PHONY: setup test lint typecheck pytest demo bench clean plugin
 
 setup: $(STAMP)
 	@tools/pulumi-cli/provide.sh $(BIN)
@@ -43,6 +43,11 @@ pytest: setup
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 test: lint typecheck pytest
+
+# The hbr plugin as an archive for `pulumi plugin install resource hbr VERSION --file ARCHIVE`:
+# dist/pulumi-resource-hbr-v<version>-<os>-<arch>.tar.gz (see docs/install-plugin.md).
+plugin: $(STAMP)
+	@tools/plugin-archive/build.sh
 
 demo: setup
 	@tools/demo.sh

@@ -43,6 +43,7 @@ class Need:
     """One resource of the stack that needs a backup client on one ECS instance."""
 
     urn: str
+    resource_type: str
     label: str
     """The resource as a person reads it: ``PolicyBinding files-web``."""
     instance_id: str | None = None
@@ -115,7 +116,13 @@ def stack_needs(resources: Iterable[PolicyResource], properties: Mapping[str, st
         if (instance_id := _text(value)) is not None:
             met = instance_id in installed or urn_of_id.get(instance_id) in installed
             needs.append(
-                Need(urn=resource.urn, label=label, instance_id=instance_id, met_by_stack=met)
+                Need(
+                    urn=resource.urn,
+                    resource_type=resource.resource_type,
+                    label=label,
+                    instance_id=instance_id,
+                    met_by_stack=met,
+                )
             )
             continue
         if value is not UNKNOWN and value is not None:
@@ -134,6 +141,7 @@ def stack_needs(resources: Iterable[PolicyResource], properties: Mapping[str, st
         needs.append(
             Need(
                 urn=resource.urn,
+                resource_type=resource.resource_type,
                 label=label,
                 new_instance=sources[0].name,
                 met_by_stack=sources[0].urn in installed,

@@ -39,7 +39,7 @@ from pulumi_hbr_clients.policy.config import (
     ConnectionConfig,
     PolicyConfigError,
 )
-from pulumi_hbr_clients.policy.types import PROTECTION_PROPERTIES
+from pulumi_hbr_clients.policy.types import POLICY_BINDING_TYPE, PROTECTION_PROPERTIES
 
 __all__ = ["BACKUP_PLAN_CLIENT", "backup_plan_client_policy"]
 
@@ -50,7 +50,7 @@ _FIX = "add an alicloud.hbr.EcsBackupClient for it to the stack"
 
 
 def _nothing(need: Need) -> str:
-    kind = "binding" if need.label.startswith("PolicyBinding") else "plan"
+    kind = "binding" if need.resource_type == POLICY_BINDING_TYPE else "plan"
     return f"the {kind} would back up nothing"
 
 

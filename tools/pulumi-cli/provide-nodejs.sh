@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Provide the Node.js side of this project (called by make setup with the venv's bin):
-#   tools/pulumi-cli/provide-nodejs.sh BIN_DIR
+#   tools/pulumi-cli/provide-nodejs.sh BIN_DIR [--host-only]
 #
 # 1. `pulumi-language-nodejs` in BIN_DIR: the official host of an installed Pulumi CLI (the
-#    `pulumi` on PATH outside BIN_DIR), linked when one sits beside that binary; else this
+#    `pulumi` on PATH outside BIN_DIR), linked when that binary has one beside it; else this
 #    offline build's host, tools/language_host_nodejs, written as a script that BIN_DIR's
 #    Python runs in isolated mode (-I), as provide.sh writes the Python host. A link to an
 #    official host that is already there is kept.
 # 2. The TypeScript SDK built and packed, and examples/typescript's packages installed
-#    (tools/typescript/prepare.sh; cached, so an unchanged checkout takes a fraction of a second).
+#    (tools/typescript/prepare.sh; cached, so an unchanged checkout takes a fraction of a second),
+#    unless --host-only.
 set -euo pipefail
 
 bin_dir=$(cd "${1:?usage: provide-nodejs.sh BIN_DIR}" && pwd)
@@ -19,8 +20,11 @@ target=$bin_dir/pulumi-language-nodejs
 installed=$(PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$bin_dir" | paste -sd: -) command -v pulumi || true)
 official=""
 if [ -n "$installed" ]; then
-    official=$(dirname "$(readlink -f "$installed")")/pulumi-language-nodejs
-    [ -x "$official" ] || official=""
+    official=$(readlink -f "$(dirname "$(readlink -f "$installed")")/pulumi-language-nodejs" || true)
+    # The official host is a binary; a script is a host like this one (another checkout's).
+    if [ ! -x "$official" ] || [ "$(head -c 2 "$official")" = "#!" ]; then
+        official=""
+    fi
 fi
 
 if [ -n "$official" ]; then
@@ -44,4 +48,4 @@ else
     mv -f "$target.tmp" "$target"
 fi
 
-"$tools/typescript/prepare.sh"
+[ "${2:-}" = --host-only ] || "$tools/typescript/prepare.sh"

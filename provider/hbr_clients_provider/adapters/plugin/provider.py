@@ -244,9 +244,9 @@ class HbrProvider:
         given = plain_inputs(news)
         failures = _unknown_names(given, RESOURCE_INPUTS)
         inputs = resource_inputs(given)
-        failures += [_failure(v) for v in violations(inputs) + emptied_maps(inputs)]
+        names = self._names(inputs)
+        failures += [_failure(v, names) for v in violations(inputs) + emptied_maps(inputs)]
         if not failures and not any(is_unknown(v) for v in inputs.values()):
-            names = self._names(inputs)
             failures.extend(
                 _failure(p, names)
                 if isinstance(p, Violation) and p.field in inputs
@@ -341,16 +341,16 @@ class HbrProvider:
                 {k: v for k, v in given.items() if k in ESTATE_INPUTS}
             )
         except InvalidQuery as error:
-            failures += [_failure(v) for v in error.violations]
+            failures += [_failure(v, self._names(given)) for v in error.violations]
         gate = Gate(max_findings=None, allow_empty=True)
         if gated:
             try:
                 gate = Gate.from_inputs(given, names=PYTHON_NAMES)
             except InvalidQuery as error:
-                failures += [_failure(v) for v in error.violations]
+                failures += [_failure(v, self._names(given)) for v in error.violations]
         connection_inputs = {k: given[k] for k in ("region", "deadline") if k in given}
         problems = connection_violations(connection_inputs) + limit_violations(connection_inputs)
-        failures += [_failure(v) for v in problems]
+        failures += [_failure(v, self._names(given)) for v in problems]
         if failures or request is None:
             return None, failures
         region = given.get("region") or self.options.get("region")
@@ -385,7 +385,8 @@ class HbrProvider:
 
     def _lookup(self, given: Mapping[str, Any]) -> tuple[Properties | None, list[CheckFailure]]:
         failures = _unknown_names(given, _LOOKUP_INPUTS)
-        failures += [_failure(v) for v in violations(given) + emptied_maps(given)]
+        names = self._names(given)
+        failures += [_failure(v, names) for v in violations(given) + emptied_maps(given)]
         if failures:
             return None, failures
         listing = self.hand_off.list(lookup_key(self.options, given), reuse=False)
@@ -395,17 +396,17 @@ class HbrProvider:
     def _audit(self, given: Mapping[str, Any]) -> tuple[Properties | None, list[CheckFailure]]:
         failures = _unknown_names(given, _AUDIT_INPUTS)
         query = {k: v for k, v in given.items() if k in _LOOKUP_INPUTS}
-        failures += [_failure(v) for v in violations(query)]
+        failures += [_failure(v, self._names(given)) for v in violations(query)]
         rules: AuditRules | None = None
         try:
             rules = AuditRules.from_inputs({k: v for k, v in given.items() if k in RULE_INPUTS})
         except InvalidQuery as error:
-            failures += [_failure(v) for v in error.violations]
+            failures += [_failure(v, self._names(given)) for v in error.violations]
         gate: Gate | None = None
         try:
             gate = Gate.from_inputs(given, names=PYTHON_NAMES)
         except InvalidQuery as error:
-            failures += [_failure(v) for v in error.violations]
+            failures += [_failure(v, self._names(given)) for v in error.violations]
         if failures or rules is None or gate is None:
             return None, failures
         listing = self.hand_off.list(lookup_key(self.options, query), reuse=False)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import grpc
+import pytest
 from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import analyzer_pb2_grpc
 from pulumi_policy import EnforcementLevel, StackValidationPolicy
@@ -43,6 +44,14 @@ class TestPackage:
         policies = hbr_policies(enforcement_level=EnforcementLevel.MANDATORY)
 
         assert [p.enforcement_level for p in policies] == [EnforcementLevel.MANDATORY] * 4
+
+    def test_enforcement_level_by_value_and_a_bad_one(self) -> None:
+        """ "disabled" is taken by its value; an unknown level is refused naming the choices."""
+        policies = hbr_policies(enforcement_level="disabled")
+
+        assert {p.enforcement_level for p in policies} == {EnforcementLevel.DISABLED}
+        with pytest.raises(ValueError, match="enforcement_level 'strict': must be one of"):
+            hbr_policies(enforcement_level="strict")
 
 
 class TestPack:

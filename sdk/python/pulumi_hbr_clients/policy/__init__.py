@@ -63,17 +63,31 @@ POLICY_NAMES: tuple[str, ...] = (
 )
 
 
+def _level(value: EnforcementLevel | str) -> EnforcementLevel:
+    if isinstance(value, EnforcementLevel):
+        return value
+    try:
+        return EnforcementLevel(value)
+    except ValueError:
+        names = ", ".join(repr(level.value) for level in EnforcementLevel)
+        msg = f"enforcement_level {value!r}: must be one of {names}"
+        raise ValueError(msg) from None
+
+
 def hbr_policies(
-    *, enforcement_level: EnforcementLevel = EnforcementLevel.ADVISORY
+    *, enforcement_level: EnforcementLevel | str = EnforcementLevel.ADVISORY
 ) -> list[Policy]:
     """Return the four HBR policies.
 
-    :param enforcement_level: the level of each policy (advisory by default); a pack
-        config's ``enforcementLevel`` for a policy still wins over it.
+    :param enforcement_level: the level of each policy (advisory by default), an
+        ``EnforcementLevel`` or its value (``"mandatory"``); a pack config's
+        ``enforcementLevel`` for a policy still wins over it.
+    :raises ValueError: ``enforcement_level`` is no enforcement level.
     """
+    level = _level(enforcement_level)
     return [
-        fleet_audit_policy(enforcement_level=enforcement_level),
-        instance_coverage_policy(enforcement_level=enforcement_level),
-        backup_plan_client_policy(enforcement_level=enforcement_level),
-        estate_coverage_policy(enforcement_level=enforcement_level),
+        fleet_audit_policy(enforcement_level=level),
+        instance_coverage_policy(enforcement_level=level),
+        backup_plan_client_policy(enforcement_level=level),
+        estate_coverage_policy(enforcement_level=level),
     ]

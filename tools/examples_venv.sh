@@ -6,6 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=.venv-examples
 stamp=$venv/.installed
+# Several test files call this at once when pytest-xdist runs them in parallel: one installs,
+# the others wait for it and then find the stamp.
+mkdir -p "$venv"
+exec 9>"$venv/.lock"
+flock 9
 if [ -f "$stamp" ] && [ "$stamp" -nt pyproject.toml ] && [ "$stamp" -nt constraints-examples.txt ]; then
     exit 0
 fi

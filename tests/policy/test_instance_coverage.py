@@ -340,3 +340,24 @@ class TestInstanceCoverageWithStackClients:
         assert "ECS instance i-a (PolicyBinding files-a) has no HBR backup client" in diag.message
         (request,) = emu.backend.request_log()
         assert "i-b" not in str(request["params"])
+
+    def test_new_instance_with_a_stack_client_is_not_pending(self, emu: Emulator) -> None:
+        """An instance this deploy creates with its EcsBackupClient: nothing to note or ask."""
+        web = _instance("web", UNKNOWN)
+        stack = [web, _client("agent-web", UNKNOWN, instanceId=[web.urn])]
+
+        assert _coverage(emu).analyze_stack(stack) == []
+        assert emu.backend.api_call_count() == 0
+
+    def test_client_on_the_instance_resource_covers_its_known_id(self, emu: Emulator) -> None:
+        """A client whose instanceId comes from an existing Instance covers a plan on its ID."""
+        web = _instance("web", "i-web")
+        stack = [
+            web,
+            _plan("plan-web", "i-web"),
+            _client("agent-web", UNKNOWN, instanceId=[web.urn]),
+        ]
+
+        assert _coverage(emu).analyze_stack(stack) == []
+        assert _plans(emu).analyze_stack(stack) == []
+        assert emu.backend.api_call_count() == 0

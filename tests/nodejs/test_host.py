@@ -326,16 +326,15 @@ class TestPluginsAndRpcs:
             list(stream)
         assert "does not run TypeScript or JavaScript policy packs" in caught.value.details()
 
-    @pytest.mark.parametrize("rpc", ["GeneratePackage", "Link", "GenerateProject"])
+    @pytest.mark.parametrize("rpc", ["GenerateProject", "Pack"])
     def test_code_generation_rpcs_are_unimplemented_by_name(
         self, start_host: Callable[..., Host], rpc: str
     ) -> None:
-        """GeneratePackage, Link, ...: UNIMPLEMENTED with a message naming the RPC."""
+        """GenerateProject, Pack, ...: UNIMPLEMENTED with a message naming the RPC."""
         host = start_host()
         request_type = {
-            "GeneratePackage": language_pb2.GeneratePackageRequest,
-            "Link": language_pb2.LinkRequest,
             "GenerateProject": language_pb2.GenerateProjectRequest,
+            "Pack": language_pb2.PackRequest,
         }[rpc]
         with pytest.raises(grpc.RpcError) as caught:
             getattr(host.stub, rpc)(request_type())

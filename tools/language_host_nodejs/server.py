@@ -4,8 +4,9 @@ Served as the official host serves them (``sdk/nodejs/cmd/pulumi-language-nodejs
 ``GetPluginInfo``, ``Handshake``, ``GetRequiredPackages`` (and, for engines older than it,
 ``GetRequiredPlugins``, which the official host answered the same way before it had the
 former), ``Run``, ``InstallDependencies``, ``About``, ``GetProgramDependencies``,
-``RunPlugin`` (plugins; not policy packs) and ``Cancel``. The code-generation RPCs
-(``GenerateProject``, ``GenerateProgram``, ``GeneratePackage``, ``Pack``, ``Link``,
+``RunPlugin`` (plugins; not policy packs), ``GeneratePackage`` and ``Link`` (``pulumi package
+add``: ``language_host.codegen`` and ``language_host.link``, shared by every runtime's host) and
+``Cancel``. The other code-generation RPCs (``GenerateProject``, ``GenerateProgram``, ``Pack``,
 ``Template``, ``RuntimeOptionsPrompts``) answer ``UNIMPLEMENTED`` with a message naming the RPC.
 """
 
@@ -28,6 +29,7 @@ import grpc
 from google.protobuf import empty_pb2  # type: ignore[import-untyped]
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
+from language_host import codegen, link
 from language_host.options import HostError
 from language_host.processes import StreamedProcess, output_of
 from language_host_nodejs import packages
@@ -45,9 +47,7 @@ VERSION = "3.274.1"
 UNIMPLEMENTED = (
     "GenerateProject",
     "GenerateProgram",
-    "GeneratePackage",
     "Pack",
-    "Link",
     "Template",
     "RuntimeOptionsPrompts",
 )
@@ -370,6 +370,20 @@ class NodeLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         if process.returncode:
             msg = f"Program exited with non-zero exit code: {process.returncode}"
             raise HostError(msg)
+
+    # -- Code generation (pulumi package add) -------------------------------------------
+
+    @_reports_errors
+    def GeneratePackage(  # noqa: N802
+        self, request: language_pb2.GeneratePackageRequest, context: Any
+    ) -> language_pb2.GeneratePackageResponse:
+        """Write the TypeScript SDK of ``request.schema`` into ``request.directory``."""
+        return codegen.generate_package(request, language="nodejs", environ=self.environ)
+
+    @_reports_errors
+    def Link(self, request: language_pb2.LinkRequest, context: Any) -> language_pb2.LinkResponse:  # noqa: N802
+        """Point ``package.json``'s dependency on each generated SDK at its directory."""
+        return link.link(request, language="nodejs", environ=self.environ)
 
 
 def _program_dir(info: language_pb2.ProgramInfo) -> Path:

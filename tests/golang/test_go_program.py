@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
-from tests.e2e.pulumi_cli import PulumiProject
+from hbr_emulator import DEFAULT_ACCESS_KEY_SECRET, Emulator
+from tests.e2e.pulumi_cli import PulumiProject, emulator_env
 from tests.emulator.helpers import list_all, sdk_client
 
 pytestmark = [
@@ -71,15 +71,8 @@ def test_example_preview_up_destroy_match_the_official_sdk(
     """Preview plans 3 creates, up's outputs are the official SDK's listing, destroy is quiet."""
     emu = emulator_factory(fleet=60, seed=7)
     source = _copy_example(tmp_path / "source")
-    project = PulumiProject.create(source, tmp_path / "work", env=GO_ENV)
-    for key, value in (("hbr:endpoint", emu.endpoint), ("hbr:protocol", "http")):
-        project.run("config", "set", key, value, check=True)
-    for key, value in (
-        ("hbr:accessKey", DEFAULT_ACCESS_KEY_ID),
-        ("hbr:secretKey", DEFAULT_ACCESS_KEY_SECRET),
-    ):
-        project.run("config", "set", "--secret", key, value, check=True)
-
+    # The connection as examples/go/README.md gives it: the environment.
+    project = PulumiProject.create(source, tmp_path / "work", env={**GO_ENV, **emulator_env(emu)})
     preview = project.run("preview", check=True)
     assert re.search(r"\+ 3 to create", preview.stdout), preview.output
     up = project.run("up", "--yes", check=True)

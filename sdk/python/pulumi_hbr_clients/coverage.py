@@ -41,6 +41,7 @@ from hbr_clients_provider.audit.coverage_render import coverage_failure_message
 from hbr_clients_provider.audit.estate_inputs import EstateRequest
 from hbr_clients_provider.audit.gate import PYTHON_NAMES, Gate, GateVerdict, judge
 from hbr_clients_provider.errors import HbrError, InvalidQuery
+from hbr_clients_provider.settings import PulumiNames, pulumi_text
 from pulumi_hbr_clients.audit import BackupAuditFailed, BackupAuditInputError
 
 __all__ = [
@@ -78,12 +79,12 @@ class BackupCoverageFailed(BackupAuditFailed):
         self.coverage = report
         self.verdict = verdict
         self.max_findings = verdict.gate.max_findings
-        pulumi.RunError.__init__(
-            self,
-            coverage_failure_message(
-                report, verdict, PYTHON_NAMES, unreachable="allow_unreachable"
-            ),
+        # A region's error keeps the command line's words in the report; a program reads
+        # inputs and config keys (hbr_clients_provider.settings).
+        message = coverage_failure_message(
+            report, verdict, PYTHON_NAMES, unreachable="allow_unreachable"
         )
+        pulumi.RunError.__init__(self, pulumi_text(message, PulumiNames()))
 
 
 def _stack_option(full_key: str) -> str | None:

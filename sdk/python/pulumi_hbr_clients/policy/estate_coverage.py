@@ -44,7 +44,7 @@ from hbr_clients_provider.audit.estate import DISCOVERY_REGION
 from hbr_clients_provider.audit.gate import CAMEL_NAMES, GateVerdict, judge
 from hbr_clients_provider.display import terminal_text
 from hbr_clients_provider.errors import HbrError
-from hbr_clients_provider.settings import PulumiNames
+from hbr_clients_provider.settings import PulumiNames, pulumi_text
 from pulumi_hbr_clients.policy._props import NotYetCheckable, shorten
 from pulumi_hbr_clients.policy._stack_plan import PlanCount, StackPlan, count_stack_plan
 from pulumi_hbr_clients.policy.estate_config import (
@@ -142,7 +142,7 @@ def _validator(
         )
         verdict = judge(count.report, config.gate)
         if not verdict.passed:
-            report_violation(_message(count, verdict), None)
+            report_violation(pulumi_text(_message(count, verdict), _names(config)), None)
         if count.pending:
             msg = (
                 f"not known until the update (checked by `pulumi up`): "

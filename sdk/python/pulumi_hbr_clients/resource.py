@@ -105,9 +105,10 @@ class BackupClients(pulumi.dynamic.Resource, module="hbr", name="BackupClients")
     Every argument accepts a ``pulumi.Input``, so outputs of other resources can drive the
     query. The connection comes from the arguments ``region``/``endpoint``/``protocol``,
     else stack config (``alicloud:region``, ``alicloud:accessKey``, ``alicloud:secretKey``,
-    ``alicloud:securityToken``, ``alicloud:profile``, ``hbr:endpoint``, ``hbr:protocol``),
-    else the environment and the standard Alibaba Cloud credential chain. Credentials are
-    never inputs and never reach the state.
+    ``alicloud:securityToken``, ``alicloud:profile``, each overridden by its ``hbr:`` twin such
+    as ``hbr:region``; ``hbr:endpoint``, ``hbr:protocol``), else the environment and the
+    standard Alibaba Cloud credential chain. Credentials are never inputs and never reach the
+    state.
 
     The proxy passwords of clients with a custom proxy are only in ``proxy_passwords``,
     which is secret; in ``clients`` they read ``"******"``.
@@ -186,7 +187,7 @@ class BackupClients(pulumi.dynamic.Resource, module="hbr", name="BackupClients")
         :param outdated_only: keep clients older than their ``max_client_version``.
         :param heartbeat_older_than: keep clients silent for longer than this (``15m``, ``2h``).
         :param include_volatile: count heartbeat and update times as fleet changes.
-        :param region: region, overriding ``alicloud:region``.
+        :param region: region, overriding ``hbr:region`` and ``alicloud:region``.
         :param endpoint: ``host[:port]``, overriding ``hbr:endpoint`` and ``HBR_ENDPOINT``.
         :param protocol: ``https`` or ``http``, overriding ``hbr:protocol``.
         :param ca_bundle: PEM file (or directory) of the CAs to trust, overriding

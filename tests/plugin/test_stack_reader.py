@@ -12,7 +12,9 @@ import pytest
 from pulumi.provider.experimental.property_value import PropertyValue
 
 from hbr_clients_provider.adapters.plugin.provider import HbrProvider
+from hbr_clients_provider.adapters.plugin.schema import LOOKUP_TOKEN
 from hbr_clients_provider.adapters.plugin.stack_reader import StackReader, stack_of
+from hbr_clients_provider.adapters.wording import WordedError
 
 BIN = Path(sys.executable).parent
 PROVIDER_URN = "urn:pulumi:dev::proj::pulumi:providers:hbr::default"
@@ -100,6 +102,26 @@ class TestConfigure:
             "profile": "alicloud:profile",
             "protocol": "hbr:protocol",
         }
+
+    def test_no_region_says_why_alicloud_region_was_not_read(
+        self, project: Project, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Without any region the lookup fails naming the keys, and why alicloud: was unread."""
+        monkeypatch.chdir(project.directory)
+        for key, value in project.env.items():
+            monkeypatch.setenv(key, value)
+        for key in ("ALIBABA_CLOUD_REGION_ID", "HBR_ENDPOINT"):
+            monkeypatch.delenv(key, raising=False)
+        provider = HbrProvider(version="0.0.0")
+        provider.configure({}, {}, "urn:pulumi:nosuch::proj::pulumi:providers:hbr::default")
+        with pytest.raises(WordedError) as caught:
+            provider.invoke(LOOKUP_TOKEN, {"clientType": PropertyValue("ECS_CLIENT")})
+        message = str(caught.value)
+        assert message.startswith(
+            "no HBR endpoint: set hbr:region, alicloud:region or the region input"
+        )
+        assert "(alicloud:region could not be read: `pulumi config` failed: " in message
+        assert "--" not in message.split("could not be read", maxsplit=1)[0]
 
     def test_hbr_region_wins_and_nothing_else_is_read(self) -> None:
         """With both hbr: twins set, the CLI is never run."""

@@ -266,38 +266,16 @@ class NodeLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
 
     # -- Programs and plugins -----------------------------------------------------------------
 
-    @_reports_errors
     def Run(self, request: language_pb2.RunRequest, context: Any) -> language_pb2.RunResponse:  # noqa: N802
-        """Run the program with ``@pulumi/pulumi``'s ``cmd/run``, its output going to the engine."""
-        options = NodeOptions.from_info(request.info)
+        """Run the program with ``@pulumi/pulumi``'s ``cmd/run``, its output going to the engine.
+
+        What stops the program from starting (a bad runtime option, no ``node``, no
+        ``@pulumi/pulumi``) is the response's error, as the official host answers it.
+        """
         try:
-            node = self._node()
-        except ToolNotFoundError as exc:
-            return language_pb2.RunResponse(error=str(exc))
-        env = options.environment(self.environ)
-        run_module = self.environ.get("PULUMI_LANGUAGE_NODEJS_RUN_PATH") or DEFAULT_RUN_PATH
-        try:
-            run_path = locate_module(
-                run_module,
-                node=node,
-                program_dir=options.program_dir,
-                env=env,
-                install_hint="pulumi install",
-            )
+            argv, env = self._program_command(request)
         except HostError as exc:
             return language_pb2.RunResponse(error=str(exc))
-        env["PULUMI_CONFIG"] = config_variable(request.config)
-        env["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(list(request.configSecretKeys))
-        argv = [
-            node,
-            *options.nodeargs,
-            *run_arguments(
-                request,
-                run_path=run_path,
-                engine_address=self.engine_address,
-                tracing=self.tracing,
-            ),
-        ]
         self._log(f"launching process: {' '.join(argv)}")
         try:
             process = subprocess.Popen(argv, env=env)
@@ -316,6 +294,27 @@ class NodeLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             sys.stdout.flush()
             sys.stderr.flush()
         return language_pb2.RunResponse() if returncode == 0 else run_failure(returncode)
+
+    def _program_command(
+        self, request: language_pb2.RunRequest
+    ) -> tuple[list[str], dict[str, str]]:
+        """The ``node`` command line and environment that run ``request``'s program."""
+        options = NodeOptions.from_info(request.info)
+        node = self._node()
+        env = options.environment(self.environ)
+        run_path = locate_module(
+            self.environ.get("PULUMI_LANGUAGE_NODEJS_RUN_PATH") or DEFAULT_RUN_PATH,
+            node=node,
+            program_dir=options.program_dir,
+            env=env,
+            install_hint="pulumi install",
+        )
+        env["PULUMI_CONFIG"] = config_variable(request.config)
+        env["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(list(request.configSecretKeys))
+        arguments = run_arguments(
+            request, run_path=run_path, engine_address=self.engine_address, tracing=self.tracing
+        )
+        return [node, *options.nodeargs, *arguments], env
 
     @_reports_stream_errors
     def RunPlugin(  # noqa: N802

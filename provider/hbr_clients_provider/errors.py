@@ -6,7 +6,6 @@ Every error the package raises derives from :class:`HbrError`::
     ├── InvalidQuery          (ValueError)       the inputs break a documented rule; nothing
     │                                            sent (query, endpoint, CA bundle, proxy)
     ├── CredentialsError                         no credentials, or the chain failed
-    ├── NoEndpointError       (ValueError)       neither an endpoint nor a region is known
     ├── ApiError                                 HBR answered an error: Code, RequestId
     ├── ResponseError                            an HTTP answer that is not an HBR answer
     │   ├── HttpStatusError                      an error status without an HBR error body
@@ -24,6 +23,10 @@ Every error the package raises derives from :class:`HbrError`::
     └── FleetChangedError                        the fleet kept changing while it was listed
         └── InconsistentPagesError               the pages did not fit together: a wrong
                                                  echoed page, a short page, an ID twice
+
+:class:`NoEndpointError` (neither an endpoint nor a region is known) is a plain
+``ValueError``, as it was before it had a class: callers read it as bad input, not as a
+failed call.
 
 Errors carry facts as attributes (``code``, ``request_id``, ``endpoint``, ``status``,
 ``violations``...) so callers assert on data, not on message text; whether an error is
@@ -482,10 +485,13 @@ class CredentialsError(HbrError):
     """No credentials could be found, or the credential provider failed."""
 
 
-class NoEndpointError(HbrError, ValueError):
-    """Neither an endpoint nor a region is known, so there is nowhere to send a request."""
+class NoEndpointError(ValueError):
+    """Neither an endpoint nor a region is known, so there is nowhere to send a request.
 
-    hints = (NO_ENDPOINT_HINT,)
+    ``hints`` as :attr:`HbrError.hints`.
+    """
+
+    hints: tuple[Hint, ...] = (NO_ENDPOINT_HINT,)
 
     def __init__(self) -> None:
         super().__init__(f"no HBR endpoint: {NO_ENDPOINT_HINT.cli}")

@@ -28,6 +28,7 @@ pytestmark = [
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "go"
 SDK = ROOT / "sdk" / "go"
+MODULE = "github.com/pulumi-hbr-clients/pulumi-hbr-clients/sdk/go"
 #: Offline, and no module graph edits: what `make setup` prepared is all there is.
 GO_ENV = {"GOPROXY": "off", "GOFLAGS": "-mod=readonly", "GOWORK": "off"}
 
@@ -47,12 +48,20 @@ def _go(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def _copy_example(destination: Path) -> Path:
-    """The example as a user's project: its own directory, the SDK replaced by this checkout."""
+    """The example as a user's project: its own directory, the SDK replaced by this checkout.
+
+    With the commands sdk/go/README.md gives for using the SDK from a checkout.
+    """
     shutil.copytree(EXAMPLE, destination, ignore=shutil.ignore_patterns("bin"))
-    gomod = destination / "go.mod"
-    text = gomod.read_text(encoding="utf-8")
-    assert "=> ../../sdk/go" in text
-    gomod.write_text(text.replace("=> ../../sdk/go", f"=> {SDK}"), encoding="utf-8")
+    _go(
+        "mod",
+        "edit",
+        f"-require={MODULE}@v0.1.0",
+        f"-replace={MODULE}={SDK}",
+        cwd=destination,
+    )
+    _go("mod", "tidy", cwd=destination)
+    assert f"{MODULE} => {SDK}" in (destination / "go.mod").read_text(encoding="utf-8")
     return destination
 
 

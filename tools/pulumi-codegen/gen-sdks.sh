@@ -15,7 +15,7 @@ out=${1:-$root/sdk}
 bin_dir=${BIN_DIR:-$root/.venv/bin}
 version=$(awk '$1 == "github.com/pulumi/pulumi/pkg/v3" { print $2 }' "$here/go.mod")
 # The build is keyed by the sources too, so a change to sdk-gen is never run from a stale binary.
-sources=$(cd "$here" && cat go.mod go.sum ./*.go nodejs/* | sha256sum | cut -c1-12)
+sources=$(cd "$here" && cat go.mod go.sum ./*.go nodejs/* go/* | sha256sum | cut -c1-12)
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-hbr-clients/sdk-gen-$version-$sources"
 
 if [ ! -x "$cache/sdk-gen" ]; then

@@ -72,7 +72,7 @@ func run(language, schemaPath, out string) error {
 	case "go":
 		files, err = gogen.GeneratePackage(tool, pkg, nil)
 		if err == nil {
-			err = addGoMod(files, spec)
+			err = finishGoModule(files, spec)
 		}
 	default:
 		return fmt.Errorf("language must be nodejs or go, got %q", language)

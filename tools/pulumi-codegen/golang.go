@@ -1,6 +1,7 @@
 package main
 
 import (
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,11 +13,18 @@ import (
 	"golang.org/x/mod/modfile"
 )
 
-// addGoMod makes the Go SDK a module of its own, as a packable SDK is: go.mod in the output's
-// root, module path = the schema's go.modulePath, else importBasePath without its last element
+// The Go SDK's README: the module, how a program gets it (go get, or a replace directive to a
+// checkout), which plugin it needs and how to get that.
+//
+//go:embed go/README.md
+var goReadme []byte
+
+// finishGoModule makes the Go SDK a module of its own, as a packable SDK is, with its README.
+// go.mod goes in the output's root, module path = the schema's go.modulePath, else importBasePath without its last element
 // (the root package's directory). It requires the Go SDK of Pulumi at the release sdk-gen is
 // built from, the one the CLI is built from; gen-sdks.sh then completes it with `go mod tidy`.
-func addGoMod(files map[string][]byte, spec schema.PackageSpec) error {
+func finishGoModule(files map[string][]byte, spec schema.PackageSpec) error {
+	files["README.md"] = goReadme
 	if _, ok := files["go.mod"]; ok {
 		return nil
 	}

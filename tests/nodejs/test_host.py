@@ -201,6 +201,8 @@ class TestDependencies:
                 "pulumi": {"resource": True, "name": "hbr", "version": "0.1.0"},
             },
         )
+        hbr = modules / "@pulumi-hbr-clients" / "hbr"
+        _package(hbr / "bin", json.loads((hbr / "package.json").read_text()))  # its copy
         _package(
             modules / "@pulumi" / "aws",
             {"name": "@pulumi/aws", "version": "6.1.0", "pulumi": {"resource": True}},
@@ -270,6 +272,12 @@ class TestDependencies:
 
         assert listed(False) == [("@pulumi/pulumi", "3.270.0")]
         assert listed(True) == [("@pulumi/pulumi", "3.270.0"), ("semver", "7.6.0")]
+
+        # Without package-lock.json: npm's copy in node_modules (make setup's linked install).
+        hidden = tmp_path / "node_modules" / ".package-lock.json"
+        hidden.parent.mkdir()
+        (tmp_path / "package-lock.json").rename(hidden)
+        assert listed(False) == [("@pulumi/pulumi", "3.270.0")]
 
     def test_install_dependencies_runs_npm_install(
         self, tmp_path: Path, start_host: Callable[..., Host]

@@ -6,7 +6,8 @@ skipped) whose ``pulumi`` section says ``"resource": true`` names a plugin: ``pu
 (else the name without its ``@pulumi/`` scope; a package of another scope must name it),
 ``pulumi.version`` (else the package's version, with a ``v``), ``pulumi.server`` and
 ``pulumi.parameterization``. Unreadable files are passed over, as the official host only logs
-them. Copies of ``@pulumi/pulumi`` of different major versions are reported on stderr.
+them, and a plugin is named once (a compiled SDK holds a copy of its ``package.json`` in
+``bin/``). Copies of ``@pulumi/pulumi`` of different major versions are reported on stderr.
 """
 
 from __future__ import annotations
@@ -102,8 +103,8 @@ def required_plugins(program_dir: Path) -> tuple[PluginRequirement, ...]:
         if info.get("name") == "@pulumi/pulumi":
             sdk_majors[str(path)] = str(info.get("version", "")).split(".", 1)[0]
         requirement = _requirement(info)
-        if requirement is not None:
-            required.append(requirement)
+        if requirement is not None and requirement not in required:
+            required.append(requirement)  # once: a built package may hold a copy of its manifest
     if len(set(sdk_majors.values())) > 1:
         found = "\n".join(f"  Version {v}.x referenced at {p}" for p, v in sdk_majors.items())
         print(
@@ -133,12 +134,17 @@ def _lock_entries(lock: dict[str, Any]) -> Iterator[Dependency]:
 def locked_dependencies(program_dir: Path, *, transitive: bool) -> tuple[Dependency, ...]:
     """The packages of npm's ``package-lock.json`` (found upwards), as the official host lists them.
 
-    Without ``transitive``, only those that the ``package.json`` beside the lock file declares.
+    Without one, npm's copy in ``node_modules/.package-lock.json`` (what ``make setup``'s
+    linked ``node_modules`` has). Without ``transitive``, only the packages that the
+    ``package.json`` of the lock's project declares.
 
     Raises:
         HostError: no lock file is found, or it or ``package.json`` cannot be read.
     """
     lock_path = find_upwards(program_dir, "package-lock.json")
+    project_dir = program_dir if lock_path is None else lock_path.parent
+    if lock_path is None and (program_dir / "node_modules" / ".package-lock.json").is_file():
+        lock_path = program_dir / "node_modules" / ".package-lock.json"
     if lock_path is None:
         msg = f"no package-lock.json in {program_dir} or above it; run `npm install` there"
         raise HostError(msg)
@@ -150,7 +156,7 @@ def locked_dependencies(program_dir: Path, *, transitive: bool) -> tuple[Depende
     listed = tuple(_lock_entries(lock))
     if transitive:
         return listed
-    manifest_path = lock_path.parent / "package.json"
+    manifest_path = project_dir / "package.json"
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

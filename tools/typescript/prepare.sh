@@ -9,8 +9,8 @@
 #    installed with `npm install` in .../typescript/example-<hash>/.
 # 3. sdk/nodejs/node_modules and examples/typescript/node_modules become links to those
 #    node_modules (a real node_modules directory there is left alone).
-# <hash> is that of the sources, so an unchanged checkout takes no network and a fraction of a
-# second; builds of older sources are removed. Without node and npm it says so and does nothing.
+# <hash> is that of the SDK's files, and of the example's package.json with the SDK's hash, so an
+# unchanged checkout takes no network and a fraction of a second; older builds are removed. Without node and npm it says so and does nothing.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -94,7 +94,8 @@ build_example() {
     (cd "$dir" && npm_quiet install >&2)
 }
 
-example_build=$cache/example-$( (sources_hash "$example"; basename "$sdk_build") | sha256sum | cut -c1-16)
+# Keyed by what npm install reads (a stack's Pulumi.<stack>.yaml there changes nothing).
+example_build=$cache/example-$( (sha256sum <"$example/package.json"; basename "$sdk_build") | sha256sum | cut -c1-16)
 if [ ! -d "$example_build/node_modules/@pulumi-hbr-clients/hbr" ]; then
     build_into "$example_build" build_example
 fi

@@ -7,7 +7,7 @@
 # build cache then holds the Pulumi Go SDK, gRPC and the hbr SDK, and the `go build` that
 # `pulumi up` runs for a Go program only compiles its main package and links. The first run
 # compiles about 400 packages (minutes on two cores); a run with nothing changed is skipped
-# by a stamp keyed by the sources, the Go version and the caches' places.
+# by a stamp keyed by the checkout, its Go sources, the Go version and the caches' places.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,6 +22,7 @@ export GOWORK=off
 key=$(
     cd "$root"
     {
+        echo "$root"
         go version
         go env GOCACHE GOMODCACHE GOFLAGS
         cat sdk/go/go.mod sdk/go/go.sum examples/go/go.mod examples/go/go.sum

@@ -1,0 +1,78 @@
+"""make setup's tools/pulumi-cli/provide-go.sh: an installed CLI's official host wins."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROVIDE = ROOT / "tools" / "pulumi-cli" / "provide-go.sh"
+
+
+def _executable(path: Path, content: bytes) -> Path:
+    path.write_bytes(content)
+    path.chmod(0o755)
+    return path
+
+
+def _provide(bin_dir: Path, path: str) -> None:
+    subprocess.run(
+        [str(PROVIDE), str(bin_dir), "--host-only"],
+        env={**os.environ, "PATH": path},
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def bin_dir(tmp_path: Path) -> Path:
+    """A bin directory with a Python: this venv's, as a venv's own bin has it."""
+    directory = tmp_path / "bin"
+    directory.mkdir()
+    _executable(directory / "python", f'#!/bin/sh\nexec "{sys.executable}" "$@"\n'.encode())
+    return directory
+
+
+def test_installed_cli_official_host_is_linked(tmp_path: Path, bin_dir: Path) -> None:
+    """A pulumi on PATH with a pulumi-language-go binary beside it: that host is linked."""
+    installed = tmp_path / "pulumi-cli"
+    installed.mkdir()
+    _executable(installed / "pulumi", b"\x7fELF stand-in")
+    official = _executable(installed / "pulumi-language-go", b"\x7fELF stand-in")
+    _provide(bin_dir, f"{installed}{os.pathsep}{os.environ['PATH']}")
+    assert (bin_dir / "pulumi-language-go").resolve() == official
+
+
+def test_without_one_the_offline_host_serves(tmp_path: Path, bin_dir: Path) -> None:
+    """Without an official host (another checkout's script does not count), this one serves."""
+    other = tmp_path / "other-checkout"
+    other.mkdir()
+    _executable(other / "pulumi", b"\x7fELF stand-in")
+    _executable(other / "pulumi-language-go", b"#!/bin/sh\n")
+    path = os.pathsep.join(
+        [
+            str(other),
+            *(
+                p
+                for p in os.environ["PATH"].split(os.pathsep)
+                if shutil.which("pulumi", path=p) is None
+            ),
+        ]
+    )
+    _provide(bin_dir, path)
+    host = bin_dir / "pulumi-language-go"
+    assert not host.is_symlink()
+    assert "the Go language host of this offline build" in host.read_text()
+    proc = subprocess.Popen([str(host)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip().isdigit()  # it serves, printing its port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

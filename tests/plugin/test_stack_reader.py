@@ -129,7 +129,16 @@ class TestConfigure:
         args = {"region": PropertyValue("cn-beijing"), "profile": PropertyValue("p")}
         provider.configure(args, {}, "urn:pulumi:nosuch::proj::pulumi:providers:hbr::default")
         assert provider.options["region"] == "cn-beijing"
+        assert provider.options.origins["region"] == "hbr:region"  # type: ignore[attr-defined]
         assert provider.unread is None
+
+    def test_an_explicit_provider_names_its_inputs(self) -> None:
+        """The settings of a provider resource came from its inputs, not from stack config."""
+        provider = HbrProvider(version="0.0.0")
+        args = {"region": PropertyValue("cn-beijing"), "profile": PropertyValue("p")}
+        provider.configure(args, {}, "urn:pulumi:nosuch::proj::pulumi:providers:hbr::mine")
+        origins = provider.options.origins  # type: ignore[attr-defined]
+        assert origins["region"] == "the region input of provider mine"
 
 
 class TestCheckConfig:

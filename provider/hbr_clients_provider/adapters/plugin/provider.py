@@ -221,7 +221,15 @@ class HbrProvider:
             value = plain(arg) if arg is not None else variables.get(f"hbr:config:{key}")
             return variables.get(f"hbr:{key}") if value is None else value
 
-        self.options = read_stack_config(get)
+        options = read_stack_config(get)
+        # An explicit provider resource was given inputs: name them so in messages.
+        origins = {
+            keyword: key
+            if not key.startswith("hbr:")
+            else _provider_setting(urn, key.removeprefix("hbr:"))
+            for keyword, key in options.origins.items()
+        }
+        self.options = attrs.evolve(options, origins=origins)
         self.unread = reader.problem
 
     def _names(self, inputs: Mapping[str, Any]) -> PulumiNames:

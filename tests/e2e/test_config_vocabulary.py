@@ -189,6 +189,7 @@ def test_yaml_program_reads_alicloud_region_and_names_config_keys(
     assert not FLAG.findall(errors), errors
     for run in (honoured, failing, protocol):
         assert "Traceback" not in run.output
+        assert not FLAG.findall(run.output), run.output
 
 
 def test_python_program_reads_the_same_keys_and_names_them(tmp_path: Path, cloud: Emulator) -> None:
@@ -218,5 +219,5 @@ def test_python_program_reads_the_same_keys_and_names_them(tmp_path: Path, cloud
     errors = "\n".join(_errors(preview))
     assert "hbr:protocol: must be one of http, https (got 'htp')" in errors, errors
     assert "hbr:BackupClients (good)" not in errors
-    assert not FLAG.findall(errors), errors
+    assert not FLAG.findall(preview.output), preview.output
     assert "Traceback" not in preview.output

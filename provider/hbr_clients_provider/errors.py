@@ -484,6 +484,10 @@ class TooManyClientsError(HbrError):
 class CredentialsError(HbrError):
     """No credentials could be found, or the credential provider failed."""
 
+    def __init__(self, message: str, *, hints: tuple[Hint, ...] = ()) -> None:
+        self.hints = hints
+        super().__init__(message)
+
 
 class NoEndpointError(ValueError):
     """Neither an endpoint nor a region is known, so there is nowhere to send a request.

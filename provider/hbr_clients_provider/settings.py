@@ -29,12 +29,14 @@ __all__ = [
     "CA_BUNDLE_HINT",
     "CONNECT_TIMEOUT_HINT",
     "CONNECT_TO_HINT",
+    "CREDENTIALS_HINT",
     "DEADLINE_HINT",
     "DNS_HINT",
     "ENDPOINT_SCHEME_HINT",
     "HINTS",
     "MAX_CLIENTS_HINT",
     "NO_ENDPOINT_HINT",
+    "PROFILE_HINT",
     "PROTOCOL_HINT",
     "READ_TIMEOUT_HINT",
     "REDIRECT_HINT",
@@ -71,6 +73,12 @@ SETTINGS: Mapping[str, Setting] = {
             flag="--region",
             input="region",
             config_keys=("hbr:region", "alicloud:region"),
+        ),
+        Setting(
+            keyword="access_key_id",
+            flag=None,
+            input=None,
+            config_keys=("hbr:accessKey", "alicloud:accessKey"),
         ),
         Setting(
             keyword="profile",
@@ -174,6 +182,12 @@ CONNECT_TO_HINT = Hint(
     pulumi="use {} (or HBR_CONNECT_TO)",
 )
 ADDRESS_HINT = Hint(settings=("address",), cli="", pulumi="check {}")
+CREDENTIALS_HINT = Hint(
+    settings=("access_key_id", "profile"),
+    cli="pass an AccessKey or a profile explicitly",
+    pulumi="set {} (with its secret key) or {}",
+)
+PROFILE_HINT = Hint(settings=("profile",), cli="", pulumi="check {}")
 NO_ENDPOINT_HINT = Hint(
     settings=("region", "endpoint"),
     cli=(
@@ -196,6 +210,8 @@ HINTS: tuple[Hint, ...] = (
     CONNECT_TO_HINT,
     NO_ENDPOINT_HINT,
     ADDRESS_HINT,
+    CREDENTIALS_HINT,
+    PROFILE_HINT,
 )
 
 _CAMEL = re.compile(r"_([a-z])")
@@ -211,7 +227,8 @@ class PulumiNames:
     (``caBundle``) rather than in Python (``ca_bundle``). A surface whose inputs are not a
     resource's (the policy pack's config properties) says so with ``label``, names inputs
     :attr:`Setting.input` lacks with ``input_of`` (keyword -> snake_case name), and leaves
-    stack config out with ``stack_config=False``.
+    stack config out with ``stack_config=False``; ``unread`` are config keys this surface
+    does not read (the plugin's ``alicloud:`` credentials), never suggested.
     """
 
     inputs: Collection[str] = frozenset()
@@ -220,6 +237,7 @@ class PulumiNames:
     label: str = "the {} input"
     input_of: Mapping[str, str] = attrs.field(factory=dict)
     stack_config: bool = True
+    unread: Collection[str] = frozenset()
 
     def input_name(self, name: str) -> str:
         """``name`` as this surface spells an input."""
@@ -243,7 +261,8 @@ class PulumiNames:
             return label
         if setting.keyword in self.origins:
             return self.origins[setting.keyword]
-        ways = list(setting.config_keys) if self.stack_config else []
+        keys = setting.config_keys if self.stack_config else ()
+        ways = [key for key in keys if key not in self.unread]
         if label is not None:
             ways.append(label)
         if len(ways) <= 1:

@@ -13,8 +13,10 @@ from hbr_clients_provider.adapters.stack_config import (
     resolve_connection,
 )
 from hbr_clients_provider.adapters.wording import pulumi_message, pulumi_names
+from hbr_clients_provider.api.connection import ConnectionSettings
 from hbr_clients_provider.errors import (
     ConnectError,
+    CredentialsError,
     DeadlineExceeded,
     HttpStatusError,
     InvalidQuery,
@@ -207,6 +209,30 @@ class TestWording:
         names = pulumi_names(read_stack_config({"hbr:endpoint": "h:1"}.get), ())
         assert str(error).endswith("refused")
         assert pulumi_message(error, names).endswith("refused; check hbr:endpoint")
+
+    def test_missing_credentials_name_the_keys_each_surface_reads(self) -> None:
+        """A Python program reads alicloud:accessKey; the plugin does not, so never offers it."""
+        with pytest.raises(CredentialsError) as caught:
+            ConnectionSettings.resolve(endpoint="h:1", environ={})
+        error = caught.value
+        assert "pass an AccessKey or a profile explicitly" in str(error)
+        python = pulumi_message(error, PulumiNames())
+        assert "set hbr:accessKey or alicloud:accessKey (with its secret key) or hbr:profile" in (
+            python
+        )
+        plugin = pulumi_message(error, PulumiNames(camel=True, unread={"alicloud:accessKey"}))
+        assert "set hbr:accessKey (with its secret key) or hbr:profile or alicloud:profile" in (
+            plugin
+        )
+        assert not FLAG.search(python + plugin)
+
+    def test_a_profile_without_credentials_names_its_key(self) -> None:
+        """The profile came from alicloud:profile: the message says so inside Pulumi."""
+        home = {"HOME": "/nonexistent", "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true"}
+        with pytest.raises(CredentialsError) as caught:
+            ConnectionSettings.resolve(endpoint="h:1", profile="nosuch", environ=home)
+        names = pulumi_names(read_stack_config({"alicloud:profile": "nosuch"}.get), ())
+        assert pulumi_message(caught.value, names).endswith("; check alicloud:profile")
 
     def test_text_without_a_hint_is_unchanged(self) -> None:
         """Words that are no hint pass as they are."""

@@ -74,7 +74,7 @@ __all__ = [
 #: that give it, the first one set winning. The ``hbr:`` key is the more specific one.
 CONFIG_PRECEDENCE: Mapping[str, tuple[str, ...]] = {
     "region": SETTINGS["region"].config_keys,
-    "access_key_id": ("hbr:accessKey", "alicloud:accessKey"),
+    "access_key_id": SETTINGS["access_key_id"].config_keys,
     "access_key_secret": ("hbr:secretKey", "alicloud:secretKey"),
     "security_token": ("hbr:securityToken", "alicloud:securityToken"),
     "profile": SETTINGS["profile"].config_keys,

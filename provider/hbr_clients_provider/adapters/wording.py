@@ -40,11 +40,18 @@ class WordedError(HbrError):
 
 
 def pulumi_names(
-    options: Mapping[str, str], inputs: Collection[str], *, camel: bool = False
+    options: Mapping[str, str],
+    inputs: Collection[str],
+    *,
+    camel: bool = False,
+    unread: Collection[str] = frozenset(),
 ) -> PulumiNames:
-    """The names of one operation: the ``inputs`` it was given and the stack ``options``."""
+    """The names of one operation: the ``inputs`` it was given and the stack ``options``
+    (``unread``: config keys this surface does not read)."""
     origins: Mapping[str, str] = getattr(options, "origins", {})
-    return PulumiNames(inputs=frozenset(inputs), origins=dict(origins), camel=camel)
+    return PulumiNames(
+        inputs=frozenset(inputs), origins=dict(origins), camel=camel, unread=frozenset(unread)
+    )
 
 
 def _field(field: str, names: PulumiNames) -> str:

@@ -53,7 +53,7 @@ from hbr_clients_provider.api.endpoints import parse_connect_to
 from hbr_clients_provider.api.network import NetworkSettings, resolve_network
 from hbr_clients_provider.api.regions import endpoint_for
 from hbr_clients_provider.errors import CredentialsError, InvalidQuery, NoEndpointError, Violation
-from hbr_clients_provider.settings import ENDPOINT_SCHEME_HINT
+from hbr_clients_provider.settings import CREDENTIALS_HINT, ENDPOINT_SCHEME_HINT, PROFILE_HINT
 
 __all__ = ["NETWORKS", "PROTOCOLS", "ConnectionSettings", "endpoint_problem"]
 
@@ -62,8 +62,8 @@ PROTOCOLS: tuple[str, ...] = ("https", "http")
 
 _HOW_TO_SET_CREDENTIALS = (
     "no Alibaba Cloud credentials found: set ALIBABA_CLOUD_ACCESS_KEY_ID and "
-    "ALIBABA_CLOUD_ACCESS_KEY_SECRET (optionally ALIBABA_CLOUD_SECURITY_TOKEN), pass an "
-    "AccessKey or a profile explicitly, or configure ~/.aliyun/config.json"
+    "ALIBABA_CLOUD_ACCESS_KEY_SECRET (optionally ALIBABA_CLOUD_SECURITY_TOKEN), "
+    f"{CREDENTIALS_HINT.cli}, or configure ~/.aliyun/config.json"
 )
 
 
@@ -317,8 +317,8 @@ def _credentials(
             f"no credentials found in profile {profile!r} "
             "(~/.aliyun/config.json or ~/.alibabacloud/credentials.ini)"
         )
-        raise CredentialsError(msg)
-    raise CredentialsError(_HOW_TO_SET_CREDENTIALS)
+        raise CredentialsError(msg, hints=(PROFILE_HINT,))
+    raise CredentialsError(_HOW_TO_SET_CREDENTIALS, hints=(CREDENTIALS_HINT,))
 
 
 def _chain(*, profile: str | None, environ: Mapping[str, str]) -> list[Any]:

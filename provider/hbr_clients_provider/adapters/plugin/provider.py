@@ -54,7 +54,7 @@ from hbr_clients_provider.adapters.plugin.schema import (
     output_specs,
     type_specs,
 )
-from hbr_clients_provider.adapters.plugin.stack_reader import StackReader, stack_of
+from hbr_clients_provider.adapters.plugin.stack_reader import OTHER_KEYS, StackReader, stack_of
 from hbr_clients_provider.adapters.plugin.values import (
     emptied_maps,
     plain,
@@ -62,6 +62,7 @@ from hbr_clients_provider.adapters.plugin.values import (
     to_property,
 )
 from hbr_clients_provider.adapters.stack_config import (
+    CONFIG_KEYS,
     CONNECTION_INPUTS,
     LIMIT_INPUTS,
     StackOptions,
@@ -104,6 +105,10 @@ _SNAKE_NAMES = re.compile(
     )
     + r")\b"
 )
+
+
+#: The stack config keys the plugin does not read: the credentials of another package.
+_UNREAD = frozenset(key for key in CONFIG_KEYS if key.split(":")[0] != "hbr") - set(OTHER_KEYS)
 
 
 class AuditFailedError(HbrError):
@@ -233,7 +238,7 @@ class HbrProvider:
         self.unread = reader.problem
 
     def _names(self, inputs: Mapping[str, Any]) -> PulumiNames:
-        return pulumi_names(self.options, given_inputs(inputs), camel=True)
+        return pulumi_names(self.options, given_inputs(inputs), camel=True, unread=_UNREAD)
 
     def _message(self, error: BaseException, inputs: Mapping[str, Any]) -> str:
         text = _camel_text(pulumi_message(error, self._names(inputs)))

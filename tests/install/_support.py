@@ -10,6 +10,7 @@ backend are temporary. pip installs only from the wheels of the plugin archive
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -39,15 +40,21 @@ HOSTS = (
 
 
 def archive_path() -> Path:
-    """Build the plugin archive with ``make plugin`` (a no-op when up to date); return it."""
-    proc = subprocess.run(
-        ["make", "--no-print-directory", "plugin"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    """Build the plugin archive with ``make plugin`` (a no-op when up to date); return it.
+
+    Test files running in parallel build it once: the others wait for the first.
+    """
+    (ROOT / "dist").mkdir(exist_ok=True)
+    with (ROOT / "dist" / ".make-plugin.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        proc = subprocess.run(
+            ["make", "--no-print-directory", "plugin"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     archives = sorted((ROOT / "dist").glob("pulumi-resource-hbr-v*.tar.gz"))
     assert archives, f"make plugin wrote no archive: {proc.stdout}{proc.stderr}"
@@ -147,8 +154,13 @@ class UserProject:
         ]
 
 
-def copy_checkout(into: Path, parts: Iterable[str]) -> Path:
-    """The working tree's files under ``parts`` (tracked and untracked, not ignored), copied."""
+def copy_checkout(into: Path, parts: Iterable[str], *, keep: Iterable[str] = ()) -> Path:
+    """The working tree's files under ``parts`` (tracked and untracked, not ignored), copied.
+
+    Whatever ``into`` held before is removed first, except the paths in ``keep`` (relative to
+    ``into``): a virtual environment a previous run installed, say.
+    """
+    _clear(into, {into / name for name in keep})
     listed = subprocess.run(
         ["git", "ls-files", "-co", "--exclude-standard", "--", *parts],
         cwd=ROOT,
@@ -163,3 +175,18 @@ def copy_checkout(into: Path, parts: Iterable[str]) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
     return into
+
+
+def _clear(directory: Path, kept: set[Path]) -> None:
+    """Remove what ``directory`` holds, except ``kept`` paths and the directories above them."""
+    if not directory.is_dir():
+        return
+    for entry in directory.iterdir():
+        if entry in kept:
+            continue
+        if any(path.is_relative_to(entry) for path in kept):
+            _clear(entry, kept)
+        elif entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()

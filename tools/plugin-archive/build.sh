@@ -54,7 +54,9 @@ cp "$here/PulumiPlugin.yaml" "$root/provider/__main__.py" "$stage/plugin/"
 sed "s/@VERSION@/$version/" "$here/requirements.txt" >"$stage/plugin/requirements.txt"
 
 mkdir -p "$out"
-tar -C "$stage/plugin" -czf "$archive.tmp" .
-mv "$archive.tmp" "$archive"
-printf '%s\n' "$inputs" >"$archive.inputs"
+# Renamed into place, so a concurrent build or a reader never sees half an archive.
+tar -C "$stage/plugin" -czf "$archive.$$.tmp" .
+mv "$archive.$$.tmp" "$archive"
+printf '%s\n' "$inputs" >"$archive.inputs.$$.tmp"
+mv "$archive.inputs.$$.tmp" "$archive.inputs"
 printf 'built %s (%s)\n' "${archive#"$root"/}" "$(du -h "$archive" | cut -f1)"

@@ -129,42 +129,50 @@ class Hint:
     empty when the command line's message says enough, e.g. it names the address it was
     given); ``pulumi`` the same advice for a Pulumi operation, with one ``{}`` per setting,
     filled with :meth:`PulumiNames.name` (an empty ``pulumi`` drops the advice: Pulumi offers
-    no way to set it).
+    no way to set it); ``fallback`` the advice where the surface cannot set one of them (the
+    policy pack has no ``deadline``).
     """
 
     settings: tuple[str, ...]
     cli: str
     pulumi: str
+    fallback: str = ""
 
     def for_pulumi(self, names: PulumiNames) -> str:
         """The advice in the words of a Pulumi operation."""
-        return self.pulumi.format(*(names.name(SETTINGS[s]) for s in self.settings))
+        named = [names.name(SETTINGS[s]) for s in self.settings]
+        return self.pulumi.format(*named) if all(named) else self.fallback
 
 
 PROTOCOL_HINT = Hint(
     settings=("protocol",),
     cli="use --protocol http (protocol, hbr:protocol)",
     pulumi="set {} to http",
+    fallback="set HBR_PROTOCOL to http",
 )
 CA_BUNDLE_HINT = Hint(
     settings=("ca_bundle",),
     cli="--ca-bundle (ca_bundle, hbr:caBundle)",
     pulumi="{}",
+    fallback="SSL_CERT_FILE=/path/ca.pem",
 )
 REDIRECT_HINT = Hint(
     settings=("endpoint",),
     cli="point --endpoint / hbr:endpoint at the API itself",
     pulumi="point {} at the API itself",
+    fallback="point HBR_ENDPOINT at the API itself",
 )
 DEADLINE_HINT = Hint(
     settings=("deadline",),
     cli="raise it with --deadline / deadline / hbr:deadline",
     pulumi="raise it with {}",
+    fallback="audit fewer regions or accounts",
 )
 MAX_CLIENTS_HINT = Hint(
     settings=("max_clients",),
     cli="raise the bound with --max-clients / max_clients / hbr:maxClients",
     pulumi="raise the bound with {}",
+    fallback="audit it with hbr-clients audit, whose bound can be raised",
 )
 DNS_HINT = Hint(settings=("address",), cli="check --endpoint / --region", pulumi="check {}")
 ENDPOINT_SCHEME_HINT = Hint(
@@ -186,6 +194,7 @@ CREDENTIALS_HINT = Hint(
     settings=("access_key_id", "profile"),
     cli="pass an AccessKey or a profile explicitly",
     pulumi="set {} (with its secret key) or {}",
+    fallback="name a profile with ALIBABA_CLOUD_PROFILE",
 )
 PROFILE_HINT = Hint(settings=("profile",), cli="", pulumi="check {}")
 NO_ENDPOINT_HINT = Hint(
@@ -227,8 +236,10 @@ class PulumiNames:
     (``caBundle``) rather than in Python (``ca_bundle``). A surface whose inputs are not a
     resource's (the policy pack's config properties) says so with ``label``, names inputs
     :attr:`Setting.input` lacks with ``input_of`` (keyword -> snake_case name), and leaves
-    stack config out with ``stack_config=False``; ``unread`` are config keys this surface
-    does not read (the plugin's ``alicloud:`` credentials), never suggested.
+    stack config out with ``stack_config=False``, and limits the settings it has with
+    ``settable`` (keywords; ``None``: all); ``unread`` are config keys this surface does not
+    read (the plugin's ``alicloud:`` credentials), never suggested. A setting the surface
+    cannot set is named ``""``, and a hint falls back to :attr:`Hint.fallback`.
     """
 
     inputs: Collection[str] = frozenset()
@@ -238,6 +249,7 @@ class PulumiNames:
     input_of: Mapping[str, str] = attrs.field(factory=dict)
     stack_config: bool = True
     unread: Collection[str] = frozenset()
+    settable: Collection[str] | None = None
 
     def input_name(self, name: str) -> str:
         """``name`` as this surface spells an input."""
@@ -250,11 +262,9 @@ class PulumiNames:
         the endpoint when one was given, else the region.
         """
         if setting.keyword == "address":
-            for keyword in ("connect_to", "endpoint"):
-                named = self.input_of.get(keyword, SETTINGS[keyword].input)
-                if keyword in self.origins or (named is not None and named in self.inputs):
-                    return self.name(SETTINGS[keyword])
-            return self.name(SETTINGS["region"])
+            return self.name(self._address())
+        if self.settable is not None and setting.keyword not in self.settable:
+            return ""
         given = self.input_of.get(setting.keyword, setting.input)
         label = None if given is None else self.label.format(self.input_name(given))
         if label is not None and given in self.inputs:
@@ -268,6 +278,14 @@ class PulumiNames:
         if len(ways) <= 1:
             return "".join(ways)
         return f"{', '.join(ways[:-1])} or {ways[-1]}"
+
+    def _address(self) -> Setting:
+        """The setting that chose where requests went."""
+        for keyword in ("connect_to", "endpoint"):
+            named = self.input_of.get(keyword, SETTINGS[keyword].input)
+            if keyword in self.origins or (named is not None and named in self.inputs):
+                return SETTINGS[keyword]
+        return SETTINGS["region"]
 
 
 def pulumi_text(text: str, names: PulumiNames) -> str:

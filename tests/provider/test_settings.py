@@ -142,6 +142,36 @@ class TestPulumiNames:
         assert names.name(SETTINGS["address"]) == "the connectTo property of the policy config"
 
 
+POLICY = PulumiNames(
+    camel=True,
+    label="the {} property of the policy config",
+    input_of={"connect_to": "connect_to"},
+    stack_config=False,
+    settable={"region", "endpoint", "protocol", "connect_to"},
+)
+
+
+class TestPolicyNames:
+    def test_a_setting_the_policy_lacks_falls_back(self) -> None:
+        """The pack has no deadline or keys: its advice says what it can do instead."""
+        deadline = pulumi_message(DeadlineExceeded(deadline_s=3, endpoint="e:1"), POLICY)
+        assert deadline.endswith(
+            "; audit fewer regions or accounts if the fleet is large or the network slow"
+        )
+        with pytest.raises(CredentialsError) as caught:
+            ConnectionSettings.resolve(endpoint="h:1", environ={})
+        credentials = pulumi_message(caught.value, POLICY)
+        assert "name a profile with ALIBABA_CLOUD_PROFILE" in credentials
+        assert not FLAG.search(deadline + credentials)
+
+    def test_a_setting_the_policy_has_is_its_property(self) -> None:
+        """The protocol is a property of the pack's config."""
+        error = _errors()[0]
+        assert pulumi_message(error, POLICY).endswith(
+            "set the protocol property of the policy config to http"
+        )
+
+
 class TestStackConfig:
     def test_hbr_key_wins_over_its_alicloud_twin(self) -> None:
         """hbr:region first; alicloud:region is not even read then."""

@@ -79,8 +79,9 @@ def pulumi_message(error: BaseException, names: PulumiNames) -> str:
     if isinstance(error, HbrError | ValueError):
         text = pulumi_text(str(error), names)
         for hint in getattr(error, "hints", ()):
-            if not hint.cli and hint.pulumi:  # advice the command line needs no words for
-                text = f"{text}; {hint.for_pulumi(names)}"
+            advice = "" if hint.cli else hint.for_pulumi(names)
+            if advice:  # advice the command line needs no words for
+                text = f"{text}; {advice}"
         return text
     return str(error)
 

@@ -89,6 +89,7 @@ def _names(config: EstateCoverageConfig) -> PulumiNames:
         label=f"the {{}} property of the {ESTATE_COVERAGE} policy config",
         input_of={"connect_to": "connect_to"},
         stack_config=False,
+        settable={"region", "endpoint", "protocol", "connect_to"},
     )
 
 

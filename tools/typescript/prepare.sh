@@ -26,9 +26,10 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     exit 0
 fi
 
-# The hash of a directory's files, without what npm and tsc write there.
+# The hash of a directory's files, without what npm and tsc write there (and its README: a
+# change of words does not rebuild).
 sources_hash() {
-    (cd "$1" && find . \( -name node_modules -o -name bin -o -name '*.tgz' -o -name package-lock.json \) -prune \
+    (cd "$1" && find . \( -name node_modules -o -name bin -o -name '*.tgz' -o -name package-lock.json -o -name README.md \) -prune \
         -o -type f -print | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -c1-16
 }
 

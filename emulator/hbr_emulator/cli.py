@@ -179,7 +179,10 @@ def _add_estate_flags(serve: argparse.ArgumentParser) -> None:
     )
     quota = serve.add_argument_group("quota", "an API rate quota, for benchmarks")
     quota.add_argument(
-        "--quota", type=_positive_float, metavar="PER_S", help="calls per second per scope"
+        "--quota",
+        type=_positive_float,
+        metavar="PER_S",
+        help="calls per second per scope (in an organisation: of every account)",
     )
     quota.add_argument(
         "--quota-scope",
@@ -235,6 +238,8 @@ def build_organisation(
             seed=args.seed,
             **{field: value for field, value in given.items() if value is not None},
         )
+        if args.quota is not None:  # every account's own quota, of the same size
+            template = attrs.evolve(template, quota_per_s=args.quota, quota_scope=args.quota_scope)
         return Organisation.generate(
             members=args.accounts,
             seed=args.seed,

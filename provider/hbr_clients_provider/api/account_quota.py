@@ -33,13 +33,26 @@ from hbr_clients_provider.api.retry import Clock, SystemClock
 
 __all__ = ["AccountQuotaSettings", "AccountRateLimits", "PairLimiter"]
 
+_ACCOUNT_LIMIT = RateLimit(
+    burst=1,
+    min_rate_per_s=0.1,
+    increase_per_success=0.05,
+    decrease_factor=0.8,
+    granted_window_s=5.0,
+)
+
 
 @attrs.frozen(kw_only=True)
 class AccountQuotaSettings:
     """How :class:`AccountRateLimits` paces one account (calls per second, seconds)."""
 
     pair: RateLimit = attrs.field(factory=RateLimit)
-    account: RateLimit = attrs.field(factory=RateLimit)
+    #: An account's quota is shared by all of its listings: one call at a time (a burst
+    #: would be throttled), a slow probe upwards and a gentle step down to what the account
+    #: was granted over a few seconds, which may be below 1 call/s. A limiter that cannot go
+    #: below the quota's exact rate has every other call throttled: the service's bucket
+    #: holds one call, and arrivals a few milliseconds early find it empty.
+    account: RateLimit = attrs.field(factory=lambda: _ACCOUNT_LIMIT)
     #: Throttling of two different pairs this close together means an account-wide quota.
     window_s: float = attrs.field(default=1.0, validator=attrs.validators.gt(0))
 

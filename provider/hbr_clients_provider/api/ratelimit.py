@@ -68,6 +68,7 @@ class AdaptiveRateLimiter:
         self._tokens = self.capacity
         now = self._clock.monotonic()
         self._stamp = now
+        self._created = now
         self._hold_until = now
         self._last_decrease = float("-inf")
         self._successes: deque[float] = deque()
@@ -102,11 +103,16 @@ class AdaptiveRateLimiter:
             self._clock.sleep(wait)
 
     def _granted_rate(self, now: float) -> float | None:
-        """Successes per second over the last window, or ``None`` before any success."""
+        """Successes per second over the last window, or ``None`` before any success.
+
+        A limiter younger than its window counts over its age (at least a second), or its
+        first seconds would read as a fraction of the rate it was granted.
+        """
         window = self.limit.granted_window_s
         while self._successes and self._successes[0] < now - window:
             self._successes.popleft()
-        return len(self._successes) / window if self._successes else None
+        span = min(window, max(1.0, now - self._created))
+        return len(self._successes) / span if self._successes else None
 
     def on_success(self) -> None:
         """Record a successful call: recover the rate additively."""

@@ -11,12 +11,12 @@ listings to the pure :func:`~hbr_clients_provider.audit.coverage.audit_coverage`
   paging engine, retry policy, rate limiter and error taxonomy of :mod:`hbr_clients_provider.api`;
   each service and region at the endpoint the official SDKs resolve
   (:mod:`~hbr_clients_provider.api.endpoints`), or through ``connect_to``;
-* **concurrency**: up to :data:`DEFAULT_TARGET_CONCURRENCY` targets at once (the ECS and HBR
-  listings of each side by side), paced by their account's
-  :class:`~hbr_clients_provider.api.account_quota.AccountRateLimits`: a limiter per API and
-  region, since most quotas belong to an API in a region, which adapt together once
-  throttling shows the quota is the whole account's; a throttled region slows only itself, a
-  throttled account only its own targets;
+* **concurrency**: up to :data:`DEFAULT_TARGET_CONCURRENCY` targets of each account at once
+  (:data:`MAX_TARGETS_AT_ONCE` in all; the ECS and HBR listings of each side by side), paced
+  by their account's :class:`~hbr_clients_provider.api.account_quota.AccountRateLimits`: a
+  limiter per API and region, since most quotas belong to an API in a region, which adapt
+  together once throttling shows the quota is the whole account's; a throttled region slows
+  only itself, a throttled account only its own targets;
 * **one deadline** over the whole estate: every listing gets the time that is left;
 * **a failed target is a value**: its error's code (the API's, or the kind of failure), its
   message and request ID land in the report, which is then incomplete unless the target is
@@ -92,8 +92,12 @@ WHOLE_ACCOUNT: Final = "*"
 #: Where ``DescribeRegions`` is asked when the connection names no region.
 DISCOVERY_REGION: Final = "cn-hangzhou"
 
-#: Listings run at once (each region's ECS and HBR listings count as two).
+#: Targets (regions) of one account listed at once, each its ECS and HBR listings side by side.
 DEFAULT_TARGET_CONCURRENCY: Final = 8
+
+#: Targets listed at once in all: every account has its own quotas, so the accounts of an
+#: organisation run side by side, up to this many targets (threads that mostly wait).
+MAX_TARGETS_AT_ONCE: Final = 32
 
 #: Page workers of one listing in an estate audit: the targets already run side by side.
 _PAGES_PER_LISTING: Final = 4
@@ -326,30 +330,25 @@ def audit_estate(
     role_sessions = RoleSessions(connection, role_name=role_name, deadline=deadline, retry=retry)
     if sessions is not None:
         sessions.append(role_sessions)
-    workers = max(2, concurrency)
     listings: list[TargetListing] = []
-    with (
-        ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hbr-target") as targets,
-        # Each target waits on its ECS and HBR listings: twice the workers, or they run in waves.
-        ThreadPoolExecutor(
-            max_workers=2 * workers, thread_name_prefix="hbr-listing"
-        ) as listing_pool,
-    ):
 
-        def reach(account_id: str) -> TargetListing | None:
-            """Assume the member's role once up front; a failure is one target for the account."""
-            try:
-                role_sessions.connection_for(account_id)
-            except InvalidQuery:
-                raise
-            except HbrError as error:
-                target = Target(account_id=account_id, region=WHOLE_ACCOUNT)
-                return TargetListing(target=target, error=_target_error(error))
-            return None
+    def reach(account_id: str) -> TargetListing | None:
+        """Assume the member's role once up front; a failure is one target for the account."""
+        try:
+            role_sessions.connection_for(account_id)
+        except InvalidQuery:
+            raise
+        except HbrError as error:
+            target = Target(account_id=account_id, region=WHOLE_ACCOUNT)
+            return TargetListing(target=target, error=_target_error(error))
+        return None
 
-        unreachable = dict(zip(members, targets.map(reach, members), strict=True))
-        futures: list[Future[TargetListing]] = []
-        callers: list[tuple[str | None, Any]] = [(None, connection)] if include_caller else []
+    callers: list[tuple[str | None, Any]] = [(None, connection)] if include_caller else []
+    if members:
+        with ThreadPoolExecutor(
+            max_workers=min(len(members), max(2, concurrency)), thread_name_prefix="hbr-role"
+        ) as reaching:
+            unreachable = dict(zip(members, reaching.map(reach, members), strict=True))
         for account_id, failed in unreachable.items():
             if failed is not None:
                 listings.append(failed)
@@ -359,8 +358,21 @@ def audit_estate(
                 return role_sessions.connection_for(account_id, renew=renew)
 
             callers.append((account_id, connect))
-        for owner, source in callers:
-            rate_limits = AccountRateLimits(burst=_PAGES_PER_LISTING)
+    # Each account has its own quotas, so each gets ``concurrency`` targets at once.
+    workers = max(2, min(MAX_TARGETS_AT_ONCE, max(1, concurrency) * max(1, len(callers))))
+    with (
+        ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hbr-target") as targets,
+        # Each target waits on its ECS and HBR listings: twice the workers, or they run in waves.
+        ThreadPoolExecutor(
+            max_workers=2 * workers, thread_name_prefix="hbr-listing"
+        ) as listing_pool,
+    ):
+        futures: list[Future[TargetListing]] = []
+        account_limits = {
+            owner: AccountRateLimits(burst=_PAGES_PER_LISTING) for owner, _ in callers
+        }
+        # Region by region across the accounts, so that every account starts at once.
+        for region in names:
             futures.extend(
                 targets.submit(
                     list_target,
@@ -370,9 +382,9 @@ def audit_estate(
                     max_items=max_items,
                     retry=retry,
                     pool=listing_pool,
-                    rate_limits=rate_limits,
+                    rate_limits=account_limits[owner],
                 )
-                for region in names
+                for owner, source in callers
             )
         for future in futures:
             listing = future.result()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from hbr_clients_provider.api.account_quota import AccountRateLimits
-
 from tests.provider.test_retry import FakeClock
 
 

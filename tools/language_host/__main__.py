@@ -9,7 +9,10 @@ from pathlib import Path
 
 
 def run(argv: Sequence[str], *, executable: str) -> int:
-    """Load the gRPC stubs without the SDK's package roots, then serve (see ``cli.main``) and exit the process with its status."""
+    """Load the gRPC stubs without the SDK's package roots, serve (see ``cli.main``), exit.
+
+    The process exits with the server's status as soon as it stops (``os._exit``).
+    """
     parent = os.getppid()  # before the imports: the parent may exit while they run
     from language_host import protocol  # noqa: PLC0415 - before anything imports the stubs
 

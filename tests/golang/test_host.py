@@ -189,8 +189,8 @@ def test_plugin_info_handshake_and_unimplemented(host: Host, tmp_path: Path) -> 
         host.stub.Handshake(language_pb2.LanguageHandshakeRequest())
     assert "Must contain address in request" in str(caught.value.details())
     for name, call, request in (
-        ("GeneratePackage", host.stub.GeneratePackage, language_pb2.GeneratePackageRequest()),
-        ("Link", host.stub.Link, language_pb2.LinkRequest()),
+        ("GenerateProject", host.stub.GenerateProject, language_pb2.GenerateProjectRequest()),
+        ("Pack", host.stub.Pack, language_pb2.PackRequest()),
     ):
         with pytest.raises(grpc.RpcError) as caught:
             call(request)

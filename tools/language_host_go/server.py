@@ -3,10 +3,11 @@
 Served as the official host serves them (``sdk/go/pulumi-language-go/main.go``):
 ``GetPluginInfo``, ``Handshake``, ``GetRequiredPackages`` (and ``GetRequiredPlugins``, for
 engines older than it, with the same answer), ``Run``, ``InstallDependencies``, ``About``,
-``GetProgramDependencies``, ``RunPlugin``, ``RuntimeOptionsPrompts`` (no prompts) and
-``Cancel``. The code-generation RPCs (``GenerateProject``, ``GenerateProgram``,
-``GeneratePackage``, ``Pack``, ``Link``, ``Template``) answer ``UNIMPLEMENTED`` with a message
-naming the RPC.
+``GetProgramDependencies``, ``RunPlugin``, ``RuntimeOptionsPrompts`` (no prompts),
+``GeneratePackage`` and ``Link`` (``pulumi package add``: ``language_host.codegen`` and
+``language_host.link``, shared by every runtime's host) and ``Cancel``. The other
+code-generation RPCs (``GenerateProject``, ``GenerateProgram``, ``Pack``, ``Template``) answer
+``UNIMPLEMENTED`` with a message naming the RPC.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import grpc
 from google.protobuf import empty_pb2, json_format  # type: ignore[import-untyped]
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
+from language_host import codegen, link
 from language_host.options import HostError
 from language_host.processes import StreamedProcess
 from language_host_go import modules, program
@@ -34,9 +36,7 @@ VERSION = "3.274.1"
 UNIMPLEMENTED = (
     "GenerateProject",
     "GenerateProgram",
-    "GeneratePackage",
     "Pack",
-    "Link",
     "Template",
 )
 _Response = TypeVar("_Response")
@@ -311,6 +311,20 @@ class GoLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         finally:
             with contextlib.suppress(FileNotFoundError):
                 built.unlink()
+
+    # -- Code generation (pulumi package add) -------------------------------------------
+
+    @_reports_errors
+    def GeneratePackage(  # noqa: N802
+        self, request: language_pb2.GeneratePackageRequest, context: Any
+    ) -> language_pb2.GeneratePackageResponse:
+        """Write the Go SDK of ``request.schema`` into ``request.directory``."""
+        return codegen.generate_package(request, language="go", environ=self.environ)
+
+    @_reports_errors
+    def Link(self, request: language_pb2.LinkRequest, context: Any) -> language_pb2.LinkResponse:  # noqa: N802
+        """Require each generated SDK's module in ``go.mod``, replaced by its directory."""
+        return link.link(request, language="go", environ=self.environ)
 
 
 def _options(info: language_pb2.ProgramInfo) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -153,6 +154,26 @@ class TestRun:
         response = fail.stub.Run(_run_request(tmp_path, typescript=False))
         assert response.error == "Program exited with non-zero exit code: 3"
         assert json.loads((tmp_path / "record.json").read_text())["typescript"] is None
+
+    def test_cancel_interrupts_a_running_program(
+        self, tmp_path: Path, start_host: Callable[..., Host]
+    ) -> None:
+        """Cancel sends SIGINT to the running program; Run answers how it ended."""
+        started = tmp_path / "started"
+        script = tmp_path / "wait.js"
+        script.write_text(
+            f"require('fs').writeFileSync({json.dumps(str(started))}, '');"
+            "setTimeout(() => process.exit(0), 60000);"
+        )
+        host = start_host(PULUMI_LANGUAGE_NODEJS_RUN_PATH=str(script))
+        future = host.stub.Run.future(_run_request(tmp_path))
+        deadline = time.monotonic() + 30
+        while not started.exists():
+            assert time.monotonic() < deadline, "the program did not start"
+            time.sleep(0.05)
+        host.stub.Cancel(empty_pb2.Empty())
+        response = future.result(timeout=30)
+        assert response.error == "Program exited unexpectedly: killed by signal 2"
 
     def test_missing_sdk_says_to_install(
         self, tmp_path: Path, start_host: Callable[..., Host]

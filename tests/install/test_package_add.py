@@ -1,4 +1,4 @@
-"""``pulumi package add <checkout>/provider`` from YAML, Python and TypeScript projects.
+"""``pulumi package add <checkout>/provider`` from YAML, Python, TypeScript and Go projects.
 
 The checkout is a copy of this working tree's distribution sources (``provider/`` with its
 ``PulumiPlugin.yaml``, ``sdk/``, ``emulator/``, ``pyproject.toml``...), as a user's clone is,
@@ -24,6 +24,7 @@ import yaml
 from hbr_emulator import Emulator
 from tests.emulator.helpers import list_all, sdk_client
 from tests.install._support import (
+    ROOT,
     UserProject,
     archive_path,
     copy_checkout,
@@ -85,6 +86,43 @@ import * as hbr from "@pulumi-hbr-clients/hbr";
 
 const clients = hbr.getBackupClientsOutput({ clientType: "ECS_CLIENT" });
 export const clientIds = clients.clientIds;
+"""
+
+GO_PROJECT = """\
+name: hbr-go-package
+runtime:
+  name: go
+  options:
+    buildTarget: bin/hbr-go-package
+"""
+
+GO_MOD = """\
+module example.com/hbr-go-package
+
+go 1.26
+
+require github.com/pulumi/pulumi/sdk/v3 v3.274.1
+"""
+
+GO_PROGRAM = """\
+package main
+
+import (
+	"github.com/pulumi-hbr-clients/pulumi-hbr-clients/sdk/go/hbr"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+func main() {
+	pulumi.Run(func(ctx *pulumi.Context) error {
+		args := &hbr.LookupBackupClientsArgs{ClientType: "ECS_CLIENT"}
+		clients, err := hbr.LookupBackupClients(ctx, args)
+		if err != nil {
+			return err
+		}
+		ctx.Export("clientIds", pulumi.ToStringArray(clients.ClientIds))
+		return nil
+	})
+}
 """
 
 TSCONFIG = {
@@ -218,4 +256,29 @@ def test_package_add_in_a_typescript_project(
     manifest = json.loads((project.directory / "package.json").read_text())
     assert manifest["dependencies"]["@pulumi-hbr-clients/hbr"] == "file:sdks/hbr"
     assert (project.directory / "node_modules/@pulumi-hbr-clients/hbr/bin/index.js").is_file()
+    assert _run(project, emulator) == expected
+
+
+def test_package_add_in_a_go_project(
+    tmp_path: Path, wheels: Path, plugin: Path, emulator: Emulator, expected: list[str]
+) -> None:
+    """A Go project gets the SDK module in sdks/, required and replaced in go.mod."""
+    project = _project(
+        tmp_path,
+        wheels,
+        "go",
+        {
+            "Pulumi.yaml": GO_PROJECT,
+            "go.mod": GO_MOD,
+            # The sums of the Pulumi Go SDK's dependencies, so nothing is downloaded.
+            "go.sum": (ROOT / "examples/go/go.sum").read_text(),
+            "main.go": GO_PROGRAM,
+        },
+    )
+    added = _add(project, plugin)
+    module = "github.com/pulumi-hbr-clients/pulumi-hbr-clients/sdk/go"
+    assert f'import "{module}/hbr"' in added
+    go_mod = (project.directory / "go.mod").read_text()
+    assert f"replace {module} => ./sdks/hbr" in go_mod
+    assert (project.directory / "sdks/hbr/go.mod").read_text().startswith(f"module {module}\n")
     assert _run(project, emulator) == expected

@@ -44,6 +44,11 @@ def test_npm_pack_makes_a_compiled_package_at_the_plugin_version(tmp_path: Path)
     )
     tarball = packed / f"pulumi-hbr-clients-hbr-{VERSION}.tgz"
     assert [p.name for p in packed.iterdir()] == [tarball.name]
+    example = json.loads((ROOT / "examples" / "typescript" / "package.json").read_text())
+    assert (
+        example["dependencies"]["@pulumi-hbr-clients/hbr"]
+        == f"file:../../sdk/nodejs/{tarball.name}"
+    )
     with tarfile.open(tarball) as archive:
         names = set(archive.getnames())
         archive.extractall(tmp_path / "extracted", filter="data")

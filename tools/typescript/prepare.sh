@@ -8,7 +8,8 @@
 # 2. examples/typescript's package.json, its SDK dependency pointed at that tarball, is
 #    installed with `npm install` in .../typescript/example-<hash>/.
 # 3. sdk/nodejs/node_modules and examples/typescript/node_modules become links to those
-#    node_modules (a real node_modules directory there is left alone).
+#    node_modules (a real node_modules directory there is left alone), and the tarball is
+#    copied into sdk/nodejs, where the example's package.json names it (git ignores both).
 # <hash> is that of the SDK's files, and of the example's package.json with the SDK's hash, so an
 # unchanged checkout takes no network and a fraction of a second; older builds are removed. Without node and npm it says so and does nothing.
 set -euo pipefail
@@ -82,6 +83,9 @@ fi
 tarball=$(cd "$sdk_build" && node -p 'const p = require("./package.json"); p.name.replace(/^@/, "").replace("/", "-") + "-" + p.version + ".tgz"')
 tarball=$sdk_build/$tarball
 [ -f "$tarball" ] || { say "missing $tarball; remove $sdk_build and run make setup again"; exit 1; }
+# Beside the SDK too, where examples/typescript/package.json names it, so that `npm install`
+# (or `pulumi install`) there installs the same package.
+cmp -s "$tarball" "$sdk/$(basename "$tarball")" || cp -f "$tarball" "$sdk/"
 
 build_example() {
     local dir=$1

@@ -30,7 +30,11 @@ EXAMPLE = ROOT / "examples" / "go"
 SDK = ROOT / "sdk" / "go"
 MODULE = "github.com/pulumi-hbr-clients/pulumi-hbr-clients/sdk/go"
 #: Offline, and no module graph edits: what `make setup` prepared is all there is.
-GO_ENV = {"GOPROXY": "off", "GOFLAGS": "-mod=readonly", "GOWORK": "off"}
+GO_ENV = {
+    "GOPROXY": "off",
+    "GOFLAGS": f"{os.environ.get('GOFLAGS', '')} -mod=readonly".strip(),
+    "GOWORK": "off",
+}
 
 
 def _go(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

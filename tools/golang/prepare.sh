@@ -30,7 +30,8 @@ key=$(
     } | sha256sum | cut -c1-16
 )
 stamp_dir="${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-hbr-clients/golang"
-stamp="$stamp_dir/prepared-$key"
+checkout=$(printf '%s' "$root" | sha256sum | cut -c1-8)  # one stamp per checkout
+stamp="$stamp_dir/prepared-$checkout-$key"
 if [ -f "$stamp" ]; then
     exit 0
 fi
@@ -50,6 +51,6 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 (cd "$root/examples/go" && go build -o "$out/hbr-go" . && go vet .)
 mkdir -p "$stamp_dir"
-rm -f "$stamp_dir"/prepared-*
+rm -f "$stamp_dir/prepared-$checkout-"*
 touch "$stamp"
 say "prepared in $((SECONDS - start)) s"

@@ -368,6 +368,23 @@ class TestPluginsAndRpcs:
         assert caught.value.code() == grpc.StatusCode.UNIMPLEMENTED
         assert f"LanguageRuntime.{rpc} is not implemented" in caught.value.details()
 
+    def test_pulumi_new_asks_for_a_package_manager_unless_set(
+        self, tmp_path: Path, start_host: Callable[..., Host]
+    ) -> None:
+        """RuntimeOptionsPrompts offers npm first (it is installed), and nothing once set."""
+        host = start_host()
+        prompts = host.stub.RuntimeOptionsPrompts(
+            language_pb2.RuntimeOptionsRequest(info=_info(tmp_path))
+        ).prompts
+        assert [p.key for p in prompts] == ["packagemanager"]
+        assert prompts[0].default.stringValue == "npm"
+        assert prompts[0].choices[0].displayName == "npm"
+        assert {c.stringValue for c in prompts[0].choices} == {"npm", "pnpm", "yarn", "bun"}
+        chosen = host.stub.RuntimeOptionsPrompts(
+            language_pb2.RuntimeOptionsRequest(info=_info(tmp_path, packagemanager="npm"))
+        )
+        assert list(chosen.prompts) == []
+
     def test_plugin_info_is_the_official_release_followed(
         self, start_host: Callable[..., Host]
     ) -> None:

@@ -6,8 +6,9 @@ Served as the official host serves them (``sdk/nodejs/cmd/pulumi-language-nodejs
 former), ``Run``, ``InstallDependencies``, ``About``, ``GetProgramDependencies``,
 ``RunPlugin`` (plugins; not policy packs), ``GeneratePackage`` and ``Link`` (``pulumi package
 add``: ``language_host.codegen`` and ``language_host.link``, shared by every runtime's host) and
-``Cancel``. The other code-generation RPCs (``GenerateProject``, ``GenerateProgram``, ``Pack``,
-``Template``, ``RuntimeOptionsPrompts``) answer ``UNIMPLEMENTED`` with a message naming the RPC.
+``Cancel``, and for ``pulumi new`` ``Template`` and ``RuntimeOptionsPrompts``. The other
+code-generation RPCs (``GenerateProject``, ``GenerateProgram``, ``Pack``) answer
+``UNIMPLEMENTED`` with a message naming the RPC.
 """
 
 from __future__ import annotations
@@ -44,13 +45,9 @@ from language_host_nodejs.run import (
 
 #: The version this host reports: the official host's release whose behaviour it follows.
 VERSION = "3.274.1"
-UNIMPLEMENTED = (
-    "GenerateProject",
-    "GenerateProgram",
-    "Pack",
-    "Template",
-    "RuntimeOptionsPrompts",
-)
+UNIMPLEMENTED = ("GenerateProject", "GenerateProgram", "Pack")
+#: The package managers ``pulumi new`` offers, as the official host lists them.
+PACKAGE_MANAGER_CHOICES = ("npm", "pnpm", "yarn", "bun")
 #: The official host's ``cmd.WaitDelay``: a program interrupted by ``Cancel`` is killed after it.
 CANCEL_GRACE_S = 5.0
 _QUERY_TIMEOUT_S = 60.0
@@ -369,6 +366,44 @@ class NodeLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         if process.returncode:
             msg = f"Program exited with non-zero exit code: {process.returncode}"
             raise HostError(msg)
+
+    # -- Project templates (pulumi new) ----------------------------------------------------
+
+    def Template(  # noqa: N802
+        self, request: language_pb2.TemplateRequest, context: Any
+    ) -> language_pb2.TemplateResponse:
+        """Nothing to adapt in a template, as the official host answers."""
+        return language_pb2.TemplateResponse()
+
+    def RuntimeOptionsPrompts(  # noqa: N802
+        self, request: language_pb2.RuntimeOptionsRequest, context: Any
+    ) -> language_pb2.RuntimeOptionsResponse:
+        """Ask for ``packagemanager`` when the project does not set it (found ones first)."""
+        if "packagemanager" in request.info.options.fields:
+            return language_pb2.RuntimeOptionsResponse()
+        path = self.environ.get("PATH")
+        found = {
+            name: shutil.which(name, path=path) is not None for name in PACKAGE_MANAGER_CHOICES
+        }
+        ordered = sorted(PACKAGE_MANAGER_CHOICES, key=lambda name: not found[name])
+        string = language_pb2.RuntimeOptionPrompt.STRING
+        prompt = language_pb2.RuntimeOptionPrompt(
+            key="packagemanager",
+            description="The package manager to use for installing dependencies",
+            promptType=string,
+            choices=[
+                language_pb2.RuntimeOptionPrompt.RuntimeOptionValue(
+                    promptType=string,
+                    stringValue=name,
+                    displayName=name if found[name] else f"{name} [not found]",
+                )
+                for name in ordered
+            ],
+            default=language_pb2.RuntimeOptionPrompt.RuntimeOptionValue(
+                promptType=string, stringValue="npm"
+            ),
+        )
+        return language_pb2.RuntimeOptionsResponse(prompts=[prompt])
 
     # -- Code generation (pulumi package add) -------------------------------------------
 

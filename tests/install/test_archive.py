@@ -43,15 +43,15 @@ def test_archive_installs_and_serves_a_yaml_program_without_the_checkout(
     started = time.monotonic()
     archive = archive_path()
     built = time.monotonic()
+    version = archive.name.removeprefix("pulumi-resource-hbr-v").split("-")[0]
     home = tmp_path / "pulumi-home"
-    plugin_dir = home / "plugins" / "resource-hbr-v0.1.0"
+    plugin_dir = home / "plugins" / f"resource-hbr-v{version}"
     env = user_environment(tmp_path, wheels=plugin_dir / "wheels", pulumi_home=home)
     project_dir = tmp_path / "project"
     project_dir.mkdir()
     (project_dir / "Pulumi.yaml").write_text(PROGRAM)
     project = UserProject(directory=project_dir, env=env)
 
-    version = archive.name.removeprefix("pulumi-resource-hbr-v").split("-")[0]
     project.pulumi("plugin", "install", "resource", "hbr", version, "--file", str(archive))
     installed = time.monotonic()
     assert (plugin_dir / "PulumiPlugin.yaml").is_file()

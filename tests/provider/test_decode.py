@@ -53,6 +53,12 @@ class TestRefused:
             (b'{"A": 1e999}', "the number 1e999 is out of range"),
             (b'{"A": 123456789012345678901}', "more than 20 digits"),
             (b'{"A": 1, "A": 2}', "an object has the key 'A' twice"),
+            # Deep inside, with colons in strings that must not be counted as keys.
+            (
+                b'{"A": "x:\\"y:", "B": [{"C": {"k:": 1, "D": "\\\\", "D": 2}}]}',
+                "an object has the key 'D' twice",
+            ),
+            (b'{"\\u0041": 1, "A": 2}', "an object has the key 'A' twice"),
             (b'{"A": "\\ud800"}', "lone UTF-16 surrogate"),
             (b'{"A": "\xff"}', "the body is not UTF-8 (byte 7"),
         ],
@@ -63,6 +69,11 @@ class TestRefused:
             _decode(body)
         assert problem in caught.value.problem
         assert "hbr.example:80" in str(caught.value)
+
+    def test_keys_that_look_alike_in_strings_are_not_repeated(self) -> None:
+        """Colons and quotes inside strings are not keys: a clean body decodes as it is."""
+        body = b'{"A": "a:b", "B": {"C:": "\\":", "D": [":", {"E": ""}]}, "a": 1}'
+        assert _decode(body) == {"A": "a:b", "B": {"C:": '":', "D": [":", {"E": ""}]}, "a": 1}
 
     def test_a_body_past_the_size_bound_is_malformed_before_parsing(self) -> None:
         """More than :data:`MAX_BODY_BYTES` is refused by its size."""

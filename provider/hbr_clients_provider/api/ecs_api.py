@@ -43,7 +43,10 @@ encode = query_encoder(ACTION, _QUERY_NAMES)
 
 
 def _instance(item: Any) -> EcsInstance:
-    if not isinstance(item, Mapping) or not isinstance(item.get("InstanceId"), str):
+    # ``type(...) is dict`` first: the decoder's objects are dicts, and the ABC check is slow.
+    if not (type(item) is dict or isinstance(item, Mapping)) or not isinstance(
+        item.get("InstanceId"), str
+    ):
         raise ItemProblem("has no InstanceId")
     if not item["InstanceId"]:
         raise ItemProblem("has an empty InstanceId")

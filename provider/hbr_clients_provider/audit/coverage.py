@@ -142,6 +142,8 @@ class InstanceScope:
             return False
         if self.instance_ids and instance.instance_id not in self.instance_ids:
             return False
+        if not self.tags:
+            return True
         tags = instance.tag_map
         return all(tags.get(key) == value for key, value in self.tags)
 

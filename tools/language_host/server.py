@@ -11,7 +11,6 @@ Served as the official host serves them (``sdk/python/cmd/pulumi-language-python
 from __future__ import annotations
 
 import base64
-import functools
 import json
 import os
 import random
@@ -20,7 +19,7 @@ import sys
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import grpc
 from google.protobuf import empty_pb2  # type: ignore[import-untyped]
@@ -36,6 +35,7 @@ from language_host import codegen, link, packages
 from language_host.install import install_dependencies
 from language_host.options import HostError, PythonOptions
 from language_host.processes import Chunk, StreamedProcess, output_of
+from language_host.rpc import declare_unimplemented, reports_errors, reports_stream_errors
 
 # The exec script exits with this code after the program reported its error through the
 # engine: the engine must not print a second, generic error (the official host's convention).
@@ -49,36 +49,6 @@ UNIMPLEMENTED = (
 )
 _QUERY_TIMEOUT = 120.0
 _ABOUT_SCRIPT = "import platform, sys; print(sys.executable); print(platform.python_version())"
-_Response = TypeVar("_Response")
-
-
-def _reports_errors(method: Callable[..., _Response]) -> Callable[..., _Response]:
-    """Answer a :class:`HostError` as the RPC's failure, with the error's message."""
-
-    @functools.wraps(method)
-    def wrapper(self: LanguageHost, request: Any, context: Any) -> _Response:
-        try:
-            return method(self, request, context)
-        except HostError as exc:
-            context.abort(grpc.StatusCode.UNKNOWN, str(exc))
-            raise  # abort raises; this line is never reached
-
-    return wrapper
-
-
-def _reports_stream_errors(
-    method: Callable[..., Iterator[_Response]],
-) -> Callable[..., Iterator[_Response]]:
-    """Like :func:`_reports_errors`, for a server-streaming RPC."""
-
-    @functools.wraps(method)
-    def wrapper(self: LanguageHost, request: Any, context: Any) -> Iterator[_Response]:
-        try:
-            yield from method(self, request, context)
-        except HostError as exc:
-            context.abort(grpc.StatusCode.UNKNOWN, str(exc))
-
-    return wrapper
 
 
 def _run_arguments(
@@ -205,7 +175,7 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         ):
             log(chunk)
 
-    @_reports_errors
+    @reports_errors
     def GetRequiredPackages(  # noqa: N802
         self, request: language_pb2.GetRequiredPackagesRequest, context: Any
     ) -> language_pb2.GetRequiredPackagesResponse:
@@ -223,7 +193,7 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             ]
         )
 
-    @_reports_errors
+    @reports_errors
     def GetRequiredPlugins(  # noqa: N802
         self, request: language_pb2.GetRequiredPluginsRequest, context: Any
     ) -> language_pb2.GetRequiredPluginsResponse:
@@ -250,7 +220,7 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         )
         return packages.required_plugins(installed)
 
-    @_reports_stream_errors
+    @reports_stream_errors
     def InstallDependencies(  # noqa: N802
         self, request: language_pb2.InstallDependenciesRequest, context: Any
     ) -> Iterator[language_pb2.InstallDependenciesResponse]:
@@ -267,7 +237,7 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             stdout=b"Finished installing dependencies\n\n"
         )
 
-    @_reports_errors
+    @reports_errors
     def About(  # noqa: N802
         self, request: language_pb2.AboutRequest, context: Any
     ) -> language_pb2.AboutResponse:
@@ -282,7 +252,7 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         executable, _, version = out.strip().partition("\n")
         return language_pb2.AboutResponse(executable=executable, version=version)
 
-    @_reports_errors
+    @reports_errors
     def GetProgramDependencies(  # noqa: N802
         self, request: language_pb2.GetProgramDependenciesRequest, context: Any
     ) -> language_pb2.GetProgramDependenciesResponse:
@@ -314,7 +284,7 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
 
     # -- Programs and plugins ---------------------------------------------------------------
 
-    @_reports_errors
+    @reports_errors
     def Run(self, request: language_pb2.RunRequest, context: Any) -> language_pb2.RunResponse:  # noqa: N802
         """Run the program through the exec script, its output going straight to the engine."""
         options = PythonOptions.from_info(request.info)
@@ -342,7 +312,7 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             sys.stderr.flush()
         return language_pb2.RunResponse() if returncode == 0 else _run_failure(returncode)
 
-    @_reports_stream_errors
+    @reports_stream_errors
     def RunPlugin(  # noqa: N802
         self, request: language_pb2.RunPluginRequest, context: Any
     ) -> Iterator[language_pb2.RunPluginResponse]:
@@ -382,14 +352,14 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
 
     # -- Code generation (pulumi package add) -------------------------------------------
 
-    @_reports_errors
+    @reports_errors
     def GeneratePackage(  # noqa: N802
         self, request: language_pb2.GeneratePackageRequest, context: Any
     ) -> language_pb2.GeneratePackageResponse:
         """Write the Python SDK of ``request.schema`` into ``request.directory``."""
         return codegen.generate_package(request, language="python", environ=self.environ)
 
-    @_reports_errors
+    @reports_errors
     def Link(self, request: language_pb2.LinkRequest, context: Any) -> language_pb2.LinkResponse:  # noqa: N802
         """Add the generated SDKs' paths to the project's ``requirements.txt``."""
         return link.link(request, language="python", environ=self.environ)
@@ -423,19 +393,4 @@ def _parameterization(value: Mapping[str, Any] | None) -> plugin_pb2.PackagePara
     )
 
 
-def _unimplemented(name: str) -> Callable[..., Any]:
-    def method(self: LanguageHost, request: Any, context: Any) -> Any:
-        context.abort(
-            grpc.StatusCode.UNIMPLEMENTED,
-            f"LanguageRuntime.{name} is not implemented by this build's pulumi-language-python "
-            "(pulumi-hbr-clients' offline host); install the Pulumi CLI "
-            "(https://www.pulumi.com/docs/install/) for it",
-        )
-
-    method.__name__ = name
-    method.__doc__ = f"``{name}``: answered ``UNIMPLEMENTED`` with a message naming the RPC."
-    return method
-
-
-for _name in UNIMPLEMENTED:
-    setattr(LanguageHost, _name, _unimplemented(_name))
+declare_unimplemented(LanguageHost, UNIMPLEMENTED, host="pulumi-language-python")

@@ -13,21 +13,20 @@ code-generation RPCs (``GenerateProject``, ``GenerateProgram``, ``Pack``, ``Temp
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import grpc
 from google.protobuf import empty_pb2, json_format  # type: ignore[import-untyped]
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
 from language_host import codegen, link
 from language_host.options import HostError
 from language_host.processes import StreamedProcess
+from language_host.rpc import declare_unimplemented, reports_errors, reports_stream_errors
 from language_host_go import modules, program
 from language_host_go.toolchain import find_executable, find_go, go_output
 
@@ -39,36 +38,6 @@ UNIMPLEMENTED = (
     "Pack",
     "Template",
 )
-_Response = TypeVar("_Response")
-
-
-def _reports_errors(method: Callable[..., _Response]) -> Callable[..., _Response]:
-    """Answer a :class:`HostError` as the RPC's failure, with the error's message."""
-
-    @functools.wraps(method)
-    def wrapper(self: GoLanguageHost, request: Any, context: Any) -> _Response:
-        try:
-            return method(self, request, context)
-        except HostError as exc:
-            context.abort(grpc.StatusCode.UNKNOWN, str(exc))
-            raise  # abort raises; this line is never reached
-
-    return wrapper
-
-
-def _reports_stream_errors(
-    method: Callable[..., Iterator[_Response]],
-) -> Callable[..., Iterator[_Response]]:
-    """Like :func:`_reports_errors`, for a server-streaming RPC."""
-
-    @functools.wraps(method)
-    def wrapper(self: GoLanguageHost, request: Any, context: Any) -> Iterator[_Response]:
-        try:
-            yield from method(self, request, context)
-        except HostError as exc:
-            context.abort(grpc.StatusCode.UNKNOWN, str(exc))
-
-    return wrapper
 
 
 class GoLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
@@ -102,7 +71,7 @@ class GoLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         """The version of the official host this one follows."""
         return plugin_pb2.PluginInfo(version=VERSION)
 
-    @_reports_errors
+    @reports_errors
     def Handshake(  # noqa: N802
         self, request: language_pb2.LanguageHandshakeRequest, context: Any
     ) -> language_pb2.LanguageHandshakeResponse:
@@ -125,7 +94,7 @@ class GoLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
 
     # -- Dependencies -------------------------------------------------------------------------
 
-    @_reports_errors
+    @reports_errors
     def GetRequiredPackages(  # noqa: N802
         self, request: language_pb2.GetRequiredPackagesRequest, context: Any
     ) -> language_pb2.GetRequiredPackagesResponse:
@@ -153,7 +122,7 @@ class GoLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             ]
         )
 
-    @_reports_errors
+    @reports_errors
     def GetRequiredPlugins(  # noqa: N802
         self, request: language_pb2.GetRequiredPluginsRequest, context: Any
     ) -> language_pb2.GetRequiredPluginsResponse:
@@ -171,7 +140,7 @@ class GoLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             ]
         )
 
-    @_reports_stream_errors
+    @reports_stream_errors
     def InstallDependencies(  # noqa: N802
         self, request: language_pb2.InstallDependenciesRequest, context: Any
     ) -> Iterator[language_pb2.InstallDependenciesResponse]:
@@ -197,7 +166,7 @@ class GoLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             stdout=b"Finished installing dependencies\n\n"
         )
 
-    @_reports_errors
+    @reports_errors
     def About(  # noqa: N802
         self, request: language_pb2.AboutRequest, context: Any
     ) -> language_pb2.AboutResponse:
@@ -206,7 +175,7 @@ class GoLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         version = go_output(go, ["version"], cwd=self.cwd, environ=self.environ)
         return language_pb2.AboutResponse(executable=go, version=version.strip())
 
-    @_reports_errors
+    @reports_errors
     def GetProgramDependencies(  # noqa: N802
         self, request: language_pb2.GetProgramDependenciesRequest, context: Any
     ) -> language_pb2.GetProgramDependenciesResponse:
@@ -225,7 +194,7 @@ class GoLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
 
     # -- Programs and plugins -----------------------------------------------------------------
 
-    @_reports_errors
+    @reports_errors
     def Run(self, request: language_pb2.RunRequest, context: Any) -> language_pb2.RunResponse:  # noqa: N802
         """Build the program (or take the ``binary`` option) and run it in ``pwd``."""
         if not self.engine_address:
@@ -280,7 +249,7 @@ class GoLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             sys.stderr.flush()
         return language_pb2.RunResponse() if returncode == 0 else program.run_failure(returncode)
 
-    @_reports_stream_errors
+    @reports_stream_errors
     def RunPlugin(  # noqa: N802
         self, request: language_pb2.RunPluginRequest, context: Any
     ) -> Iterator[language_pb2.RunPluginResponse]:
@@ -314,14 +283,14 @@ class GoLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
 
     # -- Code generation (pulumi package add) -------------------------------------------
 
-    @_reports_errors
+    @reports_errors
     def GeneratePackage(  # noqa: N802
         self, request: language_pb2.GeneratePackageRequest, context: Any
     ) -> language_pb2.GeneratePackageResponse:
         """Write the Go SDK of ``request.schema`` into ``request.directory``."""
         return codegen.generate_package(request, language="go", environ=self.environ)
 
-    @_reports_errors
+    @reports_errors
     def Link(self, request: language_pb2.LinkRequest, context: Any) -> language_pb2.LinkResponse:  # noqa: N802
         """Require each generated SDK's module in ``go.mod``, replaced by its directory."""
         return link.link(request, language="go", environ=self.environ)
@@ -334,19 +303,4 @@ def _options(info: language_pb2.ProgramInfo) -> dict[str, Any]:
     return options
 
 
-def _unimplemented(name: str) -> Callable[..., Any]:
-    def method(self: GoLanguageHost, request: Any, context: Any) -> Any:
-        context.abort(
-            grpc.StatusCode.UNIMPLEMENTED,
-            f"LanguageRuntime.{name} is not implemented by this build's pulumi-language-go "
-            "(pulumi-hbr-clients' offline host); install the Pulumi CLI "
-            "(https://www.pulumi.com/docs/install/) for it",
-        )
-
-    method.__name__ = name
-    method.__doc__ = f"``{name}``: answered ``UNIMPLEMENTED`` with a message naming the RPC."
-    return method
-
-
-for _name in UNIMPLEMENTED:
-    setattr(GoLanguageHost, _name, _unimplemented(_name))
+declare_unimplemented(GoLanguageHost, UNIMPLEMENTED, host="pulumi-language-go")

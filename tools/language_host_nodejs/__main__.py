@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 
 def run(argv: Sequence[str]) -> int:
-    """Load the gRPC stubs without the SDK's package roots, serve, and exit with its status."""
-    parent = os.getppid()  # before the imports: the parent may exit while they run
-    from language_host import protocol  # noqa: PLC0415 - before anything imports the stubs
+    """Serve (see ``cli.main``) and exit the process with the server's status."""
+    from language_host.entry import run_host  # noqa: PLC0415 - after sys.path names tools/
 
-    protocol.load_stubs_only()
-    from language_host_nodejs.cli import main  # noqa: PLC0415 - needs the stubs loaded first
-
-    status = main(argv, parent=parent)
-    # As the Python host: exit now rather than join the RPC worker threads at shutdown.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(status)
+    run_host("language_host_nodejs.cli", argv)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ code-generation RPCs (``GenerateProject``, ``GenerateProgram``, ``Pack``) answer
 from __future__ import annotations
 
 import base64
-import functools
 import json
 import os
 import shutil
@@ -22,17 +21,17 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import grpc
 from google.protobuf import empty_pb2  # type: ignore[import-untyped]
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
 from language_host import codegen, link
 from language_host.options import HostError
 from language_host.processes import StreamedProcess, output_of
+from language_host.rpc import declare_unimplemented, reports_errors, reports_stream_errors
 from language_host_nodejs import packages
 from language_host_nodejs.options import NodeOptions, ToolNotFoundError
 from language_host_nodejs.run import (
@@ -58,36 +57,6 @@ _INSTALL_ARGS = {
     "bun": ("install",),
 }
 _NODE_HINT = "Node.js is installed from https://nodejs.org/ (or your system's package manager)"
-_Response = TypeVar("_Response")
-
-
-def _reports_errors(method: Callable[..., _Response]) -> Callable[..., _Response]:
-    """Answer a :class:`HostError` as the RPC's failure, with the error's message."""
-
-    @functools.wraps(method)
-    def wrapper(self: NodeLanguageHost, request: Any, context: Any) -> _Response:
-        try:
-            return method(self, request, context)
-        except HostError as exc:
-            context.abort(grpc.StatusCode.UNKNOWN, str(exc))
-            raise  # abort raises; this line is never reached
-
-    return wrapper
-
-
-def _reports_stream_errors(
-    method: Callable[..., Iterator[_Response]],
-) -> Callable[..., Iterator[_Response]]:
-    """Like :func:`_reports_errors`, for a server-streaming RPC."""
-
-    @functools.wraps(method)
-    def wrapper(self: NodeLanguageHost, request: Any, context: Any) -> Iterator[_Response]:
-        try:
-            yield from method(self, request, context)
-        except HostError as exc:
-            context.abort(grpc.StatusCode.UNKNOWN, str(exc))
-
-    return wrapper
 
 
 class NodeLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
@@ -176,7 +145,7 @@ class NodeLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             ]
         )
 
-    @_reports_stream_errors
+    @reports_stream_errors
     def InstallDependencies(  # noqa: N802
         self, request: language_pb2.InstallDependenciesRequest, context: Any
     ) -> Iterator[language_pb2.InstallDependenciesResponse]:
@@ -203,7 +172,7 @@ class NodeLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             stdout=b"Finished installing dependencies\n\n"
         )
 
-    @_reports_errors
+    @reports_errors
     def About(  # noqa: N802
         self, request: language_pb2.AboutRequest, context: Any
     ) -> language_pb2.AboutResponse:
@@ -238,7 +207,7 @@ class NodeLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             return ""
         return out.strip()
 
-    @_reports_errors
+    @reports_errors
     def GetProgramDependencies(  # noqa: N802
         self, request: language_pb2.GetProgramDependenciesRequest, context: Any
     ) -> language_pb2.GetProgramDependenciesResponse:
@@ -313,7 +282,7 @@ class NodeLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         )
         return [node, *options.nodeargs, *arguments], env
 
-    @_reports_stream_errors
+    @reports_stream_errors
     def RunPlugin(  # noqa: N802
         self, request: language_pb2.RunPluginRequest, context: Any
     ) -> Iterator[language_pb2.RunPluginResponse]:
@@ -407,14 +376,14 @@ class NodeLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
 
     # -- Code generation (pulumi package add) -------------------------------------------
 
-    @_reports_errors
+    @reports_errors
     def GeneratePackage(  # noqa: N802
         self, request: language_pb2.GeneratePackageRequest, context: Any
     ) -> language_pb2.GeneratePackageResponse:
         """Write the TypeScript SDK of ``request.schema`` into ``request.directory``."""
         return codegen.generate_package(request, language="nodejs", environ=self.environ)
 
-    @_reports_errors
+    @reports_errors
     def Link(self, request: language_pb2.LinkRequest, context: Any) -> language_pb2.LinkResponse:  # noqa: N802
         """Point ``package.json``'s dependency on each generated SDK at its directory."""
         return link.link(request, language="nodejs", environ=self.environ)
@@ -452,19 +421,4 @@ def _parameterization(value: Mapping[str, Any] | None) -> plugin_pb2.PackagePara
     )
 
 
-def _unimplemented(name: str) -> Callable[..., Any]:
-    def method(self: NodeLanguageHost, request: Any, context: Any) -> Any:
-        context.abort(
-            grpc.StatusCode.UNIMPLEMENTED,
-            f"LanguageRuntime.{name} is not implemented by this build's pulumi-language-nodejs "
-            "(pulumi-hbr-clients' offline host); install the Pulumi CLI "
-            "(https://www.pulumi.com/docs/install/) for it",
-        )
-
-    method.__name__ = name
-    method.__doc__ = f"``{name}``: answered ``UNIMPLEMENTED`` with a message naming the RPC."
-    return method
-
-
-for _name in UNIMPLEMENTED:
-    setattr(NodeLanguageHost, _name, _unimplemented(_name))
+declare_unimplemented(NodeLanguageHost, UNIMPLEMENTED, host="pulumi-language-nodejs")

@@ -1,4 +1,4 @@
-"""make setup's tools/pulumi-cli/provide-nodejs.sh: an installed CLI's official host wins."""
+"""make setup's provide-nodejs.sh and provide-go.sh: an installed CLI's official host wins."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PROVIDE = ROOT / "tools" / "pulumi-cli" / "provide-nodejs.sh"
+TOOLS = ROOT / "tools" / "pulumi-cli"
+#: Each runtime: its provide script and how its offline host names itself.
+RUNTIMES = {"nodejs": "Node.js", "go": "Go"}
 
 
 def _executable(path: Path, content: bytes) -> Path:
@@ -20,9 +22,9 @@ def _executable(path: Path, content: bytes) -> Path:
     return path
 
 
-def _provide(bin_dir: Path, path: str) -> None:
+def _provide(runtime: str, bin_dir: Path, path: str) -> None:
     subprocess.run(
-        [str(PROVIDE), str(bin_dir), "--host-only"],
+        [str(TOOLS / f"provide-{runtime}.sh"), str(bin_dir), "--host-only"],
         env={**os.environ, "PATH": path},
         check=True,
         capture_output=True,
@@ -39,22 +41,24 @@ def bin_dir(tmp_path: Path) -> Path:
     return directory
 
 
-def test_installed_cli_official_host_is_linked(tmp_path: Path, bin_dir: Path) -> None:
-    """A pulumi on PATH with a pulumi-language-nodejs binary beside it: that host is linked."""
+@pytest.mark.parametrize("runtime", sorted(RUNTIMES))
+def test_installed_cli_official_host_is_linked(runtime: str, tmp_path: Path, bin_dir: Path) -> None:
+    """A pulumi on PATH with a pulumi-language-RUNTIME binary beside it: that host is linked."""
     installed = tmp_path / "pulumi-cli"
     installed.mkdir()
     _executable(installed / "pulumi", b"\x7fELF stand-in")
-    official = _executable(installed / "pulumi-language-nodejs", b"\x7fELF stand-in")
-    _provide(bin_dir, f"{installed}{os.pathsep}{os.environ['PATH']}")
-    assert (bin_dir / "pulumi-language-nodejs").resolve() == official
+    official = _executable(installed / f"pulumi-language-{runtime}", b"\x7fELF stand-in")
+    _provide(runtime, bin_dir, f"{installed}{os.pathsep}{os.environ['PATH']}")
+    assert (bin_dir / f"pulumi-language-{runtime}").resolve() == official
 
 
-def test_without_one_the_offline_host_serves(tmp_path: Path, bin_dir: Path) -> None:
+@pytest.mark.parametrize("runtime", sorted(RUNTIMES))
+def test_without_one_the_offline_host_serves(runtime: str, tmp_path: Path, bin_dir: Path) -> None:
     """Without an official host (another checkout's script does not count), this one serves."""
     other = tmp_path / "other-checkout"
     other.mkdir()
     _executable(other / "pulumi", b"\x7fELF stand-in")
-    _executable(other / "pulumi-language-nodejs", b"#!/bin/sh\n")
+    _executable(other / f"pulumi-language-{runtime}", b"#!/bin/sh\n")
     path = os.pathsep.join(
         [
             str(other),
@@ -65,10 +69,10 @@ def test_without_one_the_offline_host_serves(tmp_path: Path, bin_dir: Path) -> N
             ),
         ]
     )
-    _provide(bin_dir, path)
-    host = bin_dir / "pulumi-language-nodejs"
+    _provide(runtime, bin_dir, path)
+    host = bin_dir / f"pulumi-language-{runtime}"
     assert not host.is_symlink()
-    assert "the Node.js language host of this offline build" in host.read_text()
+    assert f"the {RUNTIMES[runtime]} language host of this offline build" in host.read_text()
     proc = subprocess.Popen([str(host)], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None

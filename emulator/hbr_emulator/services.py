@@ -107,7 +107,10 @@ STS = Service(
     product="sts",
     recommend_name="Sts",
     version="2015-04-01",
-    actions={"AssumeRole": sts_responses.assume_role},
+    actions={
+        "AssumeRole": sts_responses.assume_role,
+        "GetCallerIdentity": sts_responses.get_caller_identity,
+    },
     regional=False,
 )
 """Security Token Service, 2015-04-01: ``sts.aliyuncs.com`` or ``sts.<region>.aliyuncs.com``."""

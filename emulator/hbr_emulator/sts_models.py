@@ -137,6 +137,11 @@ class SessionStore:
             session = self._sessions.get(access_key_id)
         return session.credentials if session is not None else None
 
+    def session(self, access_key_id: str) -> Session | None:
+        """Return the session of an issued AccessKey ID, None if STS did not issue it."""
+        with self._lock:
+            return self._sessions.get(access_key_id)
+
     def sessions(self) -> list[Session]:
         """Return every session remembered, oldest first."""
         with self._lock:

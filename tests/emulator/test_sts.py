@@ -185,10 +185,29 @@ class TestErrors:
             404,
         )
 
+    def test_get_caller_identity_names_the_account_the_key_acts_in(
+        self, organisation_emulator: Emulator
+    ) -> None:
+        """The management key is its account's root; a role session acts in the member."""
+        client = sts_client(organisation_emulator.endpoint)
+        own = client.get_caller_identity().body
+        management = ORGANISATION.management_account_id
+        assert (own.account_id, own.identity_type, own.arn) == (
+            management,
+            "Account",
+            f"acs:ram::{management}:root",
+        )
+        session = assume_role(client, str(MEMBER.role_arn))
+        member = sts_client(organisation_emulator.endpoint, **session_config(session))
+        seen = member.get_caller_identity().body
+        assert (seen.account_id, seen.identity_type) == (MEMBER.account_id, "AssumedRoleUser")
+        assert seen.arn == session.assumed_role_user.arn
+        assert seen.principal_id == session.assumed_role_user.assumed_role_id
+
     def test_unknown_sts_action_at_a_plain_address(self, organisation_emulator: Emulator) -> None:
         """Version 2015-04-01 at the plain address is STS: an unknown action is its 404."""
         status, _, body = raw_call(
-            organisation_emulator.endpoint, action="GetCallerIdentity", version="2015-04-01"
+            organisation_emulator.endpoint, action="AssumeRoleWithSAML", version="2015-04-01"
         )
         assert (status, body["Code"], body["HostId"]) == (
             404,

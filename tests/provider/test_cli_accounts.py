@@ -123,6 +123,10 @@ class TestEveryAccount:
         assert failed["error"]["code"] == "EntityNotExist.Role"
         assert failed["error"]["request_id"]
         assert f"{without}/*: EntityNotExist.Role (request id " in run.stderr
+        # The caller's own targets are "the caller's" (null); STS named its account.
+        truth = org.organisation_truth()
+        assert truth is not None
+        assert report["query"]["caller_account_id"] == truth.management_account_id
         found = {
             (f["account_id"], f["region"], f["instance_id"])
             for f in report["findings"]
@@ -146,6 +150,7 @@ class TestEveryAccount:
         run = _audit(org, "--accounts", reachable[0], "--no-include-caller", "--format", "json")
         report = json.loads(run.stdout)
         assert {t["account_id"] for t in report["targets"]} == {reachable[0]}
+        assert report["query"]["caller_account_id"] is None  # not audited, not asked
         found = {
             (f["account_id"], f["region"], f["instance_id"])
             for f in report["findings"]

@@ -1,4 +1,5 @@
-"""STS ``AssumeRole`` (2015-04-01): reaching a member account, as an ``Operation``.
+"""STS (2015-04-01) as ``Operation`` s: ``AssumeRole`` reaches a member account,
+``GetCallerIdentity`` names the caller's own.
 
 The request follows the official ``alibabacloud-sts20150401`` SDK (every parameter in the
 query string). :func:`read_assumed_role` validates an answer into :class:`AssumedRole`, whose
@@ -22,12 +23,14 @@ from hbr_clients_provider.errors import MalformedResponseError
 __all__ = [
     "ASSUME_ROLE",
     "DEFAULT_DURATION_S",
+    "GET_CALLER_IDENTITY",
     "MAX_DURATION_S",
     "MIN_DURATION_S",
     "PRODUCT",
     "SESSION_NAME",
     "AssumedRole",
     "read_assumed_role",
+    "read_caller_account",
     "role_arn",
 ]
 
@@ -126,3 +129,28 @@ def read_assumed_role(data: Mapping[str, Any], endpoint: str) -> AssumedRole:
 
 #: ``AssumeRole``: it does not page.
 ASSUME_ROLE: Final = Operation(product=PRODUCT, version="2015-04-01", action=ACTION, encode=encode)
+
+
+def read_caller_account(data: Mapping[str, Any], endpoint: str) -> str:
+    """The ``AccountId`` of a ``GetCallerIdentity`` answer.
+
+    :raises ApiError: an error envelope.
+    :raises MalformedResponseError: no ``AccountId`` of digits.
+    """
+    rid = check_envelope(data, endpoint=endpoint)
+    account_id = data.get("AccountId")
+    if not isinstance(account_id, str) or not valid_account_id(account_id):
+        problem = "AccountId is missing or not an account ID"
+        raise MalformedResponseError(
+            problem, endpoint=endpoint, request_id=rid, operation="GetCallerIdentity"
+        )
+    return account_id
+
+
+#: ``GetCallerIdentity``: no parameters, it does not page.
+GET_CALLER_IDENTITY: Final = Operation(
+    product=PRODUCT,
+    version="2015-04-01",
+    action="GetCallerIdentity",
+    encode=query_encoder("GetCallerIdentity", {}),
+)

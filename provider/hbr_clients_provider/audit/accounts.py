@@ -32,9 +32,11 @@ from hbr_clients_provider.api.rm_api import LIST_ACCOUNTS, Account
 from hbr_clients_provider.api.sts_api import (
     ASSUME_ROLE,
     DEFAULT_DURATION_S,
+    GET_CALLER_IDENTITY,
     SESSION_NAME,
     AssumedRole,
     read_assumed_role,
+    read_caller_account,
     role_arn,
 )
 from hbr_clients_provider.api.transport import Transport
@@ -95,7 +97,8 @@ class RoleSessions:
         self.duration_s = duration_s
         self.deadline = deadline
         self.retry = retry or RetryPolicy()
-        self._sts: Transport | None = None  # made at the first AssumeRole
+        self._sts: Transport | None = None  # made at the first call
+        self._caller_account_id: str | None = None
         self._sessions: dict[str, _Session] = {}
         self._lock = threading.Lock()
         #: How many times ``AssumeRole`` was called, per account (for reports and tests).
@@ -105,16 +108,31 @@ class RoleSessions:
         with self._lock:
             return self._sessions.setdefault(account_id, _Session())
 
+    def _transport(self) -> Transport:
+        with self._lock:
+            if self._sts is None:
+                self._sts = Transport(self.caller.for_service("sts", _home(self.caller)))
+            return self._sts
+
+    def caller_account_id(self) -> str:
+        """The caller's own account ID (STS ``GetCallerIdentity``), asked once.
+
+        :raises HbrError: when STS cannot say.
+        """
+        if self._caller_account_id is None:
+            sts = self._transport()
+            answer = sts.call({}, deadline=self.deadline, operation=GET_CALLER_IDENTITY)
+            self._caller_account_id = read_caller_account(answer, sts.connection.endpoint)
+        return self._caller_account_id
+
     def _assume(self, account_id: str) -> AssumedRole:
         params = {
             "role_arn": role_arn(account_id, self.role_name),
             "role_session_name": SESSION_NAME,
             "duration_seconds": self.duration_s,
         }
+        sts = self._transport()
         with self._lock:
-            if self._sts is None:
-                self._sts = Transport(self.caller.for_service("sts", _home(self.caller)))
-            sts = self._sts
             self.assumed[account_id] = self.assumed.get(account_id, 0) + 1
         answer = sts.call(params, deadline=self.deadline, operation=ASSUME_ROLE)
         return read_assumed_role(answer, sts.connection.endpoint)

@@ -240,6 +240,9 @@ class CoverageReport:
     findings: tuple[CoverageFinding, ...]
     summary: CoverageSummary
     scope: InstanceScope
+    caller_account_id: str | None = None
+    """The caller's own account ID, when an audit of several accounts asked STS for it (its
+    targets and findings keep ``account_id`` ``None``: "the caller's own account")."""
 
     @property
     def complete(self) -> bool:
@@ -255,6 +258,7 @@ class CoverageReport:
         """Return a JSON-safe dict (without the gate's verdict)."""
         return {
             "complete": self.complete,
+            "caller_account_id": self.caller_account_id,
             "scope": self.scope.to_dict(),
             "targets": [t.to_dict() for t in self.targets],
             "findings": [f.to_dict() for f in self.findings],

@@ -31,6 +31,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, Final
 
+import attrs
+
 from hbr_clients_provider.api.account_quota import AccountRateLimits
 from hbr_clients_provider.api.connection import ConnectionSettings
 from hbr_clients_provider.api.ecs_api import DESCRIBE_INSTANCES
@@ -344,6 +346,9 @@ def audit_estate(
         return None
 
     callers: list[tuple[str | None, Any]] = [(None, connection)] if include_caller else []
+    # An audit of several accounts names the caller's own too (its targets stay "the
+    # caller's": ``account_id`` None, as ``allow_unreachable`` and suppressions name them).
+    caller_account_id = role_sessions.caller_account_id() if members and include_caller else None
     if members:
         with ThreadPoolExecutor(
             max_workers=min(len(members), max(2, concurrency)), thread_name_prefix="hbr-role"
@@ -391,7 +396,7 @@ def audit_estate(
             listings.append(listing)
             if on_target is not None:
                 on_target(listing)
-    return audit_coverage(
+    report = audit_coverage(
         listings,
         scope=scope,
         rules=rules,
@@ -399,3 +404,4 @@ def audit_estate(
         allow_unreachable=allow_unreachable,
         now=now,
     )
+    return attrs.evolve(report, caller_account_id=caller_account_id)

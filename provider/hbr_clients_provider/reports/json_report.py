@@ -4,7 +4,8 @@ The object (every key always present; see :data:`SCHEMA_RESOURCE` for each one's
 
 * ``format_version`` (1), ``passed``, ``complete``, ``gate`` (the verdict: ``reasons``, the
   ``findings`` it counted, ``max_findings``, ``allow_empty``);
-* ``tool`` (``name``, ``version``), ``query`` (``regions``, ``accounts``, ``flags``),
+* ``tool`` (``name``, ``version``), ``query`` (``regions``, ``accounts``, ``flags``, and
+  ``caller_account_id``: the caller's own account ID when several accounts were audited),
   ``generated_at`` (UTC, ISO 8601);
 * ``scope``, ``targets``, ``summary`` (as the audit counted them; ``findings_by_rule`` over
   the reported findings, with ``reported_findings``, ``counted_findings`` and
@@ -59,7 +60,9 @@ def report_dict(report: EstateReport) -> dict[str, Any]:
         "complete": report.complete,
         "gate": report.verdict.to_dict(),
         "tool": report.tool.to_dict(),
-        "query": None if report.query is None else report.query.to_dict(),
+        "query": None
+        if report.query is None
+        else {**report.query.to_dict(), "caller_account_id": coverage.caller_account_id},
         "generated_at": report.generated_at.isoformat(timespec="seconds"),
         "scope": coverage.scope.to_dict(),
         "targets": [t.to_dict() for t in coverage.targets],

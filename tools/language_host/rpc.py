@@ -2,20 +2,28 @@
 
 The Python, Node.js and Go hosts share these: a :class:`~language_host.options.HostError`
 raised by an RPC becomes that RPC's failure with the error's message (the engine prints it),
-and an RPC a host does not implement answers ``UNIMPLEMENTED`` naming itself and the host.
+an RPC a host does not implement answers ``UNIMPLEMENTED`` naming itself and the host, and
+``RunPlugin`` streams its plugin's output the same way.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import grpc
+from pulumi.runtime.proto import language_pb2
 
 from language_host.options import HostError
+from language_host.processes import StreamedProcess
 
-__all__ = ["declare_unimplemented", "reports_errors", "reports_stream_errors"]
+__all__ = [
+    "declare_unimplemented",
+    "reports_errors",
+    "reports_stream_errors",
+    "stream_plugin",
+]
 
 _Response = TypeVar("_Response")
 
@@ -67,3 +75,31 @@ def declare_unimplemented(servicer: type, names: Iterable[str], *, host: str) ->
     """Make each RPC of ``names`` on ``servicer`` answer ``UNIMPLEMENTED``, naming ``host``."""
     for name in names:
         setattr(servicer, name, _unimplemented(name, host))
+
+
+def stream_plugin(
+    argv: Sequence[str], *, env: Mapping[str, str], cwd: str | None, context: Any
+) -> Generator[language_pb2.RunPluginResponse, None, int | None]:
+    """Run a plugin program, yielding its output as ``RunPluginResponse`` s; its exit status.
+
+    The process is killed when the engine ends the call (it cancels ``RunPlugin`` once the
+    plugin is no longer needed) or the stream is closed; the caller turns the status into
+    the answer its host gives.
+
+    :raises HostError: the program could not be started.
+    """
+    try:
+        process = StreamedProcess(list(argv), env=dict(env), cwd=cwd)
+    except OSError as exc:
+        msg = f"problem executing plugin program (could not run language executor): {exc}"
+        raise HostError(msg) from exc
+    context.add_callback(process.kill)
+    try:
+        for chunk in process.chunks():
+            if chunk.stream == "stdout":
+                yield language_pb2.RunPluginResponse(stdout=chunk.data)
+            else:
+                yield language_pb2.RunPluginResponse(stderr=chunk.data)
+    finally:
+        process.kill()
+    return process.returncode

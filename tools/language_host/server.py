@@ -34,8 +34,13 @@ from pulumi.runtime.proto import (
 from language_host import codegen, link, packages
 from language_host.install import install_dependencies
 from language_host.options import HostError, PythonOptions
-from language_host.processes import Chunk, StreamedProcess, output_of
-from language_host.rpc import declare_unimplemented, reports_errors, reports_stream_errors
+from language_host.processes import Chunk, output_of
+from language_host.rpc import (
+    declare_unimplemented,
+    reports_errors,
+    reports_stream_errors,
+    stream_plugin,
+)
 
 # The exec script exits with this code after the program reported its error through the
 # engine: the engine must not print a second, generic error (the official host's convention).
@@ -332,21 +337,9 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             key, _, value = entry.partition("=")
             env[key] = value
         self._log(f"launching plugin: {' '.join(argv)}")
-        try:
-            process = StreamedProcess(argv, env=env, cwd=request.pwd or None)
-        except OSError as exc:
-            msg = f"problem executing plugin program (could not run language executor): {exc}"
-            raise HostError(msg) from exc
-        context.add_callback(process.kill)  # the engine cancels the call when it is done
-        try:
-            for chunk in process.chunks():
-                if chunk.stream == "stdout":
-                    yield language_pb2.RunPluginResponse(stdout=chunk.data)
-                else:
-                    yield language_pb2.RunPluginResponse(stderr=chunk.data)
-        finally:
-            process.kill()
-        returncode = process.returncode
+        returncode = yield from stream_plugin(
+            argv, env=env, cwd=request.pwd or None, context=context
+        )
         if returncode:
             yield language_pb2.RunPluginResponse(exitcode=returncode if returncode > 0 else -1)
 

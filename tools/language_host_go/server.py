@@ -26,7 +26,12 @@ from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 from language_host import codegen, link
 from language_host.options import HostError
 from language_host.processes import StreamedProcess
-from language_host.rpc import declare_unimplemented, reports_errors, reports_stream_errors
+from language_host.rpc import (
+    declare_unimplemented,
+    reports_errors,
+    reports_stream_errors,
+    stream_plugin,
+)
 from language_host_go import modules, program
 from language_host_go.toolchain import find_executable, find_go, go_output
 
@@ -258,23 +263,9 @@ class GoLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         built = program.build(find_go(self.environ), program_dir, output="", environ=self.environ)
         env = dict(entry.partition("=")[::2] for entry in request.env)
         try:
-            try:
-                process = StreamedProcess(
-                    [str(built), *request.args], env=env, cwd=request.pwd or None
-                )
-            except OSError as exc:
-                msg = f"problem executing plugin program (could not run language executor): {exc}"
-                raise HostError(msg) from exc
-            context.add_callback(process.kill)
-            try:
-                for chunk in process.chunks():
-                    if chunk.stream == "stdout":
-                        yield language_pb2.RunPluginResponse(stdout=chunk.data)
-                    else:
-                        yield language_pb2.RunPluginResponse(stderr=chunk.data)
-            finally:
-                process.kill()
-            returncode = process.returncode
+            returncode = yield from stream_plugin(
+                [str(built), *request.args], env=env, cwd=request.pwd or None, context=context
+            )
             if returncode:
                 yield language_pb2.RunPluginResponse(exitcode=returncode if returncode > 0 else -1)
         finally:

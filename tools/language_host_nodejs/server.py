@@ -31,7 +31,12 @@ from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 from language_host import codegen, link
 from language_host.options import HostError
 from language_host.processes import StreamedProcess, output_of
-from language_host.rpc import declare_unimplemented, reports_errors, reports_stream_errors
+from language_host.rpc import (
+    declare_unimplemented,
+    reports_errors,
+    reports_stream_errors,
+    stream_plugin,
+)
 from language_host_nodejs import packages
 from language_host_nodejs.options import NodeOptions, ToolNotFoundError
 from language_host_nodejs.run import (
@@ -318,22 +323,11 @@ class NodeLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         )
         argv = [node, run_path, *options.nodeargs, str(options.program_dir), *request.args]
         self._log(f"launching plugin: {' '.join(argv)}")
-        try:
-            process = StreamedProcess(argv, env=env, cwd=request.pwd or None)
-        except OSError as exc:
-            msg = f"Problem executing plugin program (could not run language executor): {exc}"
-            raise HostError(msg) from exc
-        context.add_callback(process.kill)  # the engine cancels the call when it is done
-        try:
-            for chunk in process.chunks():
-                if chunk.stream == "stdout":
-                    yield language_pb2.RunPluginResponse(stdout=chunk.data)
-                else:
-                    yield language_pb2.RunPluginResponse(stderr=chunk.data)
-        finally:
-            process.kill()
-        if process.returncode:
-            msg = f"Program exited with non-zero exit code: {process.returncode}"
+        returncode = yield from stream_plugin(
+            argv, env=env, cwd=request.pwd or None, context=context
+        )
+        if returncode:
+            msg = f"Program exited with non-zero exit code: {returncode}"
             raise HostError(msg)
 
     # -- Project templates (pulumi new) ----------------------------------------------------

@@ -20,6 +20,9 @@ setup: $(STAMP)
 	@tools/pulumi-yaml/provide.sh $(BIN)
 	@tools/pulumi-cli/provide-nodejs.sh $(BIN)
 	@tools/pulumi-cli/provide-go.sh $(BIN)
+	@# The examples that use pulumi-alicloud run from their own venv (tools/examples_venv.sh):
+	@# made here, once, so that no test pays for the install.
+	@tools/examples_venv.sh
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 
 from hbr_clients_provider.api.connection import ConnectionSettings
@@ -143,6 +144,25 @@ class TestEveryAccount:
         run = _audit(org, "--accounts", "all", "--allow-unreachable", without, "--format", "json")
         assert run.returncode == 1, run.stderr
         assert json.loads(run.stdout)["complete"] is True
+
+    def test_a_directory_that_lists_its_management_account(self) -> None:
+        """ListAccounts naming the caller's own account: audited once, as the caller's, with no
+        role to assume into it (the management account has none)."""
+        organisation = attrs.evolve(_organisation(), list_management_account=True)
+        with Emulator(organisation=organisation) as emu:
+            reachable, without = _members(emu)
+            run = _audit(
+                emu, "--accounts", "all", "--allow-unreachable", without, "--format", "json"
+            )
+            truth = emu.organisation_truth()
+        assert run.returncode == 1, run.stderr  # complete; the seeded gaps fail the gate
+        report = json.loads(run.stdout)
+        assert truth is not None
+        management = truth.management_account_id
+        assert report["query"]["caller_account_id"] == management
+        accounts = {t["account_id"] for t in report["targets"]}
+        assert accounts == {None, *reachable, without}
+        assert management not in accounts
 
     def test_named_member_without_the_caller(self, org: Emulator) -> None:
         """--accounts ID --no-include-caller: that member's regions alone."""

@@ -277,6 +277,30 @@ def parse_accounts(value: str | Sequence[str], *, field: str = "accounts") -> tu
     return tuple(dict.fromkeys(names))
 
 
+def _members_to_reach(
+    members: tuple[str, ...],
+    sessions: RoleSessions,
+    *,
+    include_caller: bool,
+    retry: RetryPolicy | None,
+) -> tuple[tuple[str, ...], str | None]:
+    """The member accounts to reach through their role, and the caller's own account ID.
+
+    ``("all",)`` lists the caller's Resource Directory. A directory may list its management
+    account, the caller: that is no member to reach through a role (it has none), it is the
+    caller's own account, audited as such when ``include_caller``. The caller's ID is asked
+    of STS when several accounts are audited (``None`` otherwise).
+    """
+    if members != (ALL_ACCOUNTS,):
+        return members, sessions.caller_account_id() if members and include_caller else None
+    listed = list_member_accounts(sessions.caller, deadline=sessions.deadline, retry=retry)
+    found = tuple(account.account_id for account in listed)
+    if not found:
+        return (), None
+    caller = sessions.caller_account_id()
+    return tuple(member for member in found if member != caller), caller
+
+
 def audit_estate(
     connection: ConnectionSettings,
     *,
@@ -310,7 +334,8 @@ def audit_estate(
     :raises InvalidQuery: bad ``regions`` or ``accounts``, or an explicit endpoint with
         several regions or accounts.
     :raises HbrError: when the regions (``"all"``) or the accounts (``"all"``) cannot be
-        listed.
+        listed, or STS cannot name the caller's account (``GetCallerIdentity``, asked when
+        several accounts are audited).
     """
     deadline = time.monotonic() + deadline_s
     wanted = parse_regions(regions)
@@ -326,12 +351,12 @@ def audit_estate(
             "one region of one account"
         )
         raise InvalidQuery((Violation(field="endpoint", rule=rule, value=connection.endpoint),))
-    if members == (ALL_ACCOUNTS,):
-        listed = list_member_accounts(connection, deadline=deadline, retry=retry)
-        members = tuple(account.account_id for account in listed)
     role_sessions = RoleSessions(connection, role_name=role_name, deadline=deadline, retry=retry)
     if sessions is not None:
         sessions.append(role_sessions)
+    members, caller_account_id = _members_to_reach(
+        members, role_sessions, include_caller=include_caller, retry=retry
+    )
     listings: list[TargetListing] = []
 
     def reach(account_id: str) -> TargetListing | None:
@@ -345,10 +370,10 @@ def audit_estate(
             return TargetListing(target=target, error=_target_error(error))
         return None
 
+    # An audit of several accounts names the caller's own too (``caller_account_id``); its
+    # targets stay "the caller's", ``account_id`` None, as ``allow_unreachable`` and
+    # suppressions name them.
     callers: list[tuple[str | None, Any]] = [(None, connection)] if include_caller else []
-    # An audit of several accounts names the caller's own too (its targets stay "the
-    # caller's": ``account_id`` None, as ``allow_unreachable`` and suppressions name them).
-    caller_account_id = role_sessions.caller_account_id() if members and include_caller else None
     if members:
         with ThreadPoolExecutor(
             max_workers=min(len(members), max(2, concurrency)), thread_name_prefix="hbr-role"

@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import grpc
 from pulumi.runtime.proto import language_pb2
 
 from language_host.options import HostError
-from language_host.processes import StreamedProcess
+from language_host.processes import Chunk, StreamedProcess
 
 __all__ = [
+    "as_responses",
     "declare_unimplemented",
     "reports_errors",
     "reports_stream_errors",
     "stream_plugin",
+    "stream_process",
 ]
 
 _Response = TypeVar("_Response")
@@ -77,29 +80,66 @@ def declare_unimplemented(servicer: type, names: Iterable[str], *, host: str) ->
         setattr(servicer, name, _unimplemented(name, host))
 
 
+def stream_process(
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    cwd: Path | str | None,
+    context: Any,
+    cannot_start: str,
+) -> Generator[Chunk, None, int | None]:
+    """Run ``argv`` for an RPC, yielding its output as it arrives; its exit status.
+
+    The process is killed when the engine ends the call or the stream is closed.
+
+    :raises HostError: ``"{cannot_start}: {error}"`` when the program could not be started.
+    """
+    try:
+        process = StreamedProcess(list(argv), env=dict(env), cwd=cwd)
+    except OSError as exc:
+        msg = f"{cannot_start}: {exc}"
+        raise HostError(msg) from exc
+    context.add_callback(process.kill)
+    try:
+        yield from process.chunks()
+    finally:
+        process.kill()
+    return process.returncode
+
+
 def stream_plugin(
     argv: Sequence[str], *, env: Mapping[str, str], cwd: str | None, context: Any
 ) -> Generator[language_pb2.RunPluginResponse, None, int | None]:
     """Run a plugin program, yielding its output as ``RunPluginResponse`` s; its exit status.
 
-    The process is killed when the engine ends the call (it cancels ``RunPlugin`` once the
-    plugin is no longer needed) or the stream is closed; the caller turns the status into
-    the answer its host gives.
+    The engine cancels ``RunPlugin`` once the plugin is no longer needed, which kills it; the
+    caller turns the status into the answer its host gives.
 
     :raises HostError: the program could not be started.
     """
+    chunks = stream_process(
+        argv,
+        env=env,
+        cwd=cwd,
+        context=context,
+        cannot_start="problem executing plugin program (could not run language executor)",
+    )
+    return (yield from as_responses(chunks, language_pb2.RunPluginResponse))
+
+
+def as_responses(
+    chunks: Generator[Chunk, None, int | None], response: Callable[..., _Response]
+) -> Generator[_Response, None, int | None]:
+    """Each chunk of :func:`stream_process` as a ``response(stdout=...)`` or ``(stderr=...)``;
+    the process's exit status. Closing this stream closes ``chunks`` (which kills the process).
+    """
     try:
-        process = StreamedProcess(list(argv), env=dict(env), cwd=cwd)
-    except OSError as exc:
-        msg = f"problem executing plugin program (could not run language executor): {exc}"
-        raise HostError(msg) from exc
-    context.add_callback(process.kill)
-    try:
-        for chunk in process.chunks():
-            if chunk.stream == "stdout":
-                yield language_pb2.RunPluginResponse(stdout=chunk.data)
-            else:
-                yield language_pb2.RunPluginResponse(stderr=chunk.data)
+        while True:
+            try:
+                chunk = next(chunks)
+            except StopIteration as end:
+                returncode: int | None = end.value
+                return returncode
+            yield response(**{chunk.stream: chunk.data})
     finally:
-        process.kill()
-    return process.returncode
+        chunks.close()

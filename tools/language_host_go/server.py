@@ -25,12 +25,13 @@ from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
 from language_host import codegen, link
 from language_host.options import HostError
-from language_host.processes import StreamedProcess
 from language_host.rpc import (
+    as_responses,
     declare_unimplemented,
     reports_errors,
     reports_stream_errors,
     stream_plugin,
+    stream_process,
 )
 from language_host_go import modules, program
 from language_host_go.toolchain import find_executable, find_go, go_output
@@ -153,18 +154,18 @@ class GoLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         yield language_pb2.InstallDependenciesResponse(stdout=b"Installing dependencies...\n\n")
         argv = [find_go(self.environ), "mod", "tidy", "-compat=1.18"]
         directory = Path(request.info.program_directory or self.cwd)
-        try:
-            process = StreamedProcess(argv, env=self.environ, cwd=directory)
-        except OSError as exc:
-            msg = f"`go mod tidy` failed to install dependencies: {exc}"
-            raise HostError(msg) from exc
-        context.add_callback(process.kill)
-        for chunk in process.chunks():
-            yield language_pb2.InstallDependenciesResponse(**{chunk.stream: chunk.data})
-        if process.returncode != 0:
+        chunks = stream_process(
+            argv,
+            env=self.environ,
+            cwd=directory,
+            context=context,
+            cannot_start="`go mod tidy` failed to install dependencies",
+        )
+        returncode = yield from as_responses(chunks, language_pb2.InstallDependenciesResponse)
+        if returncode != 0:
             msg = (
                 "`go mod tidy` failed to install dependencies: "
-                f"exit status {process.returncode} (in {directory})"
+                f"exit status {returncode} (in {directory})"
             )
             raise HostError(msg)
         yield language_pb2.InstallDependenciesResponse(

@@ -30,12 +30,14 @@ from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
 from language_host import codegen, link
 from language_host.options import HostError
-from language_host.processes import StreamedProcess, output_of
+from language_host.processes import output_of
 from language_host.rpc import (
+    as_responses,
     declare_unimplemented,
     reports_errors,
     reports_stream_errors,
     stream_plugin,
+    stream_process,
 )
 from language_host_nodejs import packages
 from language_host_nodejs.options import NodeOptions, ToolNotFoundError
@@ -159,18 +161,18 @@ class NodeLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         name, executable = options.package_manager(self.environ)
         yield language_pb2.InstallDependenciesResponse(stdout=b"Installing dependencies...\n\n")
         argv = [executable, *_INSTALL_ARGS[name]]
-        try:
-            process = StreamedProcess(argv, env=self.environ, cwd=options.program_dir)
-        except OSError as exc:
-            msg = f"installing dependencies: cannot run {executable}: {exc}"
-            raise HostError(msg) from exc
-        context.add_callback(process.kill)
-        for chunk in process.chunks():
-            yield language_pb2.InstallDependenciesResponse(**{chunk.stream: chunk.data})
-        if process.returncode != 0:
+        chunks = stream_process(
+            argv,
+            env=self.environ,
+            cwd=options.program_dir,
+            context=context,
+            cannot_start=f"installing dependencies: cannot run {executable}",
+        )
+        returncode = yield from as_responses(chunks, language_pb2.InstallDependenciesResponse)
+        if returncode != 0:
             msg = (
                 f"installing dependencies via '{' '.join(argv)}' in {options.program_dir}: "
-                f"exit status {process.returncode}"
+                f"exit status {returncode}"
             )
             raise HostError(msg)
         yield language_pb2.InstallDependenciesResponse(

@@ -44,6 +44,10 @@ _STRING_FLAGS = frozenset(
 _BOOL_FLAGS = frozenset({"logtostderr", "alsologtostderr", "logflow", "h", "help"})
 _INT_FLAGS = frozenset({"v"})
 _PARENT_POLL_SECONDS = 1.0
+#: How long the main thread sleeps between looks at ``stop``. A signal can land on any thread
+#: (gRPC's own threads do not block them), and Python runs its handler only when the main
+#: thread next runs bytecode: an untimed wait there would never see SIGTERM.
+_SIGNAL_POLL_SECONDS = 0.2
 _ENGINE_CHECK_SECONDS = 60.0
 _MAX_MESSAGE_BYTES = 400 * 1024 * 1024  # the engine's own limit for plugin messages
 
@@ -197,6 +201,7 @@ def serve(
     threading.Thread(
         target=_watch, args=(stop, arguments.engine_address, parent), daemon=True, name="watch"
     ).start()
-    stop.wait()
+    while not stop.wait(_SIGNAL_POLL_SECONDS):
+        pass
     server.stop(grace=None)
     return 0

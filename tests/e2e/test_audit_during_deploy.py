@@ -105,7 +105,7 @@ class TestAuditDuringDeploy:
         assert _hbr_resources(project) == []
 
         project.run("config", "set", "audit:maxFindings", "1000", check=True)
-        project.run("up", "--yes", check=True)
+        project.run("up", "--yes", "--skip-preview", check=True)
 
         outputs = project.outputs()
         report = outputs["audit"]
@@ -140,7 +140,7 @@ class TestAuditDuringDeploy:
 
         project.run("config", "set", "audit:requireLatest", "false", check=True)
         project.run("config", "set", "audit:expectInstances", '["i-clean", "i-old"]', check=True)
-        project.run("up", "--yes", check=True)
+        project.run("up", "--yes", "--skip-preview", check=True)
 
         report = project.outputs()["audit"]
         assert report["findings"] == []

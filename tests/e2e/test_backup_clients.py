@@ -49,7 +49,7 @@ class TestBackupClientsLifecycle:
             tmp_path, emu, {"client_type": "ECS_CLIENT", "statuses": ["ACTIVATED"]}
         )
 
-        project.run("up", "--yes", check=True)
+        project.run("up", "--yes", "--skip-preview", check=True)
         outputs = project.outputs()
 
         ecs = [c for c in emu.backend.clients() if c["ClientType"] == "ECS_CLIENT"]
@@ -75,7 +75,7 @@ class TestBackupClientsLifecycle:
         """An unchanged fleet previews as no changes; an admin change shows; refresh takes it."""
         emu = emulator_factory(fleet=60, seed=5)
         project = lookup_project(tmp_path, emu, {"client_type": "ECS_CLIENT"})
-        project.run("up", "--yes", check=True)
+        project.run("up", "--yes", "--skip-preview", check=True)
 
         project.run("preview", "--expect-no-changes", check=True)
 
@@ -107,7 +107,7 @@ class TestBackupClientsLifecycle:
         ]
         assert passwords, "the seeded fleet has custom proxies"
         project = lookup_project(tmp_path, emu, {"client_type": "ECS_CLIENT"})
-        project.run("up", "--yes", check=True)
+        project.run("up", "--yes", "--skip-preview", check=True)
 
         exported = project.export()
         assert DEFAULT_ACCESS_KEY_SECRET not in exported
@@ -150,7 +150,7 @@ class TestStackConfig:
             DEFAULT_ACCESS_KEY_SECRET,
             check=True,
         )
-        project.run("up", "--yes", check=True)
+        project.run("up", "--yes", "--skip-preview", check=True)
 
         expected = [
             c["ClientId"] for c in emu.backend.clients() if c["ClientType"] == "CONTAINER_CLIENT"

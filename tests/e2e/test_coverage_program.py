@@ -84,7 +84,7 @@ def test_unreachable_region_fails_closed_and_can_be_accepted(
         cloud,
         {"regions": "all", "max_findings": None, "allow_unreachable": ["cn-beijing"]},
     )
-    up = accepted.run("up", "--yes")
+    up = accepted.run("up", "--yes", "--skip-preview")
     assert up.returncode == 0, up.output
     coverage = accepted.outputs()["coverage"]
     assert coverage["complete"] is True
@@ -130,7 +130,7 @@ def test_every_account_of_the_organisation(tmp_path: Path) -> None:
             "max_findings": None,
         }
         accepted = _project(tmp_path / "b", emu, arguments)
-        up = accepted.run("up", "--yes")
+        up = accepted.run("up", "--yes", "--skip-preview")
         assert up.returncode == 0, up.output
         coverage = accepted.outputs()["coverage"]
         found = {

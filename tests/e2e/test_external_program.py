@@ -79,7 +79,7 @@ class TestExternalProgram:
             ALIBABA_CLOUD_ACCESS_KEY_SECRET=DEFAULT_ACCESS_KEY_SECRET,
         )
         project = PulumiProject.create(PROGRAM, tmp_path, env=env)
-        project.run("up", "--yes", check=True)
+        project.run("up", "--yes", "--skip-preview", check=True)
         outputs = project.outputs()
 
         expected = _official_listing(served_endpoint)

@@ -123,7 +123,7 @@ class TestOwnProject:
             return proc
 
         pulumi("stack", "init", "dev")
-        up = pulumi("up", "--yes")
+        up = pulumi("up", "--yes", "--skip-preview")
         assert "+ 2 created" in up.stdout
         outputs = json.loads(pulumi("stack", "output", "--json").stdout)
         venv = own_project / "venv"

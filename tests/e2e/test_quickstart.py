@@ -36,7 +36,7 @@ class TestQuickstart:
                 "ALIBABA_CLOUD_ACCESS_KEY_SECRET": DEFAULT_ACCESS_KEY_SECRET,
             },
         )
-        project.run("up", "--yes", check=True)
+        project.run("up", "--yes", "--skip-preview", check=True)
         outputs = project.outputs()
         assert outputs["total_count"] == len(outputs["client_ids"]) > 0
         assert set(outputs["protected_client_ids"]) <= set(outputs["client_ids"])

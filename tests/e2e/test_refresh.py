@@ -30,7 +30,7 @@ class TestRefresh:
         """A removed client makes refresh report the lookups updated and print what changed."""
         emu = emulator_factory(fleet=60, seed=5)
         project = lookup_project(tmp_path, emu, {"client_type": "ECS_CLIENT"})
-        project.run("up", "--yes", check=True)
+        project.run("up", "--yes", "--skip-preview", check=True)
         before = project.outputs()["total_count"]
 
         unchanged = project.run("refresh", "--yes", check=True)

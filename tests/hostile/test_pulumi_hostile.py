@@ -126,7 +126,7 @@ def test_resource_self_signed_then_trusted_ca_bundle(
         {**ECS, "ca_bundle": str(self_signed.ca)},
         protocol="https",
     )
-    trusting.run("up", "--yes", check=True)
+    trusting.run("up", "--yes", "--skip-preview", check=True)
     assert trusting.outputs()["client_ids"] == [CLIENT["ClientId"]]
 
 
@@ -143,7 +143,7 @@ def test_stack_config_secret_key_where_it_goes(
     )
     stack.run("config", "set", "alicloud:accessKey", "LTAI-hostile-id", check=True)
     stack.run("config", "set", "--secret", "alicloud:secretKey", SECRET, check=True)
-    stack.run("up", "--yes", check=True)
+    stack.run("up", "--yes", "--skip-preview", check=True)
     assert SECRET not in stack.export()
     shown = stack.run("stack", "export", "--show-secrets", check=True).stdout
     holders = [
@@ -165,7 +165,7 @@ def test_refresh_success_false_is_one_paragraph(
     """A refresh meeting Success:false fails with the code and request ID, no traceback."""
     server = fake_hbr()
     stack = project(tmp_path, server.endpoint, ECS)
-    stack.run("up", "--yes", check=True)
+    stack.run("up", "--yes", "--skip-preview", check=True)
     server.mode = "success-false"
     refreshed = stack.run(*args)
     assert refreshed.returncode != 0

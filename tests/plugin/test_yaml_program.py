@@ -119,7 +119,7 @@ def test_example_outputs_match_the_official_sdk_through_its_lifecycle(
     """Up matches the SDK; an unchanged fleet previews clean; a change updates; destroy is quiet."""
     emu = emulator_factory(fleet=80, seed=5)
     stack = _stack(tmp_path, emu, EXAMPLE)
-    stack.pulumi("up", "--yes")
+    stack.pulumi("up", "--yes", "--skip-preview")
 
     outputs = json.loads(stack.pulumi("stack", "output", "--json", "--show-secrets").stdout)
     official = _official(emu)
@@ -151,7 +151,7 @@ def test_example_outputs_match_the_official_sdk_through_its_lifecycle(
     assert preview.returncode != 0
     assert re.search(r"~ +hbr:index:BackupClients +ecs +update", preview.stdout), preview.stdout
     assert "~ 2 to update" in preview.stdout  # ecs, and protected, fed by its instanceIds
-    stack.pulumi("up", "--yes")
+    stack.pulumi("up", "--yes", "--skip-preview")
     after = json.loads(stack.pulumi("stack", "output", "--json").stdout)
     assert after["ecsTotalCount"] == len(activated) - 1
 
@@ -288,7 +288,7 @@ def test_yaml_estate_gate_names_each_uncovered_instance(tmp_path: Path) -> None:
         passing = _estate_stack(
             tmp_path / "b", emu, regions="[all]", allow="[cn-beijing]", max_findings="1000"
         )
-        passing.pulumi("up", "--yes")
+        passing.pulumi("up", "--yes", "--skip-preview")
         outputs = json.loads(passing.pulumi("stack", "output", "--json").stdout)
         assert outputs["complete"] is True
         found = {f["instanceId"] for f in outputs["findings"] if f["rule"] == "no_backup_client"}
@@ -332,7 +332,7 @@ def test_yaml_every_account_reports_each_member(tmp_path: Path) -> None:
         (stack.directory / "Pulumi.yaml").write_text(ORGANISATION_PROGRAM)
         stack.pulumi("config", "rm", "hbr:endpoint")
         stack.pulumi("config", "set", "hbr:connectTo", emu.endpoint)
-        stack.pulumi("up", "--yes")
+        stack.pulumi("up", "--yes", "--skip-preview")
         outputs = json.loads(stack.pulumi("stack", "output", "--json").stdout)
         truth = emu.organisation_truth()
     member = next(a for a in truth.members if a.role_assumable)

@@ -24,18 +24,23 @@ print(json.dumps(sorted(sys.modules)))
 
 
 def test_every_data_file_is_package_data() -> None:
-    """The schema and the HTML assets are matched by pyproject's package-data patterns."""
+    """The schema and the HTML assets are matched by the package-data of a listed package."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
-    assert "hbr_clients_provider.reports" in config["packages"]
-    patterns = config["package-data"]["hbr_clients_provider.reports"]
     files = [
-        str(p.relative_to(PACKAGE))
+        p.relative_to(PACKAGE)
         for p in PACKAGE.rglob("*")
         if p.is_file() and p.suffix not in {".py", ".pyc"} and "__pycache__" not in p.parts
     ]
-    assert sorted(files) == ["assets/report.css", "assets/report.js", "report.schema.json"]
-    for name in files:
-        assert any(fnmatch.fnmatch(name, pattern) for pattern in patterns), name
+    assert sorted(map(str, files)) == [
+        "assets/report.css",
+        "assets/report.js",
+        "report.schema.json",
+    ]
+    for path in files:
+        package = ".".join(("hbr_clients_provider", "reports", *path.parent.parts))
+        assert package in config["packages"], path
+        patterns = config["package-data"].get(package, [])
+        assert any(fnmatch.fnmatch(path.name, pattern) for pattern in patterns), path
 
 
 def test_the_schema_is_loaded_from_the_package() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -156,18 +156,34 @@ def test_stack_config_secret_key_where_it_goes(
     assert SECRET in grpc_log.read_text(encoding="utf-8")
 
 
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FakeHbr, PulumiProject]]:
+    """A stack whose lookup is deployed against a fake endpoint (that a test may turn bad)."""
+    server = FakeHbr().start()
+    try:
+        stack = project(tmp_path_factory.mktemp("deployed"), server.endpoint, ECS)
+        stack.run("up", "--yes", "--skip-preview", check=True)
+        yield server, stack
+    finally:
+        server.stop()
+
+
 @pytest.mark.parametrize(
     "args", [("refresh", "--yes"), ("preview", "--refresh"), ("up", "--refresh", "--yes")]
 )
 def test_refresh_success_false_is_one_paragraph(
-    tmp_path: Path, fake_hbr: Callable[..., FakeHbr], args: tuple[str, ...]
+    deployed: tuple[FakeHbr, PulumiProject], args: tuple[str, ...]
 ) -> None:
-    """A refresh meeting Success:false fails with the code and request ID, no traceback."""
-    server = fake_hbr()
-    stack = project(tmp_path, server.endpoint, ECS)
-    stack.run("up", "--yes", "--skip-preview", check=True)
+    """A refresh meeting Success:false fails with the code and request ID, no traceback.
+
+    The failed refresh changes nothing in the state, so the three commands share one stack.
+    """
+    server, stack = deployed
     server.mode = "success-false"
-    refreshed = stack.run(*args)
+    try:
+        refreshed = stack.run(*args)
+    finally:
+        server.mode = "ok"
     assert refreshed.returncode != 0
     assert (
         "DescribeBackupClients failed: InternalError (HTTP 200, request id REQ-FAIL-1): "

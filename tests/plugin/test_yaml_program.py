@@ -85,10 +85,18 @@ def _stack(tmp_path: Path, emu: Emulator, source: Path | None = None) -> YamlSta
     stack = YamlStack(directory=directory, env=env)
     stack.pulumi("stack", "init", "test")
     # The connection comes from hbr:* config alone; the keys are secret config.
-    stack.pulumi("config", "set", "hbr:endpoint", emu.endpoint)
-    stack.pulumi("config", "set", "hbr:protocol", "http")
-    stack.pulumi("config", "set", "--secret", "hbr:accessKey", DEFAULT_ACCESS_KEY_ID)
-    stack.pulumi("config", "set", "--secret", "hbr:secretKey", DEFAULT_ACCESS_KEY_SECRET)
+    stack.pulumi(
+        "config",
+        "set-all",
+        "--plaintext",
+        f"hbr:endpoint={emu.endpoint}",
+        "--plaintext",
+        "hbr:protocol=http",
+        "--secret",
+        f"hbr:accessKey={DEFAULT_ACCESS_KEY_ID}",
+        "--secret",
+        f"hbr:secretKey={DEFAULT_ACCESS_KEY_SECRET}",
+    )
     return stack
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -60,6 +62,33 @@ def run_cli(
         command, env=environ, capture_output=True, text=True, timeout=60, check=False
     )
     return Run(done.returncode, done.stdout, done.stderr)
+
+
+def timed(endpoint: str, *args: str, **kwargs: Any) -> tuple[Run, float, float]:
+    """Run the CLI (:func:`run_cli`); the run, its wall time and its slack (:func:`slack_s`)."""
+    before = startup_s()
+    started = time.monotonic()
+    run = run_cli(endpoint, *args, **kwargs)
+    elapsed = time.monotonic() - started
+    return run, elapsed, slack_s(before)
+
+
+def slack_s(before: float) -> float:
+    """Seconds a command may take past its deadline: twice its start-up, and a second.
+
+    The start-up is measured on both sides of the run (``before``, then now) and the larger
+    counts: under a parallel run on two cores it varies from one second to the next. It is
+    doubled because the run's own work beyond ``--version`` (the network stack's imports, TLS,
+    the report) is of the same size and slows down with it.
+    """
+    return 2 * max(before, startup_s()) + 1.0
+
+
+def startup_s() -> float:
+    """What starting the CLI costs on this machine right now: ``hbr-clients --version``."""
+    started = time.monotonic()
+    subprocess.run([HBR_CLIENTS, "--version"], capture_output=True, check=True, timeout=60)
+    return time.monotonic() - started
 
 
 @pytest.fixture

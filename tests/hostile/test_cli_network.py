@@ -8,13 +8,11 @@ how many requests reached the endpoint and how long the whole command took.
 from __future__ import annotations
 
 import json
-import subprocess
-import time
 from collections.abc import Callable
 
 import pytest
 
-from tests.hostile.conftest import HBR_CLIENTS, Run, run_cli
+from tests.hostile.conftest import timed
 from tests.hostile.servers import (
     HeaderDrip,
     LoggingProxy,
@@ -30,35 +28,6 @@ Scripted = Callable[..., ScriptedHbr]
 
 #: The message of a listing whose status line and headers were still arriving at its deadline.
 HEADERS_SLOW = "still waiting for the status line and headers"
-
-
-def timed(endpoint: str, *args: str, **kwargs: object) -> tuple[Run, float, float]:
-    """Run the CLI (:func:`run_cli`); the run, its wall time and its slack (:func:`slack_s`)."""
-    before = startup_s()
-    started = time.monotonic()
-    run = run_cli(endpoint, *args, **kwargs)  # type: ignore[arg-type]
-    elapsed = time.monotonic() - started
-    return run, elapsed, slack_s(before)
-
-
-def slack_s(before: float) -> float:
-    """Seconds a command may take past its deadline: its start-up and the report.
-
-    The start-up is measured on both sides of the run (``before``, then now) and the larger
-    counts: under a parallel run on two cores it varies from one second to the next.
-    """
-    return max(before, startup_s()) + 1.5
-
-
-def startup_s() -> float:
-    """What starting the CLI costs on this machine right now: ``hbr-clients --version``.
-
-    A parallel test run on two cores can double it, so the bounds on the network's share of a
-    run are measured above it rather than as absolute wall times.
-    """
-    started = time.monotonic()
-    subprocess.run([str(HBR_CLIENTS), "--version"], capture_output=True, check=True, timeout=60)
-    return time.monotonic() - started
 
 
 def deadline_message(seconds: int, detail: str) -> str:

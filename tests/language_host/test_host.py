@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import platform
 import signal
 import subprocess
 import sys
@@ -22,7 +23,8 @@ from language_host import server
 from tests.language_host.conftest import RunningHost, program_info, start_host
 
 EXIT_AFTER_REPORTED_ERROR = 32
-_SYS_TGKILL = 234  # x86-64 Linux: send a signal to one thread of a process
+#: Linux's ``tgkill`` (send a signal to one thread of a process), by architecture.
+_SYS_TGKILL = {"x86_64": 234, "aarch64": 131}.get(platform.machine())
 
 
 def _run_request(root: Path, **options: str) -> language_pb2.RunRequest:
@@ -338,13 +340,15 @@ class TestLifecycle:
         host.proc.send_signal(signal.SIGTERM)
         assert host.proc.wait(timeout=10) == 0
 
+    @pytest.mark.skipif(_SYS_TGKILL is None, reason="tgkill's number is known for x86_64, aarch64")
     def test_host_exits_on_sigterm_delivered_to_any_thread(
         self, tmp_path: Path, executor: Path
     ) -> None:
         """A SIGTERM the kernel hands to one of gRPC's threads stops the host just as promptly.
 
-        ``kill`` lets the kernel pick any thread of the process; this sends it to each thread
-        but the main one (``tgkill``), as the kernel may, so the test does not depend on luck.
+        ``kill`` lets the kernel pick any thread of the process; this sends the signal to one
+        thread other than the main one (``tgkill``), as the kernel may, so the test does not
+        depend on which thread the kernel would have picked.
         """
         host = start_host("--use-executor", str(executor), cwd=tmp_path)
         pid = host.proc.pid
@@ -352,10 +356,11 @@ class TestLifecycle:
         others = sorted(tid for tid in tids if tid != pid)
         assert others, "the host runs gRPC's threads beside its main thread"
         libc = ctypes.CDLL(None, use_errno=True)
-        assert libc.syscall(_SYS_TGKILL, pid, others[-1], signal.SIGTERM) == 0
         try:
+            assert libc.syscall(_SYS_TGKILL, pid, others[-1], signal.SIGTERM) == 0
             assert host.proc.wait(timeout=5) == 0
         finally:
+            host.channel.close()
             host.proc.kill()
 
     def test_host_exits_when_its_parent_goes_away(self, tmp_path: Path, executor: Path) -> None:

@@ -39,11 +39,15 @@ def _code(result: tuple[int, dict[str, Any]]) -> tuple[int, str]:
     return status, str(body.get("Code", "200"))
 
 
+# The quotas below refill one call every 2 s: the calls a test expects to be throttled then
+# meet an empty bucket however slowly a loaded machine makes them.
+
+
 def test_target_api_quota_is_per_region_and_api(emulator_factory: Factory) -> None:
-    """Past 3 calls at once, one region's API throttles; another region or API does not."""
-    emu = emulator_factory(estate=SMALL, quota_per_s=3)
-    first = [_code(_ecs(emu, "cn-hangzhou")) for _ in range(4)]
-    assert first == [(200, "200")] * 3 + [(400, "Throttling.User")]
+    """Past its one call, one region's API throttles; another region or API does not."""
+    emu = emulator_factory(estate=SMALL, quota_per_s=0.5)
+    first = [_code(_ecs(emu, "cn-hangzhou")) for _ in range(2)]
+    assert first == [(200, "200"), (400, "Throttling.User")]
     assert _code(_ecs(emu, "cn-shanghai")) == (200, "200")
     assert _code(hbr_via_host(emu.endpoint, "hbr.cn-hangzhou.aliyuncs.com")) == (200, "200")
     throttled = [e for e in emu.backend.request_log() if e["status"] == 400]
@@ -54,56 +58,58 @@ def test_target_api_quota_is_per_region_and_api(emulator_factory: Factory) -> No
 
 def test_account_quota_is_shared_by_every_call(emulator_factory: Factory) -> None:
     """With scope ``account`` HBR and ECS calls in any region draw from one bucket."""
-    emu = emulator_factory(estate=SMALL, quota_per_s=2, quota_scope="account")
+    emu = emulator_factory(estate=SMALL, quota_per_s=0.5, quota_scope="account")
     results = [
         _code(_ecs(emu, "cn-hangzhou")),
         _code(hbr_via_host(emu.endpoint, "hbr.cn-shanghai.aliyuncs.com")),
         _code(_ecs(emu, "cn-shanghai")),
     ]
-    assert results == [(200, "200"), (200, "200"), (400, "Throttling.User")]
+    assert results == [(200, "200")] + [(400, "Throttling.User")] * 2
 
 
 def test_quota_limits_the_rate(emulator_factory: Factory) -> None:
     """Calling flat out for 0.6 s at a quota of 10/s passes the burst of 10 plus 10 per second."""
     emu = emulator_factory(fleet=5, seed=1, quota_per_s=10)
-    passed = 0
+    passed = calls = 0
     started = time.monotonic()
     while time.monotonic() - started < 0.6:
         status, _ = _ecs(emu, "cn-hangzhou")
         passed += status == 200
+        calls += 1
     allowed = 10 + 10 * (time.monotonic() - started)
-    assert allowed - 2 <= passed <= allowed + 1
+    # A loaded machine may make fewer calls than the quota allows: then every one passes.
+    assert min(calls, allowed - 2) <= passed <= allowed + 1
 
 
 def test_quota_refills(emulator_factory: Factory) -> None:
     """A throttled API passes again once a token is back (1/rate seconds)."""
-    emu = emulator_factory(fleet=5, seed=1, quota_per_s=5)
-    codes = [_code(_ecs(emu, "cn-hangzhou"))[1] for _ in range(6)]
-    assert codes[-1] == "Throttling.User"
-    time.sleep(0.25)
+    emu = emulator_factory(fleet=5, seed=1, quota_per_s=0.5)
+    codes = [_code(_ecs(emu, "cn-hangzhou"))[1] for _ in range(2)]
+    assert codes == ["200", "Throttling.User"]
+    time.sleep(2.05)
     assert _code(_ecs(emu, "cn-hangzhou")) == (200, "200")
 
 
 def test_quota_seen_by_the_sdk(emulator_factory: Factory) -> None:
     """The official ECS SDK turns a call over quota into a ``ThrottlingException``."""
-    emu = emulator_factory(estate=SMALL, quota_per_s=1)
+    emu = emulator_factory(estate=SMALL, quota_per_s=0.5)
     client = ecs_client(emu.endpoint)
     describe_instances(client, region_id="cn-shanghai")
     with pytest.raises(ThrottlingException) as caught:
         describe_instances(client, region_id="cn-shanghai")
     assert (caught.value.code, caught.value.status_code) == ("Throttling.User", 400)
-    assert 0 < caught.value.retry_after <= 1000
+    assert 0 < caught.value.retry_after <= 2000
 
 
 def test_quota_from_the_estate_or_the_emulator(emulator_factory: Factory) -> None:
     """The estate's quota applies; the emulator's keyword overrides it; reset refills it."""
     estate = Estate(regions=("cn-hangzhou",), instances_per_region=3, uncovered_per_region=0)
-    limited = emulator_factory(estate=attrs.evolve(estate, quota_per_s=1))
-    assert limited.cloud.gateway.quota == Quota(per_s=1, scope="target_api")
+    limited = emulator_factory(estate=attrs.evolve(estate, quota_per_s=0.5))
+    assert limited.cloud.gateway.quota == Quota(per_s=0.5, scope="target_api")
     assert [_code(_ecs(limited, "cn-hangzhou"))[0] for _ in range(2)] == [200, 400]
     limited.cloud.reset()
     assert _code(_ecs(limited, "cn-hangzhou"))[0] == 200
-    overridden = emulator_factory(estate=attrs.evolve(estate, quota_per_s=1), quota_per_s=50)
+    overridden = emulator_factory(estate=attrs.evolve(estate, quota_per_s=0.5), quota_per_s=50)
     assert overridden.cloud.gateway.quota == Quota(per_s=50, scope="target_api")
 
 

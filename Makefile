@@ -46,11 +46,15 @@ typecheck: setup
 
 # Test files run in parallel (pytest-xdist), each file on one worker so that its
 # module-scoped emulators and plugin processes start once. Most tests wait on subprocesses
-# (pulumi, the plugin, the emulator), so three workers keep two cores busy.
+# (pulumi, the plugin, the emulator), so three workers keep two cores busy. Files are handed
+# out in collection order, which tests/conftest.py makes slowest first:
+# --no-loadscope-reorder stops xdist from reordering them by their number of tests instead
+# (it would start the slowest file, which has 4 tests, near the end).
 PYTEST_WORKERS ?= 3
 
 pytest: setup
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile \
+		--no-loadscope-reorder
 
 test: lint typecheck pytest
 

@@ -11,36 +11,37 @@ from hbr_emulator import Emulator
 from tests.hostile.servers import FakeHbr
 
 #: The test files that take longest, slowest first: seconds of one worker's time measured with
-#: a per-test timer in a full ``make test`` on the 2-core machine (December 2026). ``make test``
-#: hands out whole files to its workers in collection order, so this is longest-first
-#: scheduling: started last, one of these would run alone at the end of the run.
+#: a per-test timer in a full run on the 2-core machine (December 2026). ``make test`` hands
+#: out whole files to its workers in collection order (``--no-loadscope-reorder``), so this is
+#: longest-first scheduling: started last, one of these would run alone at the end of the run.
 SLOWEST_FILES = (
-    "tests/install/test_package_add.py",  # 159 s
-    "tests/docs/test_docs.py",  # 125 s
-    "tests/hostile/test_pulumi_hostile.py",  # 114 s, half of it retry back-off
-    "tests/plugin/test_yaml_program.py",  # 74 s
-    "tests/e2e/test_backup_clients.py",  # 71 s
-    "tests/e2e/test_own_project.py",  # 60 s
-    "tests/e2e/test_cancel.py",  # 57 s, mostly waiting for the retries it cancels
-    "tests/install/test_archive.py",  # 40 s
-    "tests/hostile/test_cli_hostile.py",  # 38 s
-    "tests/nodejs/test_program.py",  # 28 s
-    "tests/hostile/test_cli_network.py",  # 28 s
-    "tests/policy/test_policy_pack_e2e.py",  # 28 s
-    "tests/e2e/test_coverage_program.py",  # 28 s
-    "tests/e2e/test_audit_during_deploy.py",  # 28 s
-    "tests/e2e/test_quickstart.py",  # 25 s
-    "tests/e2e/test_refresh.py",  # 25 s
-    "tests/e2e/test_demo.py",  # 24 s
-    "tests/golang/test_go_program.py",  # 24 s
-    "tests/plugin/test_protocol.py",  # 23 s
-    "tests/e2e/test_config_vocabulary.py",  # 22 s
-    "tests/hostile/test_cli_output.py",  # 22 s
-    "tests/e2e/test_smoke.py",  # 20 s
-    "tests/policy/test_estate_coverage_e2e.py",  # 20 s
-    "tests/hostile/test_pulumi_network.py",  # 16 s
-    "tests/reports/test_cli_reports.py",  # 16 s
-    "tests/policy/test_policy_binding_e2e.py",  # 15 s
+    "tests/install/test_package_add.py",  # 230 s
+    "tests/docs/test_docs.py",  # 155 s
+    "tests/hostile/test_pulumi_hostile.py",  # 121 s, half of it retry back-off
+    "tests/e2e/test_backup_clients.py",  # 67 s
+    "tests/plugin/test_yaml_program.py",  # 64 s
+    "tests/e2e/test_own_project.py",  # 64 s
+    "tests/install/test_archive.py",  # 43 s
+    "tests/golang/test_go_program.py",  # 37 s
+    "tests/hostile/test_cli_hostile.py",  # 37 s
+    "tests/hostile/test_cli_network.py",  # 37 s
+    "tests/e2e/test_cancel.py",  # 37 s, mostly waiting for the retries it cancels
+    "tests/policy/test_policy_pack_e2e.py",  # 36 s
+    "tests/nodejs/test_program.py",  # 29 s
+    "tests/e2e/test_demo.py",  # 26 s
+    "tests/e2e/test_coverage_program.py",  # 26 s
+    "tests/e2e/test_refresh.py",  # 24 s
+    "tests/e2e/test_audit_during_deploy.py",  # 23 s
+    "tests/hostile/test_cli_output.py",  # 23 s
+    "tests/e2e/test_config_vocabulary.py",  # 20 s
+    "tests/provider/test_cli_estate.py",  # 18 s
+    "tests/policy/test_policy_binding_e2e.py",  # 17 s
+    "tests/e2e/test_smoke.py",  # 17 s
+    "tests/plugin/test_protocol.py",  # 17 s
+    "tests/provider/test_cli_accounts.py",  # 17 s
+    "tests/plugin/test_sdks.py",  # 16 s
+    "tests/reports/test_cli_reports.py",  # 15 s
+    "tests/e2e/test_bounds.py",  # 15 s
 )
 
 

@@ -43,14 +43,16 @@ def _project(tmp_path: Path, emu: Emulator, arguments: dict[str, Any]) -> Pulumi
             "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "",
         },
     )
-    project.run("config", "set", "hbr:connectTo", emu.endpoint, check=True)
-    project.run("config", "set", "hbr:protocol", "http", check=True)
-    project.run("config", "set", "alicloud:region", "cn-hangzhou", check=True)
-    for key, value in (
-        ("alicloud:accessKey", DEFAULT_ACCESS_KEY_ID),
-        ("alicloud:secretKey", DEFAULT_ACCESS_KEY_SECRET),
-    ):
-        project.run("config", "set", "--secret", key, value, check=True)
+    project.run(
+        "config",
+        "set-all",
+        *("--plaintext", f"hbr:connectTo={emu.endpoint}"),
+        *("--plaintext", "hbr:protocol=http"),
+        *("--plaintext", "alicloud:region=cn-hangzhou"),
+        *("--secret", f"alicloud:accessKey={DEFAULT_ACCESS_KEY_ID}"),
+        *("--secret", f"alicloud:secretKey={DEFAULT_ACCESS_KEY_SECRET}"),
+        check=True,
+    )
     return project
 
 

@@ -139,10 +139,14 @@ class UserProject:
     def use_emulator(self, emu: Emulator) -> None:
         """Create stack ``test`` whose ``hbr:*`` config points at ``emu`` (keys as secrets)."""
         self.pulumi("stack", "init", "test")
-        self.pulumi("config", "set", "hbr:endpoint", emu.endpoint)
-        self.pulumi("config", "set", "hbr:protocol", "http")
-        self.pulumi("config", "set", "--secret", "hbr:accessKey", DEFAULT_ACCESS_KEY_ID)
-        self.pulumi("config", "set", "--secret", "hbr:secretKey", DEFAULT_ACCESS_KEY_SECRET)
+        self.pulumi(
+            "config",
+            "set-all",
+            *("--plaintext", f"hbr:endpoint={emu.endpoint}"),
+            *("--plaintext", "hbr:protocol=http"),
+            *("--secret", f"hbr:accessKey={DEFAULT_ACCESS_KEY_ID}"),
+            *("--secret", f"hbr:secretKey={DEFAULT_ACCESS_KEY_SECRET}"),
+        )
 
     def path_warnings(self) -> list[str]:
         """Every line any command printed that warns of a plugin taken from PATH."""

@@ -226,8 +226,8 @@ def test_concurrent_clients_are_served(emulator: Emulator) -> None:
 
 
 def test_injected_latency_does_not_serialise_clients(emulator_factory: Factory) -> None:
-    """Ten clients each delayed 300 ms finish together, not one after another (3 s)."""
-    emu = emulator_factory(fleet=50, seed=1, faults=Faults(latency_ms=300))
+    """Ten clients each delayed 500 ms finish together, not one after another (5 s)."""
+    emu = emulator_factory(fleet=50, seed=1, faults=Faults(latency_ms=500))
 
     def work(_: int) -> int:
         return len(describe(sdk_client(emu.endpoint), page_size=5).clients)
@@ -237,7 +237,7 @@ def test_injected_latency_does_not_serialise_clients(emulator_factory: Factory) 
         sizes = list(pool.map(work, range(10)))
     elapsed = time.monotonic() - started
     assert sizes == [5] * 10
-    assert elapsed < 1.5
+    assert elapsed < 2.5  # 0.5 s together, plus slack for a loaded machine; 5 s one by one
 
 
 def test_reset_fault_sends_rst(emulator_factory: Factory) -> None:

@@ -212,7 +212,7 @@ def test_transport_deadline_cuts_dripping_headers() -> None:
     finally:
         server.stop()
     assert info.value.detail == PHASES["headers"]
-    assert elapsed < 1.5
+    assert elapsed < 2.5  # a second of slack for a loaded machine; the drip takes minutes
     assert len(server.requests) == 1
 
 
@@ -244,7 +244,7 @@ def test_transport_deadline_cuts_a_tls_handshake_that_never_comes() -> None:
             transport.call({"client_type": "ECS_CLIENT"}, deadline=started + 1.0)
         elapsed = time.monotonic() - started
     assert info.value.detail == PHASES["connect"]
-    assert elapsed < 1.5
+    assert elapsed < 2.5  # a second of slack for a loaded machine; the drip takes minutes
 
 
 def test_transport_deadlines_in_a_row_keep_the_connection() -> None:
@@ -284,7 +284,7 @@ def test_list_clients_deadline_stops_the_workers_in_flight() -> None:
     finally:
         server.stop()
     assert f"{PHASES['headers']}; 1 of 4 pages fetched" in str(info.value)
-    assert elapsed < 1.5 + 0.7
+    assert elapsed < 1.5 + 1.0  # the drips alone would take minutes
     assert workers == []
     assert len(server.requests) == 4
 

@@ -33,17 +33,20 @@ _IGNORE_NAMES = shutil.ignore_patterns(
     ".git", ".venv-examples", ".pulumi-state", "__pycache__", "*.egg-info",
     ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", "Pulumi.*.yaml",
 )  # fmt: skip
+#: Not copied from the root either: the venv (linked in instead) and the build output
+#: (``dist/`` holds the 25 MB plugin archive), which no document's session uses.
+_IGNORE_AT_ROOT = frozenset({".venv", "dist", "build"})
 
 
 def _ignore(directory: str, names: list[str]) -> set[str]:
-    """What not to copy: caches and state, and the root's ``.venv`` (linked in instead).
+    """What not to copy: caches and state, and at the root ``.venv`` (linked in) and build output.
 
     Links that ``make setup`` makes to it elsewhere (``examples/quickstart/.venv``) are
     copied as the links they are.
     """
     ignored = set(_IGNORE_NAMES(directory, names))
     if Path(directory) == ROOT:
-        ignored.add(".venv")
+        ignored.update(_IGNORE_AT_ROOT.intersection(names))
     return ignored
 
 

@@ -28,7 +28,7 @@ setup: $(STAMP)
 	@# it compiles, so every CLI, plugin, provider and program process would compile these
 	@# sources again: about 0.2 s of CPU each, hundreds of times in the tests. Compiled once
 	@# here; a source edited later is compiled anew in memory, as usual.
-	@$(BIN)/python -m compileall -q $(PYTHON_SOURCES) >/dev/null
+	@$(BIN)/python -m compileall -q -x '/node_modules/' $(PYTHON_SOURCES) >/dev/null
 
 PYTHON_SOURCES := provider sdk/python emulator policy tools tests examples
 $(STAMP): pyproject.toml constraints.txt

@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The directories of this repository's own Python code (make setup byte-compiles them).
+PYTHON_SOURCES := provider sdk/python emulator policy tools tests examples
 
 export PULUMI_SKIP_UPDATE_CHECK := true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
@@ -30,7 +32,6 @@ setup: $(STAMP)
 	@# here; a source edited later is compiled anew in memory, as usual.
 	@$(BIN)/python -m compileall -q -x '/node_modules/' $(PYTHON_SOURCES) >/dev/null
 
-PYTHON_SOURCES := provider sdk/python emulator policy tools tests examples
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --upgrade pip

@@ -30,7 +30,7 @@ PACKAGES_WITHOUT_PLUGINS = frozenset({"pulumi-policy", "pulumi-esc-sdk"})
 # For each distribution: its name, version, and the directory of its module (``<location>/
 # <name with underscores>``, or where an editable install's finder puts it). Only the headers
 # of each METADATA are parsed, once: ``dist.metadata`` parses the whole file, long description
-# included, on every access, and that was most of the listing's CPU (0.1 s in a venv of 80).
+# included, on every access, which took about a third of the listing's CPU.
 _LIST_DISTRIBUTIONS = """
 import email.parser, importlib.metadata, importlib.util, json, os, re, sys
 sys.path[:] = [p for p in sys.path if p]

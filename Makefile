@@ -29,8 +29,9 @@ setup: $(STAMP)
 	@# PYTHONDONTWRITEBYTECODE is set (CI images often set it) no process writes the .pyc
 	@# it compiles, so every CLI, plugin, provider and program process would compile these
 	@# sources again: about 0.2 s of CPU each, hundreds of times in the tests. Compiled once
-	@# here; a source edited later is compiled anew in memory, as usual.
-	@$(BIN)/python -m compileall -q -x '/node_modules/' $(PYTHON_SOURCES) >/dev/null
+	@# here; a source edited later is compiled anew in memory, as usual. Only an optimisation:
+	@# a file that does not compile is reported (ruff names it too) and setup goes on.
+	@$(BIN)/python -m compileall -q -x '/node_modules/' $(PYTHON_SOURCES) || true
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

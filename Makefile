@@ -26,7 +26,7 @@ setup: $(STAMP)
 	@# made here, once, so that no test pays for the install.
 	@tools/examples_venv.sh
 	@# pip byte-compiles what it installs, but not an editable install's sources. Where
-	@# PYTHONDONTWRITEBYTECODE is set (CI images often set it) no process writes the .pyc
+	@# PYTHONDONTWRITEBYTECODE is set (the test machine sets it) no process writes the .pyc
 	@# it compiles, so every CLI, plugin, provider and program process would compile these
 	@# sources again: about 0.2 s of CPU each, hundreds of times in the tests. Compiled once
 	@# here; a source edited later is compiled anew in memory, as usual. Only an optimisation:

@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from hbr_emulator import Emulator
+from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
 from tests.provider._support import endpoint_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -140,6 +140,21 @@ class PulumiProject:
 def emulator_env(emu: Emulator) -> dict[str, str]:
     """The environment that points a project at ``emu``, with the emulator's credentials."""
     return endpoint_env(emu.endpoint)
+
+
+def emulator_config(emu: Emulator) -> tuple[str, ...]:
+    """``pulumi`` arguments that point a stack at ``emu`` through ``hbr:*`` config alone.
+
+    One ``config set-all``: the endpoint and protocol in plain text, the keys as secrets.
+    """
+    return (
+        "config",
+        "set-all",
+        *("--plaintext", f"hbr:endpoint={emu.endpoint}"),
+        *("--plaintext", "hbr:protocol=http"),
+        *("--secret", f"hbr:accessKey={DEFAULT_ACCESS_KEY_ID}"),
+        *("--secret", f"hbr:secretKey={DEFAULT_ACCESS_KEY_SECRET}"),
+    )
 
 
 def lookup_project(workdir: Path, emu: Emulator, query: Mapping[str, Any]) -> PulumiProject:

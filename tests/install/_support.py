@@ -22,7 +22,8 @@ from pathlib import Path
 
 import attrs
 
-from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
+from hbr_emulator import Emulator
+from tests.e2e.pulumi_cli import emulator_config
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -139,14 +140,7 @@ class UserProject:
     def use_emulator(self, emu: Emulator) -> None:
         """Create stack ``test`` whose ``hbr:*`` config points at ``emu`` (keys as secrets)."""
         self.pulumi("stack", "init", "test")
-        self.pulumi(
-            "config",
-            "set-all",
-            *("--plaintext", f"hbr:endpoint={emu.endpoint}"),
-            *("--plaintext", "hbr:protocol=http"),
-            *("--secret", f"hbr:accessKey={DEFAULT_ACCESS_KEY_ID}"),
-            *("--secret", f"hbr:secretKey={DEFAULT_ACCESS_KEY_SECRET}"),
-        )
+        self.pulumi(*emulator_config(emu))
 
     def path_warnings(self) -> list[str]:
         """Every line any command printed that warns of a plugin taken from PATH."""

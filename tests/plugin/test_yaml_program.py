@@ -15,8 +15,9 @@ from typing import Any
 import attrs
 import pytest
 
-from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Organisation
+from hbr_emulator import DEFAULT_ACCESS_KEY_SECRET, Emulator, Organisation
 from hbr_emulator.estate import Estate
+from tests.e2e.pulumi_cli import emulator_config
 from tests.emulator.helpers import list_all, sdk_client
 
 pytestmark = pytest.mark.e2e
@@ -85,18 +86,7 @@ def _stack(tmp_path: Path, emu: Emulator, source: Path | None = None) -> YamlSta
     stack = YamlStack(directory=directory, env=env)
     stack.pulumi("stack", "init", "test")
     # The connection comes from hbr:* config alone; the keys are secret config.
-    stack.pulumi(
-        "config",
-        "set-all",
-        "--plaintext",
-        f"hbr:endpoint={emu.endpoint}",
-        "--plaintext",
-        "hbr:protocol=http",
-        "--secret",
-        f"hbr:accessKey={DEFAULT_ACCESS_KEY_ID}",
-        "--secret",
-        f"hbr:secretKey={DEFAULT_ACCESS_KEY_SECRET}",
-    )
+    stack.pulumi(*emulator_config(emu))
     return stack
 
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
-import attrs
 import pytest
 
+from tests.cli_run import HBR_CLIENTS, Run, run_in_process, run_process
 from tests.hostile.servers import (
     LoggingProxy,
     ScriptedHbr,
@@ -24,9 +22,6 @@ from tests.hostile.servers import (
 #: A factory of started :class:`ScriptedHbr` endpoints.
 Scripted = Callable[..., ScriptedHbr]
 
-#: The ``hbr-clients`` console script of this interpreter's environment.
-HBR_CLIENTS = str(Path(sys.executable).parent / "hbr-clients")
-
 #: Variables that would change where requests go or what they trust; every run starts clean.
 _NETWORK_VARS = (
     "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy",
@@ -35,19 +30,8 @@ _NETWORK_VARS = (
 )  # fmt: skip
 
 
-@attrs.frozen
-class Run:
-    """One finished ``hbr-clients`` process."""
-
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def run_cli(
-    endpoint: str, *args: str, protocol: str = "http", env: Mapping[str, str] | None = None
-) -> Run:
-    """Run ``hbr-clients list --client-type ECS_CLIENT --format json`` against ``endpoint``."""
+def cli_env(endpoint: str, protocol: str, env: Mapping[str, str] | None) -> dict[str, str]:
+    """This environment without :data:`_NETWORK_VARS`, pointed at ``endpoint`` with STS keys."""
     environ = {k: v for k, v in os.environ.items() if k not in _NETWORK_VARS}
     environ.update(
         HBR_ENDPOINT=endpoint,
@@ -57,18 +41,33 @@ def run_cli(
         ALIBABA_CLOUD_SECURITY_TOKEN="hostile-sts-token-value",
     )
     environ.update(env or {})
-    command = [HBR_CLIENTS, "list", "--client-type", "ECS_CLIENT", "--format", "json", *args]
-    done = subprocess.run(
-        command, env=environ, capture_output=True, text=True, timeout=60, check=False
-    )
-    return Run(done.returncode, done.stdout, done.stderr)
+    return environ
+
+
+def run_cli(
+    endpoint: str,
+    *args: str,
+    protocol: str = "http",
+    env: Mapping[str, str] | None = None,
+    process: bool = False,
+) -> Run:
+    """Run ``hbr-clients list --client-type ECS_CLIENT --format json ARGS`` against ``endpoint``.
+
+    In this process (:func:`~tests.cli_run.run_in_process`) unless ``process`` is set.
+    """
+    command = ["list", "--client-type", "ECS_CLIENT", "--format", "json", *args]
+    run = run_process if process else run_in_process
+    return run(command, env=cli_env(endpoint, protocol, env), timeout=60)
 
 
 def timed(endpoint: str, *args: str, **kwargs: Any) -> tuple[Run, float, float]:
-    """Run the CLI (:func:`run_cli`); the run, its wall time and its slack (:func:`slack_s`)."""
+    """Run the CLI as a process (:func:`run_cli`); the run, its wall time and its slack.
+
+    A process, because the slack (:func:`slack_s`) is counted in process start-ups.
+    """
     before = startup_s()
     started = time.monotonic()
-    run = run_cli(endpoint, *args, **kwargs)
+    run = run_cli(endpoint, *args, process=True, **kwargs)
     elapsed = time.monotonic() - started
     return run, elapsed, slack_s(before)
 
@@ -88,7 +87,7 @@ def slack_s(before: float) -> float:
 def startup_s() -> float:
     """What starting the CLI costs on this machine right now: ``hbr-clients --version``."""
     started = time.monotonic()
-    subprocess.run([HBR_CLIENTS, "--version"], capture_output=True, check=True, timeout=60)
+    subprocess.run([str(HBR_CLIENTS), "--version"], capture_output=True, check=True, timeout=60)
     return time.monotonic() - started
 
 

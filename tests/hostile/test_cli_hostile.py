@@ -1,7 +1,8 @@
-"""The hostile-server table through the installed ``hbr-clients`` command.
+"""The hostile-server table through ``hbr-clients``.
 
 Each case asserts the exit code, the message and how many requests reached the fake
-endpoint (or the proxy).
+endpoint (or the proxy). The command runs in this process (``run_cli``); the timed cases and
+``DEBUG=sdk`` run the installed command as a process.
 """
 
 from __future__ import annotations
@@ -249,7 +250,8 @@ def test_list_dripping_body_cut_at_deadline(fake_hbr: FakeFactory) -> None:
 def test_list_debug_sdk_prints_no_secret(fake_hbr: FakeFactory) -> None:
     """DEBUG=sdk logs the exchange but masks the signature and the STS token."""
     server = fake_hbr()
-    run = run_cli(server.endpoint, env={"DEBUG": "sdk"})
+    # A process: darabonba logs to the stderr it found when it was imported.
+    run = run_cli(server.endpoint, env={"DEBUG": "sdk"}, process=True)
     assert run.returncode == 0, run.stderr
     assert "x-acs-security-token : ******" in run.stderr
     assert "authorization : ******" in run.stderr.lower()

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.hostile.conftest import timed
+from tests.hostile.conftest import run_cli, timed
 from tests.hostile.servers import (
     HeaderDrip,
     LoggingProxy,
@@ -152,7 +152,7 @@ def test_list_clock_errors_say_to_check_the_clock(
         "RequestId": "REQ-T",
     }
     server = scripted(script=lambda _n, _p: Reply.json(envelope, status=400))
-    run, _, _ = timed(server.endpoint)
+    run = run_cli(server.endpoint)
     assert run.returncode == 3
     assert f"{code} (HTTP 400, request id REQ-T)" in run.stderr
     assert "check this machine's clock: `date -u` must be within 15 minutes of UTC" in run.stderr

@@ -2,9 +2,10 @@
 
 A fake endpoint (:class:`~tests.hostile.servers.ScriptedHbr`) answers well-formed pages whose
 hostnames, statuses, IDs, zones, versions and error messages hold terminal escapes, bidi
-overrides, Markdown, CSV formulas or 5 MB of text. Each case runs the real command as a
-subprocess and asserts its exit code, that no control byte reaches stdout or stderr, what
-the reader sees instead, and for the 5 MB hostname the output size and the peak memory.
+overrides, Markdown, CSV formulas or 5 MB of text. Each case runs the command's entry point
+(in this process, :func:`~tests.cli_run.run_in_process`) and asserts its exit code, that no
+control byte reaches stdout or stderr, and what the reader sees instead. The 5 MB cases run
+the installed command as a process: their output size and its peak memory are measured.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ import attrs
 import pytest
 
 from hbr_clients_provider.cli import CSV_COLUMNS
-from tests.hostile.conftest import _NETWORK_VARS, HBR_CLIENTS
+from tests.cli_run import HBR_CLIENTS, Run, run_in_process
+from tests.hostile.conftest import _NETWORK_VARS
 from tests.hostile.servers import CLIENT, Reply, Script, ScriptedHbr, answer, page_of
 
 #: An OSC window title, a screen clear, a C1 CSI and a right-to-left override.
@@ -72,7 +74,7 @@ def serve_pages(clients: Sequence[dict[str, Any]], page_size: int = 99) -> Scrip
 
 
 @attrs.frozen
-class Run:
+class Measured:
     """One finished ``hbr-clients`` process, its output and its peak memory."""
 
     returncode: int
@@ -94,12 +96,7 @@ _MEASURE = (
 )
 
 
-def run(endpoint: str, *args: str) -> Run:
-    """Run ``hbr-clients *args`` against ``endpoint``; stdout goes to a file, RSS is measured.
-
-    The peak resident memory is the kernel's accounting of that one child (``os.wait4``),
-    started by a small launcher (:data:`_MEASURE`).
-    """
+def _environ(endpoint: str) -> dict[str, str]:
     environ = {k: v for k, v in os.environ.items() if k not in _NETWORK_VARS}
     environ.update(
         HBR_ENDPOINT=endpoint,
@@ -107,10 +104,25 @@ def run(endpoint: str, *args: str) -> Run:
         ALIBABA_CLOUD_ACCESS_KEY_ID="LTAI-hostile-id",
         ALIBABA_CLOUD_ACCESS_KEY_SECRET="hostile-secret-value",
     )
+    return environ
+
+
+def run(endpoint: str, *args: str) -> Run:
+    """Run ``hbr-clients *args`` against ``endpoint`` (in this process)."""
+    return run_in_process(args, env=_environ(endpoint))
+
+
+def measured(endpoint: str, *args: str) -> Measured:
+    """Run ``hbr-clients *args`` against ``endpoint`` as a process; stdout goes to a file.
+
+    The peak resident memory is the kernel's accounting of that one child (``os.wait4``),
+    started by a small launcher (:data:`_MEASURE`).
+    """
+    environ = _environ(endpoint)
     with tempfile.TemporaryDirectory() as tmp:
         out_path, err_path = Path(tmp, "out"), Path(tmp, "err")
         with out_path.open("wb") as out, err_path.open("wb") as err:
-            launcher = [sys.executable, "-c", _MEASURE, HBR_CLIENTS, *args]
+            launcher = [sys.executable, "-c", _MEASURE, str(HBR_CLIENTS), *args]
             measured = subprocess.run(
                 launcher, stdout=out, stderr=err, env=environ, check=True, timeout=120
             )
@@ -122,7 +134,7 @@ def run(endpoint: str, *args: str) -> Run:
         *lines, facts = err_path.read_text().splitlines(keepends=True)
         stderr = "".join(lines)
     status, peak_kib = (int(n) for n in facts.split())
-    return Run(status, stdout, stderr, size, peak_kib / 1024)
+    return Measured(status, stdout, stderr, size, peak_kib / 1024)
 
 
 @pytest.fixture
@@ -149,15 +161,21 @@ def hostile(serve: Serve) -> ScriptedHbr:
     return serve(serve_pages([HOSTILE_CLIENT]))
 
 
+def _list_args(fmt: str, *args: str) -> tuple[str, ...]:
+    return ("list", "--client-type", "ECS_CLIENT", "--format", fmt, *args)
+
+
+def _audit_args(fmt: str) -> tuple[str, ...]:
+    return ("audit", "--client-type", "ECS_CLIENT", "--require-activated", "--require-latest",
+            "--format", fmt)  # fmt: skip
+
+
 def _list(server: ScriptedHbr, fmt: str, *args: str) -> Run:
-    return run(server.endpoint, "list", "--client-type", "ECS_CLIENT", "--format", fmt, *args)
+    return run(server.endpoint, *_list_args(fmt, *args))
 
 
 def _audit(server: ScriptedHbr, fmt: str) -> Run:
-    return run(
-        server.endpoint, "audit", "--client-type", "ECS_CLIENT", "--require-activated",
-        "--require-latest", "--format", fmt,
-    )  # fmt: skip
+    return run(server.endpoint, *_audit_args(fmt))
 
 
 class TestTerminal:
@@ -290,7 +308,7 @@ class TestWideCells:
 
     def test_table_of_a_5mb_hostname_is_bounded(self, serve: Serve) -> None:
         """The table is about 17 KB (755 MB before) and says once that cells were cut."""
-        result = _list(serve(serve_pages(_fleet(_HUGE))), "table")
+        result = measured(serve(serve_pages(_fleet(_HUGE))).endpoint, *_list_args("table"))
         assert result.returncode == 0
         assert result.stdout_bytes < 64_000
         lines = result.stdout.splitlines()
@@ -304,8 +322,8 @@ class TestWideCells:
 
     def test_peak_memory_stays_flat(self, serve: Serve) -> None:
         """The 5 MB hostname costs the CLI less than 60 MB more than a short one."""
-        short = _list(serve(serve_pages(_fleet(5))), "table")
-        huge = _list(serve(serve_pages(_fleet(_HUGE))), "table")
+        short = measured(serve(serve_pages(_fleet(5))).endpoint, *_list_args("table"))
+        huge = measured(serve(serve_pages(_fleet(_HUGE))).endpoint, *_list_args("table"))
         assert short.returncode == huge.returncode == 0
         assert "cells longer than" not in short.stdout
         assert huge.peak_rss_mb - short.peak_rss_mb < 60, (short.peak_rss_mb, huge.peak_rss_mb)
@@ -315,7 +333,7 @@ class TestWideCells:
         """A 5 MB status quoted in a finding and in the summary is cut there too."""
         fleet = _fleet(5)
         fleet[0]["Status"] = "S" * _HUGE
-        result = _audit(serve(serve_pages(fleet)), "table")
+        result = measured(serve(serve_pages(fleet)).endpoint, *_audit_args("table"))
         assert result.returncode == 1
         assert result.stdout_bytes < 64_000
         assert result.stdout.rstrip().endswith(

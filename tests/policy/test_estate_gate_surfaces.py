@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,9 +27,9 @@ from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emula
 from hbr_emulator.estate import Estate
 from pulumi_hbr_clients.policy import ESTATE_COVERAGE, estate_coverage_policy
 from pulumi_hbr_clients.policy.estate_config import camel
+from tests.cli_run import run_in_process
 from tests.policy.engine import Analyzer
 
-HBR_CLIENTS = Path(sys.executable).with_name("hbr-clients")
 REGIONS = ("cn-hangzhou", "cn-shanghai", "cn-beijing")
 LISTED = ["cn-hangzhou", "cn-shanghai"]
 BEIJING = ["cn-beijing"]
@@ -109,7 +106,7 @@ def _policy(emu: Emulator, inputs: dict[str, Any], gate: dict[str, Any]) -> str 
 
 def _cli(emu: Emulator, inputs: dict[str, Any], gate: dict[str, Any]) -> bool:
     regions = inputs.get("regions", "all")
-    args = [str(HBR_CLIENTS), "audit", "--format", "json", "--require-client"]
+    args = ["audit", "--format", "json", "--require-client"]
     args += ["--regions", regions if isinstance(regions, str) else ",".join(regions)]
     for region in inputs.get("allow_unreachable", ()):
         args += ["--allow-unreachable", region]
@@ -122,14 +119,7 @@ def _cli(emu: Emulator, inputs: dict[str, Any], gate: dict[str, Any]) -> bool:
     if gate.get("allow_empty"):
         args.append("--allow-empty")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HBR_", "ALIBABA_CLOUD_"))}
-    proc = subprocess.run(
-        args,
-        env={**env, **_env(emu)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    proc = run_in_process(args, env={**env, **_env(emu)})
     assert proc.returncode in (0, 1, 3), proc.stderr
     passed: bool = json.loads(proc.stdout)["passed"]
     assert passed == (proc.returncode == 0)

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import attrs
 import pytest
@@ -25,11 +22,9 @@ from hbr_clients_provider.audit.coverage import Target
 from hbr_clients_provider.audit.estate import audit_estate, list_target
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Organisation
 from hbr_emulator.estate import Estate
+from tests.cli_run import Run, run_in_process
 
-HBR_CLIENTS = Path(sys.executable).parent / "hbr-clients"
 REGIONS = ("cn-hangzhou", "cn-shanghai")
-
-Run = subprocess.CompletedProcess[str]
 
 
 def _organisation(**overrides: object) -> Organisation:
@@ -63,13 +58,8 @@ def _audit(emu: Emulator, *args: str) -> Run:
         ALIBABA_CLOUD_ACCESS_KEY_ID=DEFAULT_ACCESS_KEY_ID,
         ALIBABA_CLOUD_ACCESS_KEY_SECRET=DEFAULT_ACCESS_KEY_SECRET,
     )
-    return subprocess.run(
-        [str(HBR_CLIENTS), "audit", "--regions", ",".join(REGIONS), "--require-client", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    return run_in_process(
+        ["audit", "--regions", ",".join(REGIONS), "--require-client", *args], env=env
     )
 
 

@@ -10,21 +10,17 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
 from hbr_emulator.estate import Estate
+from tests.cli_run import Run, run_in_process
 
-HBR_CLIENTS = Path(sys.executable).parent / "hbr-clients"
 REGIONS = ("cn-hangzhou", "cn-shanghai", "cn-beijing")
 
-Run = subprocess.CompletedProcess[str]
 Audit = Callable[..., Run]
 
 
@@ -53,14 +49,7 @@ def cloud() -> Iterator[Emulator]:
 
 
 def _audit(emu: Emulator, *args: str, **env: str) -> Run:
-    return subprocess.run(
-        [str(HBR_CLIENTS), "audit", *args],
-        env=_env(emu, **env),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_in_process(["audit", *args], env=_env(emu, **env))
 
 
 def _findings(run: Run, rule: str) -> set[tuple[str, str | None, str | None]]:

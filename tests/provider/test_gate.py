@@ -5,10 +5,7 @@ and the same verdict through the CLI, the Python SDK, the ``hbr`` plugin and the
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import grpc
@@ -32,12 +29,12 @@ from pulumi_hbr_clients.audit import BackupAuditFailed, audit_backup_clients
 from pulumi_hbr_clients.lookup import GetBackupClientsResult
 from pulumi_hbr_clients.policy import FLEET_AUDIT, fleet_audit_policy
 from pulumi_hbr_clients.policy.types import BACKUP_CLIENTS_TYPE
+from tests.cli_run import run_in_process
 from tests.plugin.test_protocol import AUDIT, URN, Stub, _start, _struct
 from tests.policy.engine import Analyzer, Resource, secret
 
 from ._support import connect, endpoint_env
 
-HBR_CLIENTS = Path(sys.executable).with_name("hbr-clients")
 NO_SUCH_CLIENT = "c-0000000000nosuchclient"
 
 
@@ -104,7 +101,7 @@ def _flag(name: str) -> str:
 
 
 def _cli(emu: Emulator, query: dict[str, Any], rules: dict[str, Any], gate: dict[str, Any]) -> bool:
-    args = [str(HBR_CLIENTS), "audit", "--client-type", "ECS_CLIENT", "--format", "json"]
+    args = ["audit", "--client-type", "ECS_CLIENT", "--format", "json"]
     for name, value in query.items():
         flag = {"client_ids": "--client-id", "statuses": "--status"}[name]
         args += [flag, *value]
@@ -112,7 +109,7 @@ def _cli(emu: Emulator, query: dict[str, Any], rules: dict[str, Any], gate: dict
     for name, value in gate.items():
         args += [_flag(name)] if value is True else [_flag(name), str(value)]
     env = {**os.environ, **endpoint_env(emu.endpoint)}
-    proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60, check=False)
+    proc = run_in_process(args, env=env)
     assert proc.returncode in (0, 1), proc.stderr
     assert "Traceback" not in proc.stderr
     return proc.returncode == 0

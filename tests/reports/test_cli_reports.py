@@ -14,7 +14,6 @@ import os
 import pty
 import select
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -27,19 +26,17 @@ import pytest
 from hbr_clients_provider.display import terminal_text
 from hbr_emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
 from hbr_emulator.estate import Estate
+from tests.cli_run import HBR_CLIENTS, Run, run_in_process
 
 from ._chromium import WINDOW, Chromium
 from ._consumers import check_markdown, failures, parse_github, parse_junit, validate_json
 from ._pages import NUMBERS
 from .test_html_browser import page_numbers_match, png_size
 
-HBR_CLIENTS = Path(sys.executable).parent / "hbr-clients"
 REGIONS = ("cn-hangzhou", "cn-shanghai", "cn-beijing")
 LISTED = ("cn-hangzhou", "cn-shanghai")
 HOSTILE_ID = "i-evil</script><img src=x onerror=alert(1)>\x1b]0;pwn\x07\r\n::error::x"
 FORMATS = ("json", "junit", "github", "markdown", "html")
-
-Run = subprocess.CompletedProcess[str]
 
 
 def _env(emu: Emulator, **extra: str) -> dict[str, str]:
@@ -79,14 +76,7 @@ def audit(cloud: Emulator) -> Audit:
     """Run ``hbr-clients audit ARGS`` against the cloud (``env=`` adds variables)."""
 
     def run(*args: str, env: dict[str, str] | None = None) -> Run:
-        return subprocess.run(
-            [str(HBR_CLIENTS), "audit", *args],
-            env=_env(cloud, **(env or {})),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        return run_in_process(["audit", *args], env=_env(cloud, **(env or {})))
 
     return run
 
@@ -107,14 +97,13 @@ def run(cloud: Emulator, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     summary.write_text("earlier step\n")
     paths = {fmt: out / f"estate.{fmt}" for fmt in FORMATS}
     started = time.monotonic()
-    result = subprocess.run(
+    result = run_in_process(
         [
-            str(HBR_CLIENTS), "audit", "--regions", "all", "--require-client",
+            "audit", "--regions", "all", "--require-client",
             *(a for fmt, p in paths.items() for a in ("--report", f"{fmt}={p}")),
             "--format", "json",
         ],
         env=_env(cloud, GITHUB_STEP_SUMMARY=str(summary)),
-        capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     seconds = time.monotonic() - started
     return {"result": result, "paths": paths, "summary": summary, "seconds": seconds}

@@ -136,6 +136,16 @@ class PulumiProject:
         """The raw state (``pulumi stack export``)."""
         return self.run("stack", "export", check=True).stdout
 
+    def resource_outputs(self, name: str) -> dict[str, Any]:
+        """The state outputs of the ``BackupClients`` resource ``name`` (what refresh updates)."""
+        resources = json.loads(self.export())["deployment"]["resources"]
+        outputs: dict[str, Any] = next(
+            r
+            for r in resources
+            if r["type"].endswith("BackupClients") and r["urn"].endswith(f"::{name}")
+        )["outputs"]
+        return outputs
+
 
 def emulator_env(emu: Emulator) -> dict[str, str]:
     """The environment that points a project at ``emu``, with the emulator's credentials."""

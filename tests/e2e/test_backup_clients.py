@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,43 +16,35 @@ from tests.e2e.pulumi_cli import LOOKUP, PulumiProject, lookup_project
 pytestmark = pytest.mark.e2e
 
 
-def _admin(emu: Emulator, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    request = urllib.request.Request(
-        f"{emu.url}/_emulator/{path}",
-        method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read() or b"null")
+@pytest.fixture(scope="class")
+def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, PulumiProject]]:
+    """The lookup program on activated ECS clients, deployed once (the tests only read it)."""
+    with Emulator(fleet=150, seed=11) as emu:
+        query = {"client_type": "ECS_CLIENT", "statuses": ["ACTIVATED"]}
+        project = lookup_project(tmp_path_factory.mktemp("lookup"), emu, query)
+        project.run("up", "--yes", "--skip-preview", check=True)
+        yield emu, project
 
 
-def _resource_outputs(project: PulumiProject, name: str = "clients") -> dict[str, Any]:
-    """The state outputs of one BackupClients resource (what refresh updates)."""
-    resources = json.loads(project.export())["deployment"]["resources"]
-    outputs: dict[str, Any] = next(
-        r for r in resources if r["type"].endswith("BackupClients") and r["urn"].endswith(name)
-    )["outputs"]
-    return outputs
+def _activated_ecs(emu: Emulator) -> list[dict[str, Any]]:
+    return [
+        c
+        for c in emu.backend.clients()
+        if c["ClientType"] == "ECS_CLIENT" and c["Status"] == "ACTIVATED"
+    ]
 
 
 class TestBackupClientsLifecycle:
-    """preview, up, refresh and destroy of a lookup against the emulator."""
+    """up of a lookup against the emulator: its outputs and its state (refresh and preview of
+    a changed fleet: ``tests/e2e/test_refresh.py``)."""
 
-    def test_up_outputs_equal_emulator_data(
-        self, tmp_path: Path, emulator_factory: Callable[..., Emulator]
-    ) -> None:
+    def test_up_outputs_equal_emulator_data(self, deployed: tuple[Emulator, PulumiProject]) -> None:
         """up exports the emulator's clients, and the outputs drive a resource and a lookup."""
-        emu = emulator_factory(fleet=150, seed=11)
-        project = lookup_project(
-            tmp_path, emu, {"client_type": "ECS_CLIENT", "statuses": ["ACTIVATED"]}
-        )
-
-        project.run("up", "--yes", "--skip-preview", check=True)
+        emu, project = deployed
         outputs = project.outputs()
 
         ecs = [c for c in emu.backend.clients() if c["ClientType"] == "ECS_CLIENT"]
-        expected = [c for c in ecs if c["Status"] == "ACTIVATED"]
+        expected = _activated_ecs(emu)
         assert 0 < len(expected) < len(ecs)
         assert outputs["client_ids"] == [c["ClientId"] for c in expected]
         assert outputs["instance_ids"] == [c["InstanceId"] for c in expected if c["InstanceId"]]
@@ -69,54 +60,25 @@ class TestBackupClientsLifecycle:
         assert outputs["looked_up_client_ids"] == outputs["client_ids"]
         assert outputs["proxy_passwords"] == "[secret]"
 
-    def test_unchanged_fleet_then_change_then_refresh(
-        self, tmp_path: Path, emulator_factory: Callable[..., Emulator]
-    ) -> None:
-        """An unchanged fleet previews as no changes; an admin change shows; refresh takes it."""
-        emu = emulator_factory(fleet=60, seed=5)
-        project = lookup_project(tmp_path, emu, {"client_type": "ECS_CLIENT"})
-        project.run("up", "--yes", "--skip-preview", check=True)
-
-        project.run("preview", "--expect-no-changes", check=True)
-
-        target = emu.backend.clients()[0]["ClientId"]
-        _admin(emu, "PATCH", f"clients/{target}", {"Status": "STOPPED"})
-        changed = project.run("preview", "--expect-no-changes")
-        assert changed.returncode != 0
-        assert "hbr:BackupClients clients update" in changed.stdout
-        assert "~ 2 to update" in changed.stdout  # both lookups list the changed client
-
-        project.run("refresh", "--yes", check=True)
-        state_clients = json.loads(_resource_outputs(project)["clients_json"])
-        statuses = {c["client_id"]: c["status"] for c in state_clients}
-        assert statuses[target] == "STOPPED"
-
-        calls = emu.backend.api_call_count()
-        project.run("destroy", "--yes", check=True)
-        assert emu.backend.api_call_count() == calls
-
-    def test_state_keeps_secrets_out(
-        self, tmp_path: Path, emulator_factory: Callable[..., Emulator]
-    ) -> None:
+    def test_state_keeps_secrets_out(self, deployed: tuple[Emulator, PulumiProject]) -> None:
         """State holds no access key secret and no plaintext proxy password; tiny provider."""
-        emu = emulator_factory(fleet=120, seed=3)
-        passwords = [
+        emu, project = deployed
+        listed = [
             c["Settings"]["ProxyPassword"]
-            for c in emu.backend.clients()
-            if c["ClientType"] == "ECS_CLIENT" and c["Settings"].get("ProxyPassword")
+            for c in _activated_ecs(emu)
+            if c["Settings"].get("ProxyPassword")
         ]
-        assert passwords, "the seeded fleet has custom proxies"
-        project = lookup_project(tmp_path, emu, {"client_type": "ECS_CLIENT"})
-        project.run("up", "--yes", "--skip-preview", check=True)
+        assert listed, "the seeded fleet has activated clients with custom proxies"
 
         exported = project.export()
         assert DEFAULT_ACCESS_KEY_SECRET not in exported
-        for password in passwords:
-            assert password not in exported
+        for client in emu.backend.clients():
+            password = client["Settings"].get("ProxyPassword")
+            assert not password or password not in exported
         shown = project.outputs(show_secrets=True)["proxy_passwords"]
-        assert sorted(shown.values()) == sorted(passwords)
+        assert sorted(shown.values()) == sorted(listed)
 
-        blob = _resource_outputs(project)["__provider"]
+        blob = project.resource_outputs("clients")["__provider"]
         assert len(blob) < 200
         assert DEFAULT_ACCESS_KEY_ID.encode() not in base64.b64decode(blob)
 
@@ -139,17 +101,14 @@ class TestStackConfig:
                 "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "",
             },
         )
-        project.run("config", "set", "hbr:endpoint", emu.endpoint, check=True)
-        project.run("config", "set", "hbr:protocol", "http", check=True)
-        project.run("config", "set", "alicloud:accessKey", DEFAULT_ACCESS_KEY_ID, check=True)
         project.run(
-            "config",
-            "set",
-            "--secret",
-            "alicloud:secretKey",
-            DEFAULT_ACCESS_KEY_SECRET,
+            "config", "set-all",
+            "--plaintext", f"hbr:endpoint={emu.endpoint}",
+            "--plaintext", "hbr:protocol=http",
+            "--plaintext", f"alicloud:accessKey={DEFAULT_ACCESS_KEY_ID}",
+            "--secret", f"alicloud:secretKey={DEFAULT_ACCESS_KEY_SECRET}",
             check=True,
-        )
+        )  # fmt: skip
         project.run("up", "--yes", "--skip-preview", check=True)
 
         expected = [

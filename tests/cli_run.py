@@ -40,14 +40,11 @@ class Run:
     stderr: str
 
 
-def run_process(
-    args: Sequence[str], *, env: Mapping[str, str], timeout: float = 120, cwd: Path | None = None
-) -> Run:
+def run_process(args: Sequence[str], *, env: Mapping[str, str], timeout: float = 120) -> Run:
     """Run ``hbr-clients ARGS`` as a process with exactly ``env``; wait at most ``timeout`` s."""
     done = subprocess.run(
         [str(HBR_CLIENTS), *args],
         env=dict(env),
-        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -56,9 +53,7 @@ def run_process(
     return Run(done.returncode, done.stdout, done.stderr)
 
 
-def run_in_process(
-    args: Sequence[str], *, env: Mapping[str, str], timeout: float = 120, cwd: Path | None = None
-) -> Run:
+def run_in_process(args: Sequence[str], *, env: Mapping[str, str], timeout: float = 120) -> Run:
     """Run ``hbr-clients ARGS`` here, as :func:`run_process` would; at most ``timeout`` s.
 
     :raises AssertionError: the run did not end within ``timeout`` (it is left running, as
@@ -76,7 +71,7 @@ def run_in_process(
             outcome.append(exc)
 
     redirected = contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr)
-    with _process_state(env, cwd), redirected[0], redirected[1]:
+    with _process_state(env), redirected[0], redirected[1]:
         # A thread of its own, so that a run that hangs fails the test instead.
         worker = threading.Thread(target=run, name="hbr-clients", daemon=True)
         worker.start()
@@ -103,24 +98,20 @@ def _read(stream: io.TextIOWrapper) -> str:
 
 
 @contextlib.contextmanager
-def _process_state(env: Mapping[str, str], cwd: Path | None) -> Iterator[None]:
-    """Exactly ``env`` as the environment, ``cwd`` as the directory, no state from earlier runs."""
+def _process_state(env: Mapping[str, str]) -> Iterator[None]:
+    """Exactly ``env`` as the environment, and no state from earlier runs."""
     from darabonba.core import DaraCore  # noqa: PLC0415
 
     from hbr_clients_provider.api import regions  # noqa: PLC0415
 
     saved_env = dict(os.environ)
-    saved_cwd = Path.cwd()
     sessions = dict(DaraCore._sessions)
     regions._ASKED.clear()
     os.environ.clear()
     os.environ.update(env)
-    if cwd is not None:
-        os.chdir(cwd)
     try:
         yield
     finally:
-        os.chdir(saved_cwd)
         os.environ.clear()
         os.environ.update(saved_env)
         for key, session in list(DaraCore._sessions.items()):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -27,7 +26,7 @@ import pytest
 
 from hbr_clients_provider.cli import CSV_COLUMNS
 from tests.cli_run import HBR_CLIENTS, Run, run_in_process
-from tests.hostile.conftest import _NETWORK_VARS
+from tests.hostile.conftest import cli_env
 from tests.hostile.servers import CLIENT, Reply, Script, ScriptedHbr, answer, page_of
 
 #: An OSC window title, a screen clear, a C1 CSI and a right-to-left override.
@@ -96,20 +95,9 @@ _MEASURE = (
 )
 
 
-def _environ(endpoint: str) -> dict[str, str]:
-    environ = {k: v for k, v in os.environ.items() if k not in _NETWORK_VARS}
-    environ.update(
-        HBR_ENDPOINT=endpoint,
-        HBR_PROTOCOL="http",
-        ALIBABA_CLOUD_ACCESS_KEY_ID="LTAI-hostile-id",
-        ALIBABA_CLOUD_ACCESS_KEY_SECRET="hostile-secret-value",
-    )
-    return environ
-
-
 def run(endpoint: str, *args: str) -> Run:
     """Run ``hbr-clients *args`` against ``endpoint`` (in this process)."""
-    return run_in_process(args, env=_environ(endpoint))
+    return run_in_process(args, env=cli_env(endpoint, "http", None))
 
 
 def measured(endpoint: str, *args: str) -> Measured:
@@ -118,7 +106,7 @@ def measured(endpoint: str, *args: str) -> Measured:
     The peak resident memory is the kernel's accounting of that one child (``os.wait4``),
     started by a small launcher (:data:`_MEASURE`).
     """
-    environ = _environ(endpoint)
+    environ = cli_env(endpoint, "http", None)
     with tempfile.TemporaryDirectory() as tmp:
         out_path, err_path = Path(tmp, "out"), Path(tmp, "err")
         with out_path.open("wb") as out, err_path.open("wb") as err:

@@ -184,7 +184,8 @@ def _split(output: str, count: int) -> tuple[list[str], int]:
 @pytest.mark.e2e
 @pytest.mark.parametrize("document", [d for d in DOCUMENTS if _runnable(d)], ids=_relative)
 def test_runnable_blocks_run_and_print_what_is_quoted(document: Path, tmp_path: Path) -> None:
-    """The document's runnable blocks succeed, print what it quotes and leave no tracked file."""
+    """The document's runnable blocks succeed, print what it quotes, no traceback, and leave no
+    tracked file."""
     project = tmp_path / "project"
     shutil.copytree(ROOT, project, ignore=_ignore, symlinks=True)
     (project / ".venv").symlink_to(ROOT / ".venv")
@@ -198,6 +199,9 @@ def test_runnable_blocks_run_and_print_what_is_quoted(document: Path, tmp_path: 
         pytest.fail(f"{_relative(document)}: `{failed}` failed (exit {returncode}):\n{chunks[-1]}")
     leftovers = _tracked_leftovers(_files(project) - before)
     assert leftovers == [], "running the document leaves files git would track"
+    # What a reader sees between the quoted lines too: no command, and not the emulator the
+    # session runs in the background, ends anything in a Python traceback.
+    assert "Traceback (most recent call last)" not in output, output
     for command, chunk in zip(commands, chunks, strict=True):
         if command.expected is not None:
             assert matches(command.expected, chunk), (

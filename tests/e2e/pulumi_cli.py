@@ -152,15 +152,17 @@ def emulator_env(emu: Emulator) -> dict[str, str]:
     return endpoint_env(emu.endpoint)
 
 
-def emulator_config(emu: Emulator) -> tuple[str, ...]:
+def emulator_config(emu: Emulator, *, route: str = "endpoint") -> tuple[str, ...]:
     """``pulumi`` arguments that point a stack at ``emu`` through ``hbr:*`` config alone.
 
     One ``config set-all``: the endpoint and protocol in plain text, the keys as secrets.
+    ``route="connectTo"`` sets ``hbr:connectTo`` instead of ``hbr:endpoint``: every region's
+    requests go to ``emu`` with their real ``Host`` (an estate or organisation emulator).
     """
     return (
         "config",
         "set-all",
-        *("--plaintext", f"hbr:endpoint={emu.endpoint}"),
+        *("--plaintext", f"hbr:{route}={emu.endpoint}"),
         *("--plaintext", "hbr:protocol=http"),
         *("--secret", f"hbr:accessKey={DEFAULT_ACCESS_KEY_ID}"),
         *("--secret", f"hbr:secretKey={DEFAULT_ACCESS_KEY_SECRET}"),

@@ -61,7 +61,9 @@ class YamlStack:
         return proc
 
 
-def _stack(tmp_path: Path, emu: Emulator, source: Path | None = None) -> YamlStack:
+def _stack(
+    tmp_path: Path, emu: Emulator, source: Path | None = None, *, route: str = "endpoint"
+) -> YamlStack:
     directory = tmp_path / "project"
     if source is None:
         directory.mkdir()
@@ -86,7 +88,7 @@ def _stack(tmp_path: Path, emu: Emulator, source: Path | None = None) -> YamlSta
     stack = YamlStack(directory=directory, env=env)
     stack.pulumi("stack", "init", "test")
     # The connection comes from hbr:* config alone; the keys are secret config.
-    stack.pulumi(*emulator_config(emu))
+    stack.pulumi(*emulator_config(emu, route=route))
     return stack
 
 
@@ -257,10 +259,8 @@ outputs:
 
 def _estate_stack(tmp_path: Path, emu: Emulator, **program: str) -> YamlStack:
     tmp_path.mkdir(parents=True)
-    stack = _stack(tmp_path, emu)
+    stack = _stack(tmp_path, emu, route="connectTo")
     (stack.directory / "Pulumi.yaml").write_text(COVERAGE_PROGRAM.format(**program))
-    stack.pulumi("config", "rm", "hbr:endpoint")
-    stack.pulumi("config", "set", "hbr:connectTo", emu.endpoint)
     return stack
 
 
@@ -326,10 +326,8 @@ def test_yaml_every_account_reports_each_member(tmp_path: Path) -> None:
         estate=Estate(regions=regions, instances_per_region=8, seed=3),
     )
     with Emulator(organisation=organisation) as emu:
-        stack = _stack(tmp_path, emu)
+        stack = _stack(tmp_path, emu, route="connectTo")
         (stack.directory / "Pulumi.yaml").write_text(ORGANISATION_PROGRAM)
-        stack.pulumi("config", "rm", "hbr:endpoint")
-        stack.pulumi("config", "set", "hbr:connectTo", emu.endpoint)
         stack.pulumi("up", "--yes", "--skip-preview")
         outputs = json.loads(stack.pulumi("stack", "output", "--json").stdout)
         truth = emu.organisation_truth()

@@ -23,11 +23,10 @@ from pathlib import Path
 import attrs
 
 from hbr_emulator import Emulator
-from tests.e2e.pulumi_cli import emulator_config
+from tests.e2e.pulumi_cli import emulator_config, local_backend_env
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
-PASSPHRASE = "hbr-clients-local"
 #: What the engine prints for a plugin it found on PATH instead of installed or declared.
 PATH_WARNING = re.compile(r"using pulumi-resource-hbr from \$PATH")
 #: The host executables a Pulumi CLI installation ships beside ``pulumi``.
@@ -98,15 +97,10 @@ def user_environment(
     env.update(
         {
             "PATH": os.pathsep.join(path),
-            "PULUMI_BACKEND_URL": state.as_uri(),
-            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-            "PULUMI_HOME": str(pulumi_home or tmp / "pulumi-home"),
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            **local_backend_env(state, pulumi_home or tmp / "pulumi-home"),
             "PIP_NO_INDEX": "1",
             "PIP_FIND_LINKS": str(wheels),
             "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-            "NO_COLOR": "1",
             **extra,
         }
     )

@@ -17,7 +17,7 @@ import pytest
 
 from hbr_emulator import DEFAULT_ACCESS_KEY_SECRET, Emulator, Organisation
 from hbr_emulator.estate import Estate
-from tests.e2e.pulumi_cli import emulator_config
+from tests.e2e.pulumi_cli import emulator_config, local_backend_env
 from tests.emulator.helpers import list_all, sdk_client
 
 pytestmark = pytest.mark.e2e
@@ -76,13 +76,8 @@ def _stack(
     env.update(
         {
             "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-            "PULUMI_BACKEND_URL": state.as_uri(),
-            "PULUMI_CONFIG_PASSPHRASE": "hbr-clients-local",
-            "PULUMI_HOME": str(tmp_path / "pulumi-home"),
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            **local_backend_env(state, tmp_path / "pulumi-home"),
             "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true",
-            "NO_COLOR": "1",
         }
     )
     stack = YamlStack(directory=directory, env=env)

@@ -111,10 +111,10 @@ def measured(endpoint: str, *args: str) -> Measured:
         out_path, err_path = Path(tmp, "out"), Path(tmp, "err")
         with out_path.open("wb") as out, err_path.open("wb") as err:
             launcher = [sys.executable, "-c", _MEASURE, str(HBR_CLIENTS), *args]
-            measured = subprocess.run(
+            launched = subprocess.run(
                 launcher, stdout=out, stderr=err, env=environ, check=True, timeout=120
             )
-        assert measured.returncode == 0
+        assert launched.returncode == 0
         size = out_path.stat().st_size
         # A table of the 5 MB hostname as it was printed before (755 MB) is never read whole.
         with out_path.open("rb") as out:

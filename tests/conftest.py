@@ -32,7 +32,6 @@ SLOWEST_FILES = (
     "tests/e2e/test_coverage_program.py",  # 28 s
     "tests/golang/test_go_program.py",  # 27 s
     "tests/e2e/test_config_vocabulary.py",  # 26 s
-    "tests/e2e/test_smoke.py",  # 24 s
     "tests/policy/test_estate_coverage_e2e.py",  # 21 s
     "tests/policy/test_policy_binding_e2e.py",  # 19 s
     "tests/plugin/test_protocol.py",  # 19 s

@@ -87,5 +87,7 @@ class TestRefresh:
         assert _summary(again.stdout) == {"unchanged": 3}
 
         calls = emu.backend.api_call_count()
-        project.run("destroy", "--yes", check=True)
+        destroyed = project.run("destroy", "--yes", check=True)
+        assert _summary(destroyed.stdout) == {"deleted": 3}
         assert emu.backend.api_call_count() == calls
+        assert project.outputs() == {}

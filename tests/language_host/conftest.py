@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -20,6 +21,20 @@ HOST = ROOT / "tools" / "language_host"
 if str(HOST.parent) not in sys.path:
     sys.path.insert(0, str(HOST.parent))
 START_TIMEOUT = 30.0
+#: The host as make setup installs it: the Go front where Go built it (it answers the frequent
+#: RPCs and hands the others to the Python host), else the Python host's script.
+INSTALLED = Path(sys.executable).parent / "pulumi-language-python"
+#: The two ways to start the host: its Python source, and the installed Go front.
+IMPLEMENTATIONS = ("python", "go-front")
+
+
+def installed_front() -> Path:
+    """The Go front make setup installed; skip without Go, fail if Go could have built it."""
+    if INSTALLED.is_file() and INSTALLED.read_bytes()[:4] == b"\x7fELF":
+        return INSTALLED
+    if shutil.which("go") is None:
+        pytest.skip("Go is not installed: make setup installs the Python host alone")
+    pytest.fail(f"{INSTALLED} is not the Go front though Go is installed: run `make setup`")
 
 
 class RunningHost:
@@ -39,12 +54,24 @@ class RunningHost:
             self.proc.wait(timeout=10)
 
 
+def host_command(implementation: str = "python") -> list[str]:
+    """The command that starts the host: ``python -I`` on its source, or the Go front."""
+    if implementation == "go-front":
+        return [str(installed_front())]
+    return [sys.executable, "-I", str(HOST)]
+
+
 def start_host(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, launcher: list[str] | None = None
+    *args: str,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    launcher: list[str] | None = None,
+    implementation: str = "python",
 ) -> RunningHost:
-    """Start the host as the engine does (``python -I`` on the source) and read its port."""
+    """Start the host as the engine does (``python -I`` on the source, or the Go front) and
+    read its port."""
     proc = subprocess.Popen(
-        [*(launcher or []), sys.executable, "-I", str(HOST), *args],
+        [*(launcher or []), *host_command(implementation), *args],
         cwd=cwd,
         env=env or dict(os.environ),
         stdout=subprocess.PIPE,
@@ -73,15 +100,29 @@ def executor(tmp_path: Path) -> Path:
     return script
 
 
+@pytest.fixture(params=IMPLEMENTATIONS)
+def implementation(request: pytest.FixtureRequest) -> str:
+    """Each way to start the host: every test that takes it runs against both."""
+    return str(request.param)
+
+
 @pytest.fixture
-def host_factory(tmp_path: Path, executor: Path) -> Iterator[Callable[..., RunningHost]]:
+def host_factory(
+    tmp_path: Path, executor: Path, implementation: str
+) -> Iterator[Callable[..., RunningHost]]:
     """Start hosts with the stand-in executor and ``env`` overrides; all stopped afterwards."""
     started: list[RunningHost] = []
 
     def start(**env: str) -> RunningHost:
         environ = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
         environ.update({"FAKE_RECORD": str(tmp_path / "record.json"), **env})
-        host = start_host("--use-executor", str(executor), cwd=tmp_path, env=environ)
+        host = start_host(
+            "--use-executor",
+            str(executor),
+            cwd=tmp_path,
+            env=environ,
+            implementation=implementation,
+        )
         started.append(host)
         return host
 

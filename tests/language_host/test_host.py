@@ -6,6 +6,7 @@ import ctypes
 import json
 import os
 import platform
+import shlex
 import signal
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from google.protobuf import empty_pb2
 from pulumi.runtime.proto import language_pb2
 
 from language_host import server
-from tests.language_host.conftest import RunningHost, program_info, start_host
+from tests.language_host.conftest import RunningHost, host_command, program_info, start_host
 
 EXIT_AFTER_REPORTED_ERROR = 32
 #: Linux's ``tgkill`` (send a signal to one thread of a process), by architecture.
@@ -176,19 +177,28 @@ class TestPackages:
     """GetRequiredPackages and GetProgramDependencies read the project's environment."""
 
     def test_required_packages_follow_pulumi_plugin_json(
-        self, host: RunningHost, tmp_path: Path, bare_venv: Path
+        self, host: RunningHost, tmp_path: Path
     ) -> None:
         """Pulumi packages need plugins, unless their pulumi-plugin.json opts out."""
-        site = next((bare_venv / "lib").glob("python3*/site-packages"))
+        environment = tmp_path / "venv"
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", environment], check=True)
+        site = next((environment / "lib").glob("python3*/site-packages"))
         _write_distribution(site, "pulumi-aws", "6.1")
         _write_distribution(site, "pulumi-random", "4.2.0b3", {"resource": True, "name": "rnd"})
+        _write_distribution(site, "pulumi-tls", "5.0.post1.dev2")
         _write_distribution(site, "pulumi-helpers", "1.0.0", {"resource": False})
         _write_distribution(site, "pulumi-policy", "1.21.0")
-        _write_distribution(site, "acme-cloud", "2.0.0", {"resource": True, "version": "v2.5.0"})
+        parameterization = {"name": "acme", "version": "1.0.0", "value": "cGFyYW1z"}
+        _write_distribution(
+            site,
+            "acme-cloud",
+            "2.0.0",
+            {"resource": True, "version": "v2.5.0", "parameterization": parameterization},
+        )
         _write_distribution(site, "requests-extra", "1.0.0")
         response = host.stub.GetRequiredPackages(
             language_pb2.GetRequiredPackagesRequest(
-                info=program_info(tmp_path, virtualenv=str(bare_venv))
+                info=program_info(tmp_path, virtualenv=str(environment))
             ),
             timeout=60,
         )
@@ -196,8 +206,12 @@ class TestPackages:
         assert found == {
             ("aws", "v6.1.0", "resource"),
             ("rnd", "v4.2.0-beta.3", "resource"),
+            ("tls", "v5.0.0+post1dev2", "resource"),
             ("acme-cloud", "v2.5.0", "resource"),
         }
+        (acme,) = (p for p in response.packages if p.name == "acme-cloud")
+        assert (acme.parameterization.name, acme.parameterization.version) == ("acme", "1.0.0")
+        assert acme.parameterization.value == b"params"
 
     def test_this_projects_environment_needs_no_plugin(
         self, host: RunningHost, tmp_path: Path
@@ -334,11 +348,33 @@ class TestRunPlugin:
 class TestLifecycle:
     """The host's process: its command line, and when it exits."""
 
-    def test_host_exits_on_sigterm(self, tmp_path: Path, executor: Path) -> None:
+    def test_host_exits_on_sigterm(
+        self, tmp_path: Path, executor: Path, implementation: str
+    ) -> None:
         """SIGTERM stops the host promptly with status 0."""
-        host = start_host("--use-executor", str(executor), cwd=tmp_path)
+        host = start_host(
+            "--use-executor", str(executor), cwd=tmp_path, implementation=implementation
+        )
         host.proc.send_signal(signal.SIGTERM)
         assert host.proc.wait(timeout=10) == 0
+
+    def test_front_stops_the_python_host_it_started(
+        self, tmp_path: Path, executor: Path, bare_venv: Path
+    ) -> None:
+        """An RPC the Go front passes on starts the Python host; stopping the front stops it."""
+        host = start_host("--use-executor", str(executor), cwd=tmp_path, implementation="go-front")
+        about = host.stub.About(
+            language_pb2.AboutRequest(info=program_info(tmp_path, virtualenv=str(bare_venv))),
+            timeout=30,
+        )
+        assert Path(about.executable).parent == bare_venv / "bin"
+        tasks = Path(f"/proc/{host.proc.pid}/task").iterdir()
+        (python_host,) = (
+            int(pid) for task in tasks for pid in (task / "children").read_text().split()
+        )
+        host.proc.send_signal(signal.SIGTERM)
+        assert host.proc.wait(timeout=10) == 0
+        assert _gone_within(python_host, 10)
 
     @pytest.mark.skipif(_SYS_TGKILL is None, reason="tgkill's number is known for x86_64, aarch64")
     def test_host_exits_on_sigterm_delivered_to_any_thread(
@@ -363,14 +399,16 @@ class TestLifecycle:
             host.channel.close()
             host.proc.kill()
 
-    def test_host_exits_when_its_parent_goes_away(self, tmp_path: Path, executor: Path) -> None:
+    def test_host_exits_when_its_parent_goes_away(
+        self, tmp_path: Path, executor: Path, implementation: str
+    ) -> None:
         """A host whose parent exited (the engine died) stops by itself."""
+        command = " ".join(shlex.quote(part) for part in host_command(implementation))
         shell = subprocess.Popen(
             [
                 "sh",
                 "-c",
-                f"{sys.executable} -I {Path(__file__).resolve().parents[2] / 'tools/language_host'}"
-                f" --use-executor {executor} >port & echo $!;"
+                f"{command} --use-executor {executor} >port & echo $!;"
                 " while [ ! -s port ]; do sleep 0.1; done",
             ],
             cwd=tmp_path,
@@ -384,7 +422,9 @@ class TestLifecycle:
             os.kill(pid, signal.SIGKILL)
             pytest.fail("the host kept running after its parent exited")
 
-    def test_engine_flags_are_accepted(self, tmp_path: Path, executor: Path) -> None:
+    def test_engine_flags_are_accepted(
+        self, tmp_path: Path, executor: Path, implementation: str
+    ) -> None:
         """The flags the engine passes (and the obsolete ones) do not stop the host starting."""
         host = start_host(
             "--logtostderr",
@@ -398,21 +438,17 @@ class TestLifecycle:
             str(executor),
             "127.0.0.1:1",
             cwd=tmp_path,
+            implementation=implementation,
         )
         try:
             assert host.stub.GetPluginInfo(empty_pb2.Empty(), timeout=10).version
         finally:
             host.stop()
 
-    def test_unknown_flag_is_a_usage_error(self, tmp_path: Path) -> None:
+    def test_unknown_flag_is_a_usage_error(self, tmp_path: Path, implementation: str) -> None:
         """An unknown flag exits 2 with Go's message."""
         proc = subprocess.run(
-            [
-                sys.executable,
-                "-I",
-                str(Path(__file__).resolve().parents[2] / "tools/language_host"),
-                "--bogus",
-            ],
+            [*host_command(implementation), "--bogus"],
             cwd=tmp_path,
             capture_output=True,
             text=True,

@@ -27,34 +27,8 @@ from language_host.processes import output_of
 
 PACKAGES_WITHOUT_PLUGINS = frozenset({"pulumi-policy", "pulumi-esc-sdk"})
 
-# For each distribution: its name, version, and the directory of its module (``<location>/
-# <name with underscores>``, or where an editable install's finder puts it). Only the headers
-# of each METADATA are parsed, once: ``dist.metadata`` parses the whole file, long description
-# included, on every access, which took about a third of the listing's CPU.
-_LIST_DISTRIBUTIONS = """
-import email.parser, importlib.metadata, importlib.util, json, os, re, sys
-sys.path[:] = [p for p in sys.path if p]
-headers = email.parser.HeaderParser()
-seen, found = set(), []
-for dist in importlib.metadata.distributions():
-    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
-    metadata = headers.parsestr(text.split("\\n\\n", 1)[0])
-    name = metadata["Name"]
-    if not name or name.lower() in seen:
-        continue
-    seen.add(name.lower())
-    module = re.sub(r"[-_.]+", "_", name.lower())
-    module_dir = os.path.join(str(dist.locate_file("")), module)
-    if not os.path.isdir(module_dir):
-        try:
-            spec = importlib.util.find_spec(module)
-        except (ImportError, ValueError):
-            spec = None
-        if spec is not None and spec.submodule_search_locations:
-            module_dir = list(spec.submodule_search_locations)[0]
-    found.append({"name": name, "version": metadata["Version"], "module_dir": module_dir})
-json.dump(found, sys.stdout)
-"""
+# The listing script: its docstring says what it prints and why it reads METADATA as it does.
+_LIST_DISTRIBUTIONS = (Path(__file__).parent / "list_distributions.py").read_text(encoding="utf-8")
 _NORMALIZE = re.compile(r"[-_.]+")
 _TIMEOUT = 120.0
 

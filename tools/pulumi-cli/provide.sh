@@ -46,14 +46,25 @@ place_pulumi() {
 }
 
 # The project's Python language host, where no official one was linked: a script that this
-# venv's Python runs in isolated mode (-I), whichever virtualenv the user has activated.
+# venv's Python runs in isolated mode (-I), whichever virtualenv the user has activated. Where
+# Go can build it, the host's front (tools/pulumi-language-python) takes the name instead: it
+# answers the RPCs of every preview and update itself and starts the Python host only for the
+# others.
 install_language_host() {
     local target=$bin_dir/pulumi-language-python
     if [ -L "$target" ] && [ -e "$target" ]; then
         return 0  # the official host of an installed Pulumi CLI
     fi
-    local tools
+    local tools front
     tools=$(cd "$here/.." && pwd)
+    if front=$(build_front "$tools/pulumi-language-python"); then
+        printf '{"python": "%s", "tools": "%s"}\n' "$bin_dir/python" "$tools" >"$target.json"
+        rm -f "$target.tmp"
+        cp "$front" "$target.tmp"
+        mv -f "$target.tmp" "$target"
+        return 0
+    fi
+    rm -f "$target.json"
     {
         printf '%s\n' '#!/bin/sh'
         printf "'''exec' '%s' -I \"\$0\" \"\$@\"\n" "$bin_dir/python"
@@ -67,6 +78,29 @@ install_language_host() {
     } >"$target.tmp"
     chmod 0755 "$target.tmp"
     mv -f "$target.tmp" "$target"
+}
+
+# The Python host's Go front, built once per source into the cache: prints the binary's path,
+# or fails where Go is missing or cannot build it (the Python host then serves alone).
+build_front() {
+    local source=$1 digest dir tmp
+    digest=$(cat "$source"/go.mod "$source"/go.sum "$source"/*.go | sha256sum | cut -c1-16)
+    dir="$cache_root/language-host-front-$digest"
+    if [ ! -x "$dir/pulumi-language-python" ]; then
+        command -v go >/dev/null 2>&1 || return 1
+        say "building the Python language host's Go front into $dir"
+        tmp="$dir.tmp.$$"
+        rm -rf "$tmp"
+        mkdir -p "$tmp"
+        if ! (cd "$source" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w" \
+            -o "$tmp/pulumi-language-python" .) >&2; then
+            rm -rf "$tmp"
+            return 1
+        fi
+        rm -rf "$dir"
+        mv "$tmp" "$dir"
+    fi
+    printf '%s\n' "$dir/pulumi-language-python"
 }
 
 # Steps 2 and 3 end alike: the cached build's files, `pulumi` beside the project's host.

@@ -11,37 +11,36 @@ from hbr_emulator import Emulator
 from tests.hostile.servers import FakeHbr
 
 #: The test files that take longest, slowest first: seconds of one worker's time measured with
-#: a per-test timer in a full run on the 2-core machine (December 2026; the two files whose
-#: tests were merged since are estimated from theirs). ``make test`` hands out whole files to
-#: its workers in collection order (``--no-loadscope-reorder``), so this is longest-first
-#: scheduling: started last, one of these would run alone at the end of the run.
+#: a per-test timer in a full run on the 2-core machine (December 2026). ``make test`` hands
+#: out whole files to its workers in collection order (``--no-loadscope-reorder``), so this is
+#: longest-first scheduling: started last, one of these would run alone at the end of the run.
 SLOWEST_FILES = (
-    "tests/install/test_package_add.py",  # 202 s
-    "tests/docs/test_docs.py",  # 148 s
-    "tests/hostile/test_pulumi_hostile.py",  # 127 s, half of it retry back-off
-    "tests/plugin/test_yaml_program.py",  # 76 s
-    "tests/e2e/test_own_project.py",  # 76 s
-    "tests/e2e/test_refresh.py",  # about 50 s
-    "tests/e2e/test_backup_clients.py",  # about 45 s
-    "tests/e2e/test_cancel.py",  # 40 s, mostly waiting for the retries it cancels
-    "tests/install/test_archive.py",  # 35 s
-    "tests/policy/test_policy_pack_e2e.py",  # 33 s
-    "tests/hostile/test_cli_network.py",  # 33 s
-    "tests/nodejs/test_program.py",  # 31 s
-    "tests/e2e/test_audit_during_deploy.py",  # 29 s
-    "tests/e2e/test_coverage_program.py",  # 28 s
-    "tests/golang/test_go_program.py",  # 27 s
-    "tests/e2e/test_config_vocabulary.py",  # 26 s
-    "tests/policy/test_estate_coverage_e2e.py",  # 21 s
-    "tests/policy/test_policy_binding_e2e.py",  # 19 s
-    "tests/plugin/test_protocol.py",  # 19 s
-    "tests/e2e/test_demo.py",  # 18 s
-    "tests/hostile/test_pulumi_network.py",  # 17 s
-    "tests/provider/test_paging.py",  # 17 s
-    "tests/plugin/test_sdks.py",  # 16 s
-    "tests/e2e/test_bounds.py",  # 16 s
-    "tests/language_host/test_host.py",  # 15 s
-    "tests/nodejs/test_host.py",  # 13 s
+    "tests/install/test_package_add.py",  # 189 s
+    "tests/docs/test_docs.py",  # 142 s
+    "tests/hostile/test_pulumi_hostile.py",  # 115 s, half of it retry back-off
+    "tests/plugin/test_yaml_program.py",  # 78 s
+    "tests/e2e/test_cancel.py",  # 60 s, mostly waiting for the retries it cancels
+    "tests/e2e/test_own_project.py",  # 51 s
+    "tests/e2e/test_refresh.py",  # 38 s
+    "tests/e2e/test_backup_clients.py",  # 38 s
+    "tests/golang/test_go_program.py",  # 35 s
+    "tests/install/test_archive.py",  # 34 s
+    "tests/hostile/test_cli_network.py",  # 29 s
+    "tests/nodejs/test_program.py",  # 28 s
+    "tests/e2e/test_demo.py",  # 28 s
+    "tests/plugin/test_protocol.py",  # 28 s
+    "tests/policy/test_policy_pack_e2e.py",  # 26 s
+    "tests/language_host/test_host.py",  # 22 s
+    "tests/e2e/test_coverage_program.py",  # 21 s
+    "tests/e2e/test_audit_during_deploy.py",  # 19 s
+    "tests/hostile/test_pulumi_network.py",  # 18 s
+    "tests/e2e/test_config_vocabulary.py",  # 18 s
+    "tests/provider/test_paging.py",  # 16 s
+    "tests/plugin/test_sdks.py",  # 15 s
+    "tests/policy/test_policy_binding_e2e.py",  # 15 s
+    "tests/policy/test_estate_coverage_e2e.py",  # 11 s
+    "tests/e2e/test_bounds.py",  # 10 s
+    "tests/nodejs/test_host.py",  # 9 s
 )
 
 

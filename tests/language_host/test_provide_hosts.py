@@ -80,3 +80,24 @@ def test_without_one_the_offline_host_serves(runtime: str, tmp_path: Path, bin_d
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.mark.skipif(shutil.which("go") is None, reason="the Python host's Go front needs Go")
+def test_the_python_hosts_go_front_is_formatted_and_vetted() -> None:
+    """tools/pulumi-language-python passes gofmt and go vet, as the SDK's Go code does."""
+    front = ROOT / "tools" / "pulumi-language-python"
+    env = {**os.environ, "GOFLAGS": "-mod=mod", "CGO_ENABLED": "0"}
+    unformatted = subprocess.run(
+        ["gofmt", "-l", "."], cwd=front, capture_output=True, text=True, check=True, timeout=60
+    )
+    assert unformatted.stdout == ""
+    vet = subprocess.run(
+        ["go", "vet", "."],
+        cwd=front,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert vet.returncode == 0, vet.stdout + vet.stderr

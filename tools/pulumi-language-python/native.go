@@ -131,11 +131,7 @@ func (f *front) getPluginInfo(context.Context, []byte) (proto.Message, error) {
 }
 
 func (f *front) getRequiredPackages(ctx context.Context, request []byte) (proto.Message, error) {
-	var req pulumirpc.GetRequiredPackagesRequest
-	if err := decode(request, &req); err != nil {
-		return nil, err
-	}
-	required, err := f.requiredPlugins(ctx, req.GetInfo())
+	required, err := f.requiredPluginsOf(ctx, request, &pulumirpc.GetRequiredPackagesRequest{})
 	if err != nil {
 		return nil, err
 	}
@@ -153,11 +149,7 @@ func (f *front) getRequiredPackages(ctx context.Context, request []byte) (proto.
 }
 
 func (f *front) getRequiredPlugins(ctx context.Context, request []byte) (proto.Message, error) {
-	var req pulumirpc.GetRequiredPluginsRequest
-	if err := decode(request, &req); err != nil {
-		return nil, err
-	}
-	required, err := f.requiredPlugins(ctx, req.GetInfo())
+	required, err := f.requiredPluginsOf(ctx, request, &pulumirpc.GetRequiredPluginsRequest{})
 	if err != nil {
 		return nil, err
 	}
@@ -168,6 +160,20 @@ func (f *front) getRequiredPlugins(ctx context.Context, request []byte) (proto.M
 		})
 	}
 	return response, nil
+}
+
+// infoRequest is a request that carries the program's ProgramInfo.
+type infoRequest interface {
+	proto.Message
+	GetInfo() *pulumirpc.ProgramInfo
+}
+
+// requiredPluginsOf decodes request into req and lists the plugins its program needs.
+func (f *front) requiredPluginsOf(ctx context.Context, request []byte, req infoRequest) ([]requirement, error) {
+	if err := decode(request, req); err != nil {
+		return nil, err
+	}
+	return f.requiredPlugins(ctx, req.GetInfo())
 }
 
 // requiredPlugins lists the installed packages with the project's interpreter, in a

@@ -30,8 +30,10 @@ IMPLEMENTATIONS = ("python", "go-front")
 
 def installed_front() -> Path:
     """The Go front make setup installed; skip without Go, fail if Go could have built it."""
-    if INSTALLED.is_file() and INSTALLED.read_bytes()[:4] == b"\x7fELF":
-        return INSTALLED
+    if INSTALLED.is_file():
+        with INSTALLED.open("rb") as binary:
+            if binary.read(4) == b"\x7fELF":
+                return INSTALLED
     if shutil.which("go") is None:
         pytest.skip("Go is not installed: make setup installs the Python host alone")
     pytest.fail(f"{INSTALLED} is not the Go front though Go is installed: run `make setup`")

@@ -8,6 +8,8 @@ took about a third of the listing's CPU. Run by the Python host (``packages.list
 and by its Go front (``tools/pulumi-language-python``).
 """
 
+from __future__ import annotations  # the project's interpreter may be older than this one
+
 import email.parser
 import importlib.metadata
 import importlib.util

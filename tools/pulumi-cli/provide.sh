@@ -58,7 +58,8 @@ install_language_host() {
     local tools front
     tools=$(cd "$here/.." && pwd)
     if front=$(build_front "$tools/pulumi-language-python"); then
-        printf '{"python": "%s", "tools": "%s"}\n' "$bin_dir/python" "$tools" >"$target.json"
+        "$bin_dir/python" -c 'import json, sys; print(json.dumps({"python": sys.argv[1], "tools": sys.argv[2]}))' \
+            "$bin_dir/python" "$tools" >"$target.json"
         rm -f "$target.tmp"
         cp "$front" "$target.tmp"
         mv -f "$target.tmp" "$target"

@@ -4,11 +4,11 @@
 // The engine starts a language host twice for every `pulumi preview` or `up` of a Python
 // program, and a host written in Python spends about 0.3 s of CPU importing gRPC before it
 // can answer. This binary answers the RPCs of those commands itself (GetPluginInfo,
-// Handshake, Cancel, GetRequiredPackages, GetRequiredPlugins and Run) exactly as
+// Handshake, Cancel, GetRequiredPackages, GetRequiredPlugins and Run) as
 // tools/language_host does, and hands every other RPC, and every request whose answer is an
-// error or needs more than reading, to that Python host, which it starts on first need. So
-// there is one description of the host's behaviour, in Python; this front only takes its
-// most frequent path faster.
+// error or needs more than reading, to that Python host, which it starts on first need. The
+// Python host stays the reference: it words every error and serves everything else, and the
+// tests of tests/language_host/test_host.py hold both to the same answers.
 //
 // Beside the binary, pulumi-language-python.json (written by tools/pulumi-cli/provide.sh)
 // names the Python interpreter and the tools directory of the Python host.

@@ -184,8 +184,9 @@ def _install_typescript_dependencies(directory: Path) -> None:
     """The project's dependencies installed, as ``pulumi new`` leaves a TypeScript project.
 
     They are those of examples/typescript (the same ``package.json`` dependencies, which
-    ``make setup`` installed from the same npm cache), copied without this project's SDK: an
-    ``npm install`` of them here took 18 s of CPU on 2 cores, the copy 2 s.
+    ``make setup`` installed from the same npm cache), copied without this project's SDK. The
+    ``npm install`` that ``package add`` runs took 18 s of CPU on 2 cores without them, 4 s
+    with them; the copy takes 2 s.
     """
     installed = ROOT / "examples" / "typescript" / "node_modules"
     if not (installed / "@pulumi" / "pulumi").is_dir():

@@ -58,6 +58,8 @@ type backend struct {
 	cfg  config
 	self string
 	argv []string
+	// addressGiven says argv names the engine; else the handshake's address is appended.
+	addressGiven bool
 
 	mu      sync.Mutex
 	process *exec.Cmd
@@ -90,7 +92,7 @@ func (b *backend) connection(engineAddress string) (*grpc.ClientConn, error) {
 
 func (b *backend) start(engineAddress string) (*grpc.ClientConn, error) {
 	argv := b.argv
-	if args, err := parseArguments(argv); err == nil && args.engineAddress == "" && engineAddress != "" {
+	if !b.addressGiven && engineAddress != "" {
 		argv = append(append([]string{}, argv...), engineAddress)
 	}
 	command := b.command(argv)

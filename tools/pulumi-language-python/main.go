@@ -75,6 +75,7 @@ func run(argv []string) int {
 		// The Python host words every usage error: let it answer this command line.
 		return backend.execInstead()
 	}
+	backend.addressGiven = args.engineAddress != ""
 	executor := findExecutor(self, args.useExecutor)
 	if executor == "" {
 		return backend.execInstead()

@@ -176,16 +176,27 @@ func (f *front) requiredPluginsOf(ctx context.Context, request []byte, req infoR
 	return f.requiredPlugins(ctx, req.GetInfo())
 }
 
-// requiredPlugins lists the installed packages with the project's interpreter, in a
-// virtual environment that exists already (the Python host creates a missing one).
-func (f *front) requiredPlugins(ctx context.Context, info *pulumirpc.ProgramInfo) ([]requirement, error) {
+// project is the program's pip options and interpreter, in a virtual environment that exists
+// already; anything else (a missing environment, another toolchain, no interpreter) is the
+// Python host's to answer.
+func (f *front) project(info *pulumirpc.ProgramInfo) (pythonOptions, string, error) {
 	options, err := optionsFrom(info)
 	if err != nil || !options.virtualenvReady() {
-		return nil, errPassOn
+		return pythonOptions{}, "", errPassOn
 	}
 	python, err := options.interpreter(f.environ)
 	if err != nil {
-		return nil, errPassOn
+		return pythonOptions{}, "", errPassOn
+	}
+	return options, python, nil
+}
+
+// requiredPlugins lists the installed packages with the project's interpreter, in a
+// virtual environment that exists already (the Python host creates a missing one).
+func (f *front) requiredPlugins(ctx context.Context, info *pulumirpc.ProgramInfo) ([]requirement, error) {
+	options, python, err := f.project(info)
+	if err != nil {
+		return nil, err
 	}
 	installed, err := listInstalled(ctx, python, options.environment(f.environ), options.programDir,
 		f.backend.cfg.Tools)
@@ -201,13 +212,9 @@ func (f *front) run(_ context.Context, request []byte) (proto.Message, error) {
 	if err := decode(request, &req); err != nil {
 		return nil, err
 	}
-	options, err := optionsFrom(req.GetInfo())
-	if err != nil || !options.virtualenvReady() {
-		return nil, errPassOn
-	}
-	python, err := options.interpreter(f.environ)
+	options, python, err := f.project(req.GetInfo())
 	if err != nil {
-		return nil, errPassOn
+		return nil, err
 	}
 	argv := append([]string{python, "-u", f.executor}, runArguments(&req, f.engine(), f.args.tracing)...)
 	env := options.environment(f.environ)

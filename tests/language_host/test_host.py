@@ -59,6 +59,12 @@ def _write_distribution(
         (site / module / "pulumi-plugin.json").write_text(json.dumps(plugin), encoding="utf-8")
 
 
+def _children(pid: int) -> list[int]:
+    """The processes that process ``pid`` started and that still run."""
+    tasks = Path(f"/proc/{pid}/task").iterdir()
+    return [int(child) for task in tasks for child in (task / "children").read_text().split()]
+
+
 def _gone_within(pid: int, seconds: float) -> bool:
     """Whether process ``pid`` has exited within ``seconds`` (polled every 0.1 s)."""
     deadline = time.monotonic() + seconds
@@ -361,17 +367,26 @@ class TestLifecycle:
     def test_front_stops_the_python_host_it_started(
         self, tmp_path: Path, executor: Path, bare_venv: Path
     ) -> None:
-        """An RPC the Go front passes on starts the Python host; stopping the front stops it."""
+        """An RPC the Go front passes on starts the Python host; stopping the front stops it.
+
+        ``About``, which the engine asks before every update, the front answers itself.
+        """
         host = start_host("--use-executor", str(executor), cwd=tmp_path, implementation="go-front")
         about = host.stub.About(
             language_pb2.AboutRequest(info=program_info(tmp_path, virtualenv=str(bare_venv))),
             timeout=30,
         )
         assert Path(about.executable).parent == bare_venv / "bin"
-        tasks = Path(f"/proc/{host.proc.pid}/task").iterdir()
-        (python_host,) = (
-            int(pid) for task in tasks for pid in (task / "children").read_text().split()
+        assert _children(host.proc.pid) == [], "the front answers About itself"
+        environment = str(Path(sys.executable).parents[1])
+        dependencies = host.stub.GetProgramDependencies(
+            language_pb2.GetProgramDependenciesRequest(
+                info=program_info(tmp_path, virtualenv=environment), transitiveDependencies=True
+            ),
+            timeout=120,
         )
+        assert "pulumi" in {d.name for d in dependencies.dependencies}
+        (python_host,) = _children(host.proc.pid)
         host.proc.send_signal(signal.SIGTERM)
         assert host.proc.wait(timeout=10) == 0
         assert _gone_within(python_host, 10)

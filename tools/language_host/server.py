@@ -53,7 +53,10 @@ UNIMPLEMENTED = (
     "RuntimeOptionsPrompts",
 )
 _QUERY_TIMEOUT = 120.0
-_ABOUT_SCRIPT = "import platform, sys; print(sys.executable); print(platform.python_version())"
+#: What ``About`` runs with the project's interpreter; the Go front runs the same file.
+_DESCRIBE_INTERPRETER = (Path(__file__).parent / "describe_interpreter.py").read_text(
+    encoding="utf-8"
+)
 
 
 def _run_arguments(
@@ -253,7 +256,7 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             else PythonOptions(root=Path.cwd(), program_dir=Path.cwd())
         )
         python = options.interpreter(self.environ)
-        out = self._query(options, [python, "-c", _ABOUT_SCRIPT])
+        out = self._query(options, [python, "-c", _DESCRIBE_INTERPRETER])
         executable, _, version = out.strip().partition("\n")
         return language_pb2.AboutResponse(executable=executable, version=version)
 

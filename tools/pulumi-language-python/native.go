@@ -69,6 +69,7 @@ var natives = map[string]native{
 	service + "GetRequiredPackages": (*front).getRequiredPackages,
 	service + "GetRequiredPlugins":  (*front).getRequiredPlugins,
 	service + "Run":                 (*front).run,
+	service + "About":               (*front).about,
 }
 
 // handle serves every RPC: a native one here unless it passes it on, any other by the
@@ -204,6 +205,27 @@ func (f *front) requiredPlugins(ctx context.Context, info *pulumirpc.ProgramInfo
 		return nil, errPassOn
 	}
 	return requiredFrom(installed)
+}
+
+// about is the project's interpreter and its version, as that interpreter reports them.
+func (f *front) about(ctx context.Context, request []byte) (proto.Message, error) {
+	var req pulumirpc.AboutRequest
+	if err := decode(request, &req); err != nil {
+		return nil, err
+	}
+	if req.GetInfo() == nil {
+		return nil, errPassOn
+	}
+	options, python, err := f.project(req.GetInfo())
+	if err != nil {
+		return nil, err
+	}
+	executable, version, err := describeInterpreter(ctx, python, options.environment(f.environ),
+		options.programDir, f.backend.cfg.Tools)
+	if err != nil {
+		return nil, errPassOn
+	}
+	return &pulumirpc.AboutResponse{Executable: executable, Version: version}, nil
 }
 
 // run runs the program through the exec script, its output going straight to the engine.

@@ -17,7 +17,9 @@ import (
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
-const listTimeout = 120 * time.Second
+// queryTimeout bounds each script the front runs with the project's interpreter, as the
+// Python host's _QUERY_TIMEOUT does.
+const queryTimeout = 120 * time.Second
 
 // packagesWithoutPlugins never have a resource plugin (PACKAGES_WITHOUT_PLUGINS).
 var packagesWithoutPlugins = map[string]bool{"pulumi-policy": true, "pulumi-esc-sdk": true}
@@ -41,20 +43,40 @@ type requirement struct {
 	parameterization      *pulumirpc.PackageParameterization
 }
 
-// listInstalled runs the Python host's own listing script with the project's interpreter.
-func listInstalled(
-	ctx context.Context, python string, env []string, programDir, tools string,
-) ([]installedPackage, error) {
-	script, err := os.ReadFile(filepath.Join(tools, "language_host", "list_distributions.py"))
+// runScript runs one of the Python host's scripts (tools/language_host/NAME) with the
+// project's interpreter, in the program's directory, and returns what it printed.
+func runScript(
+	ctx context.Context, python string, env []string, programDir, tools, name string,
+) ([]byte, error) {
+	script, err := os.ReadFile(filepath.Join(tools, "language_host", name))
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, listTimeout)
+	ctx, cancel := context.WithTimeout(ctx, queryTimeout)
 	defer cancel()
 	command := exec.CommandContext(ctx, python, "-c", string(script))
 	command.Env = env
 	command.Dir = programDir
-	out, err := command.Output()
+	return command.Output()
+}
+
+// describeInterpreter is the interpreter's path and version, as it prints them.
+func describeInterpreter(
+	ctx context.Context, python string, env []string, programDir, tools string,
+) (executable, version string, err error) {
+	out, err := runScript(ctx, python, env, programDir, tools, "describe_interpreter.py")
+	if err != nil {
+		return "", "", err
+	}
+	executable, version, _ = strings.Cut(strings.TrimSpace(string(out)), "\n")
+	return executable, version, nil
+}
+
+// listInstalled runs the Python host's own listing script with the project's interpreter.
+func listInstalled(
+	ctx context.Context, python string, env []string, programDir, tools string,
+) ([]installedPackage, error) {
+	out, err := runScript(ctx, python, env, programDir, tools, "list_distributions.py")
 	if err != nil {
 		return nil, err
 	}

@@ -369,7 +369,8 @@ class TestLifecycle:
     ) -> None:
         """An RPC the Go front passes on starts the Python host; stopping the front stops it.
 
-        ``About``, which the engine asks before every update, the front answers itself.
+        ``About``, which the engine asks before every update, and ``RunPlugin`` of a plugin
+        or policy pack with a ``__main__.py`` the front answers itself.
         """
         host = start_host("--use-executor", str(executor), cwd=tmp_path, implementation="go-front")
         about = host.stub.About(
@@ -377,7 +378,17 @@ class TestLifecycle:
             timeout=30,
         )
         assert Path(about.executable).parent == bare_venv / "bin"
-        assert _children(host.proc.pid) == [], "the front answers About itself"
+        plugin = tmp_path / "plugin"
+        plugin.mkdir()
+        (plugin / "__main__.py").write_text("print('served')\n", encoding="utf-8")
+        ran = host.stub.RunPlugin(
+            language_pb2.RunPluginRequest(
+                pwd=str(tmp_path), info=program_info(plugin, virtualenv=str(bare_venv))
+            ),
+            timeout=60,
+        )
+        assert b"".join(r.stdout for r in ran) == b"served\n"
+        assert _children(host.proc.pid) == [], "the front answers About and RunPlugin itself"
         environment = str(Path(sys.executable).parents[1])
         dependencies = host.stub.GetProgramDependencies(
             language_pb2.GetProgramDependenciesRequest(

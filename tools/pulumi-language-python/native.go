@@ -72,16 +72,32 @@ var natives = map[string]native{
 	service + "About":               (*front).about,
 }
 
+// streaming is one server-streaming RPC the front answers on the stream itself, or returns
+// errPassOn having sent nothing.
+type streaming func(f *front, stream grpc.ServerStream, request []byte) error
+
+var streamings = map[string]streaming{
+	service + "RunPlugin": (*front).runPlugin,
+}
+
 // handle serves every RPC: a native one here unless it passes it on, any other by the
 // Python host.
 func (f *front) handle(_ any, stream grpc.ServerStream) error {
 	method, _ := grpc.MethodFromServerStream(stream)
 	answer, ok := natives[method]
-	if !ok {
+	streamed, isStreaming := streamings[method]
+	if !ok && !isStreaming {
 		return f.backend.forward(method, f.engine(), stream, nil)
 	}
 	var request frame
 	if err := stream.RecvMsg(&request); err != nil {
+		return err
+	}
+	if isStreaming {
+		err := streamed(f, stream, request.payload)
+		if errors.Is(err, errPassOn) {
+			return f.backend.forward(method, f.engine(), stream, &request)
+		}
 		return err
 	}
 	response, err := answer(f, stream.Context(), request.payload)

@@ -23,8 +23,9 @@ trap 'kill "$emulator" 2>/dev/null; wait "$emulator" 2>/dev/null; rm -f "$fifo" 
 read -r line <"$fifo"
 export HBR_ENDPOINT=${line#HBR_ENDPOINT=}
 export HBR_PROTOCOL=http
-export ALIBABA_CLOUD_ACCESS_KEY_ID=$("$bin/python" -c 'import hbr_emulator; print(hbr_emulator.DEFAULT_ACCESS_KEY_ID)')
-export ALIBABA_CLOUD_ACCESS_KEY_SECRET=$("$bin/python" -c 'import hbr_emulator; print(hbr_emulator.DEFAULT_ACCESS_KEY_SECRET)')
+read -r ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET < <("$bin/python" -c \
+    'import hbr_emulator as e; print(e.DEFAULT_ACCESS_KEY_ID, e.DEFAULT_ACCESS_KEY_SECRET)')
+export ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET
 echo "demo: HBR emulator at $HBR_ENDPOINT (fleet ${DEMO_FLEET:-200}, seed ${DEMO_SEED:-42})"
 
 pulumi stack select --create demo --non-interactive >/dev/null

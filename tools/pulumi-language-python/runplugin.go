@@ -29,6 +29,9 @@ func (f *front) runPlugin(stream grpc.ServerStream, request []byte) error {
 	if err := decode(request, &req); err != nil {
 		return err
 	}
+	if req.GetInfo() == nil {
+		return errPassOn
+	}
 	options, err := optionsFrom(req.GetInfo())
 	if err != nil {
 		return errPassOn

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -356,3 +358,42 @@ class TestEmptiedMaps:
         response = plugin.Invoke(provider_pb2.InvokeRequest(tok=LOOKUP, args=args))
         assert [f.property for f in response.failures] == ["filters"]
         assert fleet.backend.api_call_count() == 0
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie waiting for its new parent."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+class TestLifetime:
+    """The plugin does not outlive the ``pulumi`` process that started it."""
+
+    def test_an_orphaned_plugin_exits_within_seconds(self, tmp_path: Path) -> None:
+        """A parent that dies without stopping it (a killed ``pulumi``) leaves no server behind."""
+        port_file = tmp_path / "port"
+        starter = subprocess.run(
+            [
+                "bash",
+                "-c",
+                f'"{PLUGIN}" 127.0.0.1:1 > "{port_file}" 2> "{tmp_path}/stderr" & pid=$!\n'
+                f'until [ -s "{port_file}" ]; do sleep 0.1; done\n'
+                'echo "$pid"',
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        pid = int(starter.stdout)  # bash has exited: the plugin's parent is gone
+        assert int(port_file.read_text(encoding="utf-8")) > 0
+        deadline = time.monotonic() + 10
+        while _running(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if _running(pid):
+            os.kill(pid, signal.SIGKILL)
+            pytest.fail(f"the orphaned plugin {pid} still served 10 s after its parent exited")
+        assert "Traceback" not in (tmp_path / "stderr").read_text(encoding="utf-8")

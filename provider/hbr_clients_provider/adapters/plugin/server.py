@@ -18,7 +18,10 @@ readable gRPC status message, never a traceback. The listing runs on a worker th
 a slow page never blocks ``Cancel`` or ``GetPluginInfo``.
 
 The engine starts the plugin as ``pulumi-resource-hbr <engine-address>`` and reads the port
-it listens on from its first line of output.
+it listens on from its first line of output. The plugin exits when the process that started it
+is gone, or when the engine stops answering its health check, as the official providers do: a
+``pulumi`` killed before it could stop its plugins must not leave one serving for ever (a CI
+job waiting on its processes would hang).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import argparse
 import asyncio
 import contextlib
 import functools
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from importlib import metadata
@@ -49,6 +53,9 @@ _Handler = Callable[[Any, Any, Any], Awaitable[_Response]]
 
 #: Large fleets make large responses; the engine's own limit is 400 MiB.
 _MAX_MESSAGE_BYTES = 400 * 1024 * 1024
+#: How often the plugin looks for the process that started it, and asks the engine.
+_PARENT_POLL_S = 1.0
+_ENGINE_CHECK_S = 60.0
 
 
 def plugin_version() -> str:
@@ -204,7 +211,33 @@ class HbrServicer(provider_pb2_grpc.ResourceProviderServicer):
         return empty_pb2.Empty()
 
 
-async def _serve(provider: HbrProvider) -> None:
+async def _engine_alive(address: str) -> bool:
+    """Whether the engine answers its health check (one without the service counts as alive)."""
+    async with grpc.aio.insecure_channel(address) as channel:
+        check = channel.unary_unary("/grpc.health.v1.Health/Check")
+        try:
+            await check(b"", timeout=10)
+        except grpc.aio.AioRpcError as error:
+            return bool(error.code() == grpc.StatusCode.UNIMPLEMENTED)
+    return True
+
+
+async def _until_orphaned(parent: int, engine: str | None) -> None:
+    """Return once process ``parent`` has exited or the engine at ``engine`` stops answering."""
+    waited = 0.0
+    while True:
+        await asyncio.sleep(_PARENT_POLL_S)
+        if os.getppid() != parent:
+            return
+        waited += _PARENT_POLL_S
+        if engine and waited >= _ENGINE_CHECK_S:
+            waited = 0.0
+            if not await _engine_alive(engine):
+                return
+
+
+async def _serve(provider: HbrProvider, *, parent: int, engine: str | None) -> bool:
+    """Serve until the engine stops the plugin (False) or the plugin is orphaned (True)."""
     options = [
         ("grpc.max_receive_message_length", _MAX_MESSAGE_BYTES),
         ("grpc.max_send_message_length", _MAX_MESSAGE_BYTES),
@@ -215,7 +248,10 @@ async def _serve(provider: HbrProvider) -> None:
     await server.start()
     sys.stdout.write(f"{port}\n")
     sys.stdout.flush()
-    await server.wait_for_termination()
+    serving = asyncio.create_task(server.wait_for_termination())
+    orphaned = asyncio.create_task(_until_orphaned(parent, engine))
+    await asyncio.wait({serving, orphaned}, return_when=asyncio.FIRST_COMPLETED)
+    return orphaned.done()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -223,11 +259,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="pulumi-resource-hbr", description="The hbr Pulumi provider plugin (gRPC)."
     )
-    parser.add_argument("engine", nargs="?", help="the engine's address (not used)")
+    parser.add_argument("engine", nargs="?", help="the engine's address (its health is checked)")
     parser.add_argument("--logflow", action="store_true", help="ignored")
     parser.add_argument("--logtostderr", action="store_true", help="ignored")
     parser.add_argument("-v", type=int, default=0, help="ignored")
     parser.add_argument("--tracing", default=None, help="ignored")
-    parser.parse_known_args(argv)
+    parent = os.getppid()
+    arguments, _ = parser.parse_known_args(argv)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(HbrProvider(version=plugin_version())))
+        provider = HbrProvider(version=plugin_version())
+        if asyncio.run(_serve(provider, parent=parent, engine=arguments.engine)):
+            # Nobody is left to answer: exit now, not after a listing still in flight.
+            sys.stdout.flush()
+            os._exit(0)

@@ -138,7 +138,7 @@ func findExecutor(self, given string) string {
 	}
 	for _, dir := range dirs {
 		candidate := filepath.Join(dir, executorName)
-		if info, err := os.Stat(candidate); err == nil && info.Mode().IsRegular() {
+		if regularFile(candidate) {
 			return candidate
 		}
 	}

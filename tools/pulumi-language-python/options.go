@@ -75,7 +75,7 @@ func stringOption(fields map[string]*structpb.Value, name string) (string, error
 func hasLockFile(programDir string) bool {
 	for dir := programDir; ; dir = filepath.Dir(dir) {
 		for _, lock := range lockFiles {
-			if info, err := os.Stat(filepath.Join(dir, lock)); err == nil && info.Mode().IsRegular() {
+			if regularFile(filepath.Join(dir, lock)) {
 				return true
 			}
 		}
@@ -102,8 +102,7 @@ func (o pythonOptions) virtualenvReady() bool {
 	if path == "" {
 		return true
 	}
-	info, err := os.Stat(filepath.Join(path, "bin", "python"))
-	return err == nil && info.Mode().IsRegular()
+	return regularFile(filepath.Join(path, "bin", "python"))
 }
 
 // interpreter is the virtual environment's python, else PULUMI_PYTHON_CMD, else python3
@@ -188,6 +187,12 @@ func lookPath(name, path string) string {
 		}
 	}
 	return ""
+}
+
+// regularFile says whether path is a regular file (links followed).
+func regularFile(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.Mode().IsRegular()
 }
 
 func executable(path string) bool {

@@ -146,8 +146,3 @@ func send(stream grpc.ServerStream, message proto.Message) error {
 	}
 	return stream.SendMsg(&frame{payload: payload})
 }
-
-func regularFile(path string) bool {
-	info, err := os.Stat(path)
-	return err == nil && info.Mode().IsRegular()
-}

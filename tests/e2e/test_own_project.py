@@ -48,9 +48,9 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheels of the plugin archive (``make plugin``): this project's own, built by
     ``pip wheel`` from its sources as a user would build it, and those of its dependencies.
 
-    The install tests build and use the same archive. Installing from it with ``--no-index``
-    took 9.6 s of CPU here; resolving the same versions against PyPI took 15.6 s, and the
-    test would have depended on reaching it.
+    The install tests build and use the same archive (its build resolves against PyPI, once
+    per run). Installing from it with ``--no-index`` took 9.6 s of CPU here; this install
+    resolving the same versions against PyPI took 15.6 s.
     """
     found = unpack_wheels(archive_path(), tmp_path_factory.mktemp("wheels"))
     (built,) = found.glob("pulumi_hbr_clients-*.whl")

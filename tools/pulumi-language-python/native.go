@@ -107,7 +107,12 @@ func (f *front) handle(_ any, stream grpc.ServerStream) error {
 	if err != nil {
 		return err
 	}
-	payload, err := proto.Marshal(response)
+	return send(stream, response)
+}
+
+// send encodes message and sends it on the stream: every answer the front writes itself.
+func send(stream grpc.ServerStream, message proto.Message) error {
+	payload, err := proto.Marshal(message)
 	if err != nil {
 		return status.Errorf(codes.Internal, "%s: %v", hostName, err)
 	}

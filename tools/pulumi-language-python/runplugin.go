@@ -12,7 +12,6 @@ import (
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
-	"google.golang.org/protobuf/proto"
 )
 
 // pluginChunk is the most a single RunPluginResponse carries of the plugin's output.
@@ -137,12 +136,4 @@ func pump(
 			return
 		}
 	}
-}
-
-func send(stream grpc.ServerStream, message proto.Message) error {
-	payload, err := proto.Marshal(message)
-	if err != nil {
-		return err
-	}
-	return stream.SendMsg(&frame{payload: payload})
 }

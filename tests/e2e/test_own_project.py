@@ -139,7 +139,7 @@ class TestOwnProject:
         assert outputs["total_count"] == len(outputs["client_ids"]) > 0
 
         pulumi("preview", "--expect-no-changes")
-        refresh = pulumi("refresh", "--yes")
+        refresh = pulumi("refresh", "--yes", "--skip-preview")
         assert "error" not in refresh.stdout.lower()
-        destroy = pulumi("destroy", "--yes")
+        destroy = pulumi("destroy", "--yes", "--skip-preview")
         assert "- 2 deleted" in destroy.stdout

@@ -52,7 +52,7 @@ class TestRefresh:
         project.run("up", "--yes", "--skip-preview", check=True)
         before = project.outputs()
         project.run("preview", "--expect-no-changes", check=True)
-        unchanged = project.run("refresh", "--yes", check=True)
+        unchanged = project.run("refresh", "--yes", "--skip-preview", check=True)
         assert _summary(unchanged.stdout) == {"unchanged": 3}
 
         stopped, removed = before["client_ids"][:2]
@@ -83,11 +83,11 @@ class TestRefresh:
         assert removed not in statuses
 
         # The state took the new fleet: the next refresh finds nothing new.
-        again = project.run("refresh", "--yes", check=True)
+        again = project.run("refresh", "--yes", "--skip-preview", check=True)
         assert _summary(again.stdout) == {"unchanged": 3}
 
         calls = emu.backend.api_call_count()
-        destroyed = project.run("destroy", "--yes", check=True)
+        destroyed = project.run("destroy", "--yes", "--skip-preview", check=True)
         assert _summary(destroyed.stdout) == {"deleted": 3}
         assert emu.backend.api_call_count() == calls
         assert project.outputs() == {}

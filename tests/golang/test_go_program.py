@@ -119,6 +119,6 @@ def test_example_preview_up_destroy_match_the_official_sdk(
     assert not [p for p in passwords.values() if p in export]
 
     calls = emu.backend.api_call_count()
-    destroyed = project.run("destroy", "--yes", check=True)
+    destroyed = project.run("destroy", "--yes", "--skip-preview", check=True)
     assert "3 deleted" in destroyed.stdout, destroyed.output
     assert emu.backend.api_call_count() == calls

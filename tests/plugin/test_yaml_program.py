@@ -151,7 +151,7 @@ def test_example_outputs_match_the_official_sdk_through_its_lifecycle(
     assert after["ecsTotalCount"] == len(activated) - 1
 
     calls = emu.backend.api_call_count()
-    destroyed = stack.pulumi("destroy", "--yes")
+    destroyed = stack.pulumi("destroy", "--yes", "--skip-preview")
     assert "3 deleted" in destroyed.stdout
     assert emu.backend.api_call_count() == calls
 

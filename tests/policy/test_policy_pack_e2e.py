@@ -58,7 +58,7 @@ class TestPolicyPack:
         assert fresh.returncode == 0, fresh.output
         assert "not known until the update" in fresh.output
 
-        project.run("up", "--yes", check=True)
+        project.run("up", "--yes", "--skip-preview", check=True)
 
         blocked = _preview(project, "policy-config.json")
         out = blocked.output
